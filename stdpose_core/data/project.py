@@ -1,0 +1,80 @@
+"""The annotation project: one video, its skeleton and its tracks (the single source of truth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from stdpose_core.data.track import Track
+from stdpose_core.skeleton import Skeleton
+
+
+@dataclass
+class VideoInfo:
+    """What the project knows about its video without opening it.
+
+    ``path`` is as stored (relative to the project file's folder when possible). ``frame_names``
+    holds per-frame image names (PoseTrack ``file_name``) when known, else None.
+    """
+
+    path: str
+    num_frames: int
+    width: int
+    height: int
+    fps: float = 30.0
+    frame_names: list[str] | None = None
+
+
+@dataclass(eq=False)
+class Project:
+    """All annotation state of one video.
+
+    ``labeled[F]`` bool marks frames that carry ground-truth annotation (PoseTrack ``is_labeled``);
+    ``ignore_regions`` maps a frame to polygons ``[N,2]`` float32 pixels (PoseTrack ignore regions).
+    """
+
+    skeleton: Skeleton
+    video: VideoInfo
+    tracks: dict[int, Track] = field(default_factory=dict)
+    keyframe_interval: int = 7
+    labeled: np.ndarray | None = None
+    ignore_regions: dict[int, list[np.ndarray]] = field(default_factory=dict)
+    model_versions: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.labeled is None:
+            self.labeled = np.zeros(self.num_frames, bool)
+
+    @property
+    def num_frames(self) -> int:
+        return self.video.num_frames
+
+    @property
+    def num_joints(self) -> int:
+        return self.skeleton.num_joints
+
+    def next_track_id(self) -> int:
+        return max(self.tracks, default=-1) + 1
+
+    def new_track(self, track_id: int | None = None) -> Track:
+        """An empty track sized for this project (not added; add it with an AddTrack edit)."""
+        return Track.empty(self.next_track_id() if track_id is None else track_id, self.num_frames, self.num_joints)
+
+    def model_version_code(self, name: str) -> int:
+        """The int16 code stored in ``Track.model_version`` for model ``name`` (registered on first use)."""
+        if name not in self.model_versions:
+            self.model_versions.append(name)
+        return self.model_versions.index(name) + 1
+
+    def keyframes(self) -> np.ndarray:
+        """Sorted frames where any track has a human-placed joint."""
+        if not self.tracks:
+            return np.zeros(0, np.int64)
+        return np.unique(np.concatenate([t.keyframes() for t in self.tracks.values()]))
+
+    def tracks_at(self, frame: int) -> list[Track]:
+        """Tracks present at ``frame``, in id order."""
+        return [t for _, t in sorted(self.tracks.items()) if t.present()[frame]]

@@ -1,0 +1,22 @@
+"""Where a joint value came from (per joint, per frame)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Source(IntEnum):
+    """Provenance of one joint. Stored as ``uint8`` in ``Track.source``."""
+
+    NONE = 0  # nothing there
+    MANUAL = 1  # placed by a person on a keyframe
+    PROPAGATED = 2  # filled by an image-driven propagator (flow, STDPose)
+    INTERPOLATED = 3  # filled by linear interpolation
+    DETECTED = 4  # pre-label from the person/pose detector
+    CORRECTED = 5  # a machine value a person fixed
+
+
+#: Sources a person decided; propagation and detection never overwrite these.
+HUMAN_SOURCES = (Source.MANUAL, Source.CORRECTED)
+#: Sources written by machines; a person's edit turns them into CORRECTED.
+MACHINE_SOURCES = (Source.PROPAGATED, Source.INTERPOLATED, Source.DETECTED)

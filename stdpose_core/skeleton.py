@@ -1,0 +1,180 @@
+"""Skeleton presets (PoseTrack18, COCO-17) and explicit conversions between them.
+
+Keypoint arrays follow the project's conventions: ``xy[..., K, 2]`` float32 pixels (0-based, x right,
+y down), ``vis[..., K]`` int8 (0 not labelled, 1 occluded, 2 visible), ``score[..., K]`` float32 in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+LEFT_COLOR = (66, 135, 245)
+RIGHT_COLOR = (245, 130, 48)
+CENTER_COLOR = (60, 200, 120)
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """A keypoint layout: names, drawing edges, left/right flip pairs, OKS sigmas, colours.
+
+    ``unused`` lists joints the dataset never labels (PoseTrack18's ears); editors hide them and the
+    PoseTrack metric ignores them.
+    """
+
+    name: str
+    joint_names: tuple[str, ...]
+    edges: tuple[tuple[int, int], ...]
+    flip_pairs: tuple[tuple[int, int], ...]
+    oks_sigmas: tuple[float, ...]
+    unused: tuple[int, ...] = ()
+    joint_colors: tuple[tuple[int, int, int], ...] = field(default=())
+
+    @property
+    def num_joints(self) -> int:
+        return len(self.joint_names)
+
+    def index(self, joint_name: str) -> int:
+        return self.joint_names.index(joint_name)
+
+    def flip_permutation(self) -> np.ndarray:
+        """Index array ``perm`` such that ``xy_flipped = xy[..., perm, :]`` swaps left and right."""
+        perm = np.arange(self.num_joints)
+        for a, b in self.flip_pairs:
+            perm[a], perm[b] = b, a
+        return perm
+
+    @property
+    def used_joints(self) -> np.ndarray:
+        """Indices of joints that are labelled in this layout (K minus ``unused``)."""
+        return np.array([k for k in range(self.num_joints) if k not in self.unused], dtype=np.int64)
+
+
+def _side_colors(names: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
+    return tuple(
+        LEFT_COLOR if n.startswith("left") else RIGHT_COLOR if n.startswith("right") else CENTER_COLOR
+        for n in names
+    )
+
+
+_LIMB_NAMES = (
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+)
+# Joints 5..16 are the same limbs, in the same order, in both layouts.
+_LIMB_EDGES = (
+    (5, 6), (5, 7), (7, 9), (6, 8), (8, 10), (5, 11), (6, 12), (11, 12),
+    (11, 13), (13, 15), (12, 14), (14, 16),
+)
+_LIMB_FLIPS = ((5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16))
+_LIMB_SIGMAS = (0.079, 0.079, 0.072, 0.072, 0.062, 0.062, 0.107, 0.107, 0.087, 0.087, 0.089, 0.089)
+
+_PT18_NAMES = ("nose", "head_bottom", "head_top", "left_ear", "right_ear") + _LIMB_NAMES
+POSETRACK18 = Skeleton(
+    name="posetrack18",
+    joint_names=_PT18_NAMES,
+    edges=((2, 0), (0, 1), (1, 5), (1, 6)) + _LIMB_EDGES,
+    flip_pairs=((3, 4),) + _LIMB_FLIPS,
+    # PoseTrack has no official OKS sigmas: nose as COCO's, head_bottom like a shoulder, head_top like an ear.
+    oks_sigmas=(0.026, 0.079, 0.035, 0.035, 0.035) + _LIMB_SIGMAS,
+    unused=(3, 4),
+    joint_colors=_side_colors(_PT18_NAMES),
+)
+
+_COCO_NAMES = ("nose", "left_eye", "right_eye", "left_ear", "right_ear") + _LIMB_NAMES
+COCO17 = Skeleton(
+    name="coco17",
+    joint_names=_COCO_NAMES,
+    edges=((0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6)) + _LIMB_EDGES,
+    flip_pairs=((1, 2), (3, 4)) + _LIMB_FLIPS,
+    oks_sigmas=(0.026, 0.025, 0.025, 0.035, 0.035) + _LIMB_SIGMAS,
+    joint_colors=_side_colors(_COCO_NAMES),
+)
+
+SKELETONS = {s.name: s for s in (POSETRACK18, COCO17)}
+
+
+def get_skeleton(name: str) -> Skeleton:
+    """Look up a preset by name (``posetrack18`` or ``coco17``)."""
+    try:
+        return SKELETONS[name]
+    except KeyError:
+        raise ValueError(f"unknown skeleton {name!r}; choose one of {sorted(SKELETONS)}") from None
+
+
+# Confidence given to joints synthesised from other joints: low, so review queues surface them.
+APPROXIMATED_SCORE = 0.3
+
+
+def coco17_to_posetrack18(
+    xy: np.ndarray, vis: np.ndarray, score: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Convert COCO-17 keypoints to PoseTrack18 slots.
+
+    Args: ``xy[..., 17, 2]``, ``vis[..., 17]``, ``score[..., 17]``.
+    Returns ``(xy, vis, score, approximated[17] bool)``. Exact: nose and all limbs. Approximated
+    (score capped at :data:`APPROXIMATED_SCORE`): ``head_bottom`` = midpoint of the shoulders,
+    ``head_top`` = nose + 0.8 * (eye midpoint - head_bottom) direction scaled by the nose-neck distance.
+    PoseTrack18's ear slots are never labelled in the dataset, so they stay empty (vis 0).
+    """
+    xy = np.asarray(xy, np.float32)
+    vis = np.asarray(vis, np.int8)
+    score = np.asarray(score, np.float32)
+    out_xy = xy.copy()
+    out_vis = vis.copy()
+    out_score = score.copy()
+    ls, rs, nose, le, re = 5, 6, 0, 1, 2
+    both_sh = (vis[..., ls] > 0) & (vis[..., rs] > 0)
+    neck = 0.5 * (xy[..., ls, :] + xy[..., rs, :])
+    out_xy[..., 1, :] = np.where(both_sh[..., None], neck, 0.0)
+    out_vis[..., 1] = np.where(both_sh, np.minimum(vis[..., ls], vis[..., rs]), 0)
+    out_score[..., 1] = np.where(both_sh, np.minimum(np.minimum(score[..., ls], score[..., rs]), APPROXIMATED_SCORE), 0.0)
+
+    eyes = (vis[..., le] > 0) & (vis[..., re] > 0)
+    eye_mid = 0.5 * (xy[..., le, :] + xy[..., re, :])
+    face = np.where(eyes[..., None], eye_mid, xy[..., nose, :])
+    has_top = both_sh & ((vis[..., nose] > 0) | eyes)
+    # The crown sits above the face by about the face-to-neck distance.
+    top = face + 0.8 * (face - neck)
+    out_xy[..., 2, :] = np.where(has_top[..., None], top, 0.0)
+    out_vis[..., 2] = np.where(has_top, 2, 0)
+    out_score[..., 2] = np.where(has_top, np.minimum(score[..., nose], APPROXIMATED_SCORE), 0.0)
+
+    out_xy[..., 3:5, :] = 0.0
+    out_vis[..., 3:5] = 0
+    out_score[..., 3:5] = 0.0
+    approximated = np.zeros(17, bool)
+    approximated[[1, 2]] = True
+    return out_xy, out_vis, out_score, approximated
+
+
+def posetrack18_to_coco17(
+    xy: np.ndarray, vis: np.ndarray, score: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Convert PoseTrack18 keypoints to COCO-17 slots.
+
+    Exact: nose and limbs. Unknown (vis 0): eyes and ears, which PoseTrack18 does not label.
+    ``head_bottom``/``head_top`` have no COCO slot and are dropped. Returns ``(xy, vis, score,
+    approximated[17])`` (no joint is approximated; the unknown ones are empty).
+    """
+    out_xy = np.asarray(xy, np.float32).copy()
+    out_vis = np.asarray(vis, np.int8).copy()
+    out_score = np.asarray(score, np.float32).copy()
+    out_xy[..., 1:5, :] = 0.0
+    out_vis[..., 1:5] = 0
+    out_score[..., 1:5] = 0.0
+    return out_xy, out_vis, out_score, np.zeros(17, bool)
+
+
+def convert_keypoints(
+    xy: np.ndarray, vis: np.ndarray, score: np.ndarray, src: Skeleton, dst: Skeleton
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Convert between presets; identity when ``src is dst``."""
+    if src.name == dst.name:
+        return np.asarray(xy, np.float32).copy(), np.asarray(vis, np.int8).copy(), np.asarray(score, np.float32).copy(), np.zeros(dst.num_joints, bool)
+    if (src.name, dst.name) == ("coco17", "posetrack18"):
+        return coco17_to_posetrack18(xy, vis, score)
+    if (src.name, dst.name) == ("posetrack18", "coco17"):
+        return posetrack18_to_coco17(xy, vis, score)
+    raise ValueError(f"no conversion from {src.name} to {dst.name}")
