@@ -1,11 +1,123 @@
 """Project commands: ``new``, ``import``, ``keyframes``, ``export``, ``info``."""
 
-from stdpose_core.cli.common import not_built
+from __future__ import annotations
+
+from pathlib import Path
+
+from stdpose_core.cli.common import print_json
+from stdpose_core.data import Source
+from stdpose_core.session import ProjectSession
+
+FORMATS = ("posetrack18", "posetrack21", "coco")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("new", help="create a project file for a video or image folder")
-    p.add_argument("project")
-    p.add_argument("source")
+    p = sub.add_parser("new", help="create a project file for a video or image folder",
+                       description="Create PROJECT.stdpose for a video file or an image-sequence folder.")
+    p.add_argument("project", help="the new .stdpose file")
+    p.add_argument("source", help="video file or folder of images")
     p.add_argument("--skeleton", choices=["posetrack18", "coco17"], default="posetrack18")
-    p.set_defaults(handler=not_built("new", "issue 2"))
+    p.add_argument("--every", type=int, default=7, help="keyframe interval T shown in the editor (default 7)")
+    p.set_defaults(handler=cmd_new)
+
+    p = sub.add_parser("import", help="import PoseTrack18/21 or COCO annotations into a project",
+                       description="Import annotations (format detected from the file) as one undoable edit.")
+    p.add_argument("project")
+    p.add_argument("annotations")
+    p.add_argument("--as", dest="as_source", choices=["manual", "detected"], default="manual",
+                   help="mark imported joints as manual (ground truth) or detected (pre-labels)")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("keyframes", help="keep manual poses on every T-th frame only (for experiments)")
+    p.add_argument("project")
+    p.add_argument("--every", type=int, required=True, metavar="T")
+    p.add_argument("--keep-last", action="store_true", help="also keep the last labelled frame")
+    p.set_defaults(handler=cmd_keyframes)
+
+    p = sub.add_parser("export", help="write the annotations as PoseTrack18/21 or COCO JSON")
+    p.add_argument("project")
+    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--only-reviewed", action="store_true", help="only frames a person marked reviewed")
+    p.add_argument("--json", action="store_true", help="print the export summary as JSON")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("info", help="summarise a project")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_info)
+
+
+def cmd_new(args) -> int:
+    from stdpose_core.project_ops import create_project
+
+    s = create_project(args.project, args.source, args.skeleton, args.every)
+    v = s.project.video
+    print(f"created {args.project}: {v.num_frames} frames, {v.width}x{v.height}, {s.project.skeleton.name}")
+    s.close()
+    return 0
+
+
+def cmd_import(args) -> int:
+    from stdpose_core.io import import_edit, read_annotations
+
+    loaded = read_annotations(args.annotations)  # fully validated before the project is touched
+    s = ProjectSession.open(args.project)
+    try:
+        edit = import_edit(s.project, loaded, Source.MANUAL if args.as_source == "manual" else Source.DETECTED)
+        s.apply(edit)
+        n = sum(int((t.vis > 0).sum()) for t in loaded.tracks.values())
+        print(f"imported {len(loaded.tracks)} people, {n} joints from {args.annotations}")
+    finally:
+        s.close()
+    return 0
+
+
+def cmd_keyframes(args) -> int:
+    from stdpose_core.project_ops import keep_keyframes_every
+
+    s = ProjectSession.open(args.project)
+    try:
+        s.apply(keep_keyframes_every(s.project, args.every, args.keep_last))
+        s.project.keyframe_interval = args.every
+        s.save_settings()
+        print(f"{len(s.project.keyframes())} keyframes left (every {args.every})")
+    finally:
+        s.close()
+    return 0
+
+
+def cmd_export(args) -> int:
+    from stdpose_core.io import write_annotations
+    from stdpose_core.project_ops import summarize
+
+    s = ProjectSession.open(args.project)
+    try:
+        write_annotations(s.project, Path(args.output), args.format, only_reviewed=args.only_reviewed)
+        summary = summarize(s.project)
+    finally:
+        s.close()
+    if args.json:
+        print_json({"output": args.output, "format": args.format, **summary})
+    else:
+        by = ", ".join(f"{k} {v}" for k, v in summary["joints_by_source"].items() if v)
+        print(f"wrote {args.output} ({args.format}): {summary['people']} people, joints: {by or 'none'}")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from stdpose_core.project_ops import summarize
+
+    s = ProjectSession.open(args.project)
+    try:
+        summary = summarize(s.project)
+    finally:
+        s.close()
+    if args.json:
+        print_json(summary)
+        return 0
+    print(f"{args.project}")
+    for key in ("video", "frames", "width", "height", "fps", "skeleton", "keyframe_interval", "people", "frames_with_people", "keyframes", "reviewed_frames"):
+        print(f"  {key:<20}{summary[key]}")
+    print("  joints by source    " + ", ".join(f"{k}={v}" for k, v in summary["joints_by_source"].items()))
+    return 0

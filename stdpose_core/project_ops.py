@@ -1,0 +1,113 @@
+"""Project-level operations shared by the CLI and the GUI: create a project for a video, thin its
+keyframes, summarise it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from stdpose_core.data import Project, Source, VideoInfo
+from stdpose_core.data.edits import Compound, Edit, SetPoseRange
+from stdpose_core.data.track import empty_field
+from stdpose_core.errors import InputError
+from stdpose_core.session import ProjectSession
+from stdpose_core.skeleton import get_skeleton
+
+
+def stored_video_path(project_path: Path, source_path: Path) -> str:
+    """How a project stores its video's path: relative to the project's folder when possible, so a
+    project folder can be moved as a whole."""
+    try:
+        return os.path.relpath(source_path.resolve(), project_path.resolve().parent)
+    except ValueError:  # another drive on Windows
+        return str(source_path.resolve())
+
+
+def video_path(session_or_path: ProjectSession | Path, project: Project | None = None) -> Path:
+    """Absolute path of the project's video (stored paths are relative to the project file)."""
+    if isinstance(session_or_path, ProjectSession):
+        project_path, project = session_or_path.path, session_or_path.project
+    else:
+        project_path = Path(session_or_path)
+    p = Path(project.video.path)
+    return p if p.is_absolute() else (Path(project_path).resolve().parent / p)
+
+
+def create_project(project_path: str | Path, source_path: str | Path, skeleton: str = "posetrack18", keyframe_interval: int = 7) -> ProjectSession:
+    """Create ``project_path`` (a new ``.stdpose`` file) for a video file or image folder.
+
+    Opens the source once to learn its frame count, size, fps and (for folders) image names.
+    """
+    from stdpose_core.video import open_source
+
+    project_path, source_path = Path(project_path), Path(source_path)
+    if keyframe_interval < 1:
+        raise InputError(None, f"keyframe interval must be >= 1, got {keyframe_interval}")
+    with open_source(source_path) as src:
+        width, height = src.size
+        info = VideoInfo(
+            path=stored_video_path(project_path, source_path),
+            num_frames=len(src),
+            width=int(width),
+            height=int(height),
+            fps=float(src.fps),
+            frame_names=list(src.frame_names) if src.frame_names is not None else None,
+        )
+    project = Project(get_skeleton(skeleton), info, keyframe_interval=keyframe_interval)
+    return ProjectSession.create(project_path, project)
+
+
+def keep_keyframes_every(project: Project, every: int, keep_last: bool = False) -> Edit:
+    """Edit that keeps human-placed poses only on frames ``0, T, 2T, ...`` (and the last labelled frame
+    when ``keep_last``), clearing every other human joint. For experiments with sparse labels."""
+    if every < 1:
+        raise InputError(None, f"--every must be >= 1, got {every}")
+    edits: list[Edit] = []
+    for tid, track in project.tracks.items():
+        human = track.human_mask()
+        keep = np.zeros(project.num_frames, bool)
+        keep[::every] = True
+        if keep_last:
+            labelled = np.flatnonzero(human.any(axis=1))
+            if len(labelled):
+                keep[labelled[-1]] = True
+        clear = human & ~keep[:, None]
+        if not clear.any():
+            continue
+        frames = np.flatnonzero(clear.any(axis=1))
+        a, b = int(frames[0]), int(frames[-1]) + 1
+        n, k = b - a, project.num_joints
+        values = {name: empty_field(name, n, k) for name in ("xy", "vis", "score", "source", "model_version")}
+        edits.append(SetPoseRange(tid, a, values, joint_mask=clear[a:b], label="thin keyframes"))
+    return Compound(edits, label=f"keep keyframes every {every}")
+
+
+def summarize(project: Project) -> dict:
+    """Counts a person (or a script) wants to see about a project."""
+    labelled_by_source = {s.name.lower(): 0 for s in Source if s is not Source.NONE}
+    reviewed_frames = np.zeros(project.num_frames, bool)
+    for track in project.tracks.values():
+        labelled = track.vis > 0
+        for s in Source:
+            if s is not Source.NONE:
+                labelled_by_source[s.name.lower()] += int((labelled & (track.source == s)).sum())
+        reviewed_frames |= track.reviewed & track.present()
+    present = [t.present() for t in project.tracks.values()]
+    frames_with_people = int(np.logical_or.reduce(present).sum()) if present else 0
+    return {
+        "frames": project.num_frames,
+        "width": project.video.width,
+        "height": project.video.height,
+        "fps": project.video.fps,
+        "video": project.video.path,
+        "skeleton": project.skeleton.name,
+        "keyframe_interval": project.keyframe_interval,
+        "people": len(project.tracks),
+        "frames_with_people": frames_with_people,
+        "keyframes": int(len(project.keyframes())),
+        "reviewed_frames": int(reviewed_frames.sum()),
+        "joints_by_source": labelled_by_source,
+        "model_versions": list(project.model_versions),
+    }
