@@ -1,20 +1,118 @@
 """``stdpose propagate`` and ``stdpose eval-propagation``."""
 
-from stdpose_core.cli.common import not_built
+from __future__ import annotations
+
+from pathlib import Path
+
+from stdpose_core.cli.common import parse_frame_range, print_json
+from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.progress import run_with_bar
+
+METHODS = ["auto", "interp", "flow", "stdpose"]
 
 
 def register(sub) -> None:
-    p = sub.add_parser("propagate", help="fill the frames between keyframes")
+    p = sub.add_parser(
+        "propagate",
+        help="fill the frames between keyframes",
+        description="Fill every frame between keyframes (manual or corrected poses) of every person; "
+        "manual and corrected joints are never changed. One undo step.",
+    )
     p.add_argument("project")
-    p.add_argument("--method", choices=["auto", "interp", "flow", "stdpose"], default="auto")
-    p.add_argument("--weights")
+    p.add_argument("--method", choices=METHODS, default="auto",
+                   help="auto (default): stdpose when validated weights are installed, else flow")
+    p.add_argument("--weights", help="STDPose checkpoint (.pt) or ONNX file for --method stdpose/auto")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    p.set_defaults(handler=not_built("propagate", "issue 6"))
-    e = sub.add_parser("eval-propagation", help="score propagation on a densely labelled clip")
-    e.add_argument("gt")
-    e.add_argument("--images", required=True)
-    e.add_argument("--every", type=int, default=7)
-    e.add_argument("--method", action="append")
+    p.add_argument("--frames", help="only gaps overlapping frames A:B")
+    p.add_argument("--json", action="store_true", help="print a summary as JSON")
+    p.set_defaults(handler=cmd_propagate)
+    e = sub.add_parser(
+        "eval-propagation",
+        help="score propagation on a densely labelled clip",
+        description="Keep the ground truth on frames 0, T, 2T, ... and the last frame, propagate the rest "
+        "with each method and score only the frames in between (AP per joint, PCKh@0.2, px, AUROC).",
+    )
+    e.add_argument("gt", help="densely labelled annotations (PoseTrack18/21 or COCO JSON)")
+    e.add_argument("--images", required=True, help="folder the annotation file names are relative to (or a video)")
+    e.add_argument("--every", type=int, default=7, help="keyframe interval T (>= 2)")
+    e.add_argument("--method", action="append", choices=METHODS, help="repeatable; default interp, flow, auto")
     e.add_argument("--weights")
+    e.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     e.add_argument("--json", action="store_true")
-    e.set_defaults(handler=not_built("eval-propagation", "issue 6"))
+    e.set_defaults(handler=cmd_eval_propagation)
+
+
+def open_frames(path: Path, frame_names: list[str] | None = None):
+    """Frame source for a project/clip: image files by name under a folder, else ``video.open_source``."""
+    from stdpose_core.propagation.frames import ImageListSource
+
+    if frame_names and path.is_dir():
+        return ImageListSource(path, frame_names)
+    if not path.exists():
+        raise InputError(path, "video or image folder not found")
+    try:
+        from stdpose_core.video import open_source
+    except ImportError:
+        raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
+    return open_source(path)
+
+
+def cmd_propagate(args) -> int:
+    from stdpose_core.project_ops import video_path
+    from stdpose_core.propagation import get_propagator
+    from stdpose_core.session import ProjectSession
+
+    s = ProjectSession.open(args.project)
+    try:
+        project = s.project
+        if len(project.keyframes()) == 0:
+            raise InputError(args.project, "the project has no keyframe (no manual or corrected joints): nothing to propagate")
+        frames = parse_frame_range(args.frames, project.num_frames) if args.frames else None
+        prop = get_propagator(args.method, weights=args.weights, device=args.device)
+        src = None
+        if prop.name != "interp":
+            src = open_frames(video_path(s), project.video.frame_names)
+            if len(src) < project.num_frames:
+                raise InputError(video_path(s), f"has {len(src)} frames, the project {project.num_frames}")
+        try:
+            edit = run_with_bar(prop.run(project, src, frames=frames), desc=f"propagate ({prop.name})")
+        finally:
+            if src is not None:
+                src.close()
+        change = s.apply(edit)
+        n_joints = sum(int(e.joint_mask.sum()) for e in edit.edits)
+        summary = {"method": prop.name, "edits": len(edit.edits), "joints_written": n_joints,
+                   "tracks": sorted(change.tracks), "frames": [change.start, change.stop]}
+    finally:
+        s.close()
+    if args.json:
+        print_json(summary)
+    else:
+        print(f"propagated with {summary['method']}: {n_joints} joints written for {len(summary['tracks'])} people")
+    return 0
+
+
+def cmd_eval_propagation(args) -> int:
+    from stdpose_core.propagation.evaluation import DEFAULT_METHODS, check_dense, eval_propagation, format_table, keep_frames
+
+    keep_frames(3, args.every)  # T < 2: fail before reading anything
+    try:
+        from stdpose_core.io import read_annotations
+    except ImportError:
+        raise StdposeError("annotation reading is not available in this build (stdpose_core.io)") from None
+    gt = read_annotations(args.gt)
+    check_dense(gt, where=str(args.gt))
+    src = open_frames(Path(args.images), gt.video.frame_names)
+    if len(src) < gt.num_frames:
+        raise InputError(args.images, f"has {len(src)} frames, the ground truth {gt.num_frames}")
+    methods = args.method or list(DEFAULT_METHODS)
+    opts = {"weights": args.weights, "device": args.device}
+    try:
+        result = run_with_bar(eval_propagation(gt, src, args.every, methods, **opts), desc="eval-propagation")
+    finally:
+        src.close()
+    if args.json:
+        print_json(result)
+    else:
+        print(format_table(result))
+    return 0

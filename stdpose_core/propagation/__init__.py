@@ -28,6 +28,8 @@ from stdpose_core.propagation.base import (
 from stdpose_core.propagation.frames import ListSource
 from stdpose_core.propagation import interp as _interp  # noqa: F401  (registers 'interp')
 from stdpose_core.propagation import flow as _flow  # noqa: F401  (registers 'flow')
+from stdpose_core.propagation import stdpose as _stdpose  # noqa: F401  (registers 'stdpose')
+from stdpose_core.propagation import auto as _auto  # noqa: F401  (registers 'auto')
 
 __all__ = [
     "EXTRAPOLATED_SCORE", "MAX_EXTRAPOLATE", "REGISTRY", "Gap", "GapResult", "ListSource", "Propagator",

@@ -5,9 +5,10 @@ A *keyframe* of a track is a frame where it has at least one human-placed joint 
 consecutive keyframes of the track (two-sided), or beside a keyframe where the person is seen on one
 side only (one-sided: filled for at most ``max_extrapolate`` frames, flagged low-confidence).
 
-A person is known to be *absent* on a frame when that frame is an annotated frame of the project (a
-project keyframe that is marked ``Project.labeled``, or any project keyframe when no frame is marked
-labeled) and the track has no human joint there. Such a frame splits the track's gap in two one-sided
+A person is known to be *absent* on a frame when that frame is a project keyframe (some person has
+human joints there) that is marked ``Project.labeled`` (any project keyframe when no frame is marked
+labeled) and the track has no human joint there. (A GUI that lets people label one person at a time
+should mark a frame labeled when all its people are done.) Such a frame splits the track's gap in two one-sided
 gaps: a person who leaves and re-enters gets a hole, not invented poses.
 
 Methods are generators: ``run`` yields :class:`~stdpose_core.progress.Progress` and returns one

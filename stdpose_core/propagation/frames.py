@@ -85,3 +85,39 @@ class PyramidReader:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[i] = self._build(i)
         return self._cache[i]
+
+
+class ImageListSource(ListSource):
+    """Frames from image files ``root / name`` (annotation ``file_name``s), decoded on demand.
+
+    Raises InputError naming the first missing file, before any long work starts.
+    """
+
+    def __init__(self, root, names: Sequence[str], fps: float = 30.0):
+        from pathlib import Path
+
+        from stdpose_core.errors import InputError
+
+        self.root = Path(root)
+        self.paths = [self.root / n for n in names]
+        missing = [p for p in self.paths if not p.is_file()]
+        if missing:
+            raise InputError(missing[0], f"image missing ({len(missing)} of {len(self.paths)} frames missing under {self.root})")
+        super().__init__(self.paths, fps)
+        self._size: tuple[int, int] | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        if self._size is None:
+            h, w = self.frame(0).shape[:2]
+            self._size = (w, h)
+        return self._size
+
+    def frame(self, i: int) -> np.ndarray:
+        from stdpose_core.errors import InputError
+
+        self.reads += 1
+        img = cv2.imread(str(self.paths[i]), cv2.IMREAD_COLOR)
+        if img is None:
+            raise InputError(self.paths[i], "cannot decode image")
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)

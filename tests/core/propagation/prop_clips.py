@@ -34,9 +34,12 @@ def person_joints(cx: float, cy: float, size: float = 60.0) -> np.ndarray:
     return np.array([[cx + u * pts[n][0], cy + u * pts[n][1]] for n in POSETRACK18.joint_names], np.float32)
 
 
-def rigid_clip(num_frames: int, size=(160, 120), motion=(1.5, 0.7), rot_deg: float = 0.0, people=1, seed=0):
+def rigid_clip(num_frames: int, size=(160, 120), motion=(1.5, 0.7), rot_deg: float = 0.0, people=1, seed=0, wobble=0.0):
     """Frames of a texture moved rigidly by ``motion`` px/frame and rotated by ``rot_deg``/frame about
-    the image centre, and the exact joints ``[F,P,17,2]`` of ``people`` figures painted in the texture."""
+    the image centre, and the exact joints ``[F,P,17,2]`` of ``people`` figures painted in the texture.
+
+    ``wobble`` adds a sinusoidal sideways shake of that many px (period 8 frames), which linear
+    interpolation cannot follow."""
     w, h = size
     big = texture(h * 2, w * 2, seed)
     centre = np.array([w, h], np.float32)  # centre of the big texture
@@ -46,7 +49,7 @@ def rigid_clip(num_frames: int, size=(160, 120), motion=(1.5, 0.7), rot_deg: flo
         ang = np.deg2rad(rot_deg * f)
         c, s = np.cos(ang), np.sin(ang)
         R = np.array([[c, -s], [s, c]], np.float32)
-        t = np.array(motion, np.float32) * f
+        t = np.array(motion, np.float32) * f + np.array([wobble * np.sin(2 * np.pi * f / 8), 0.5 * wobble * np.cos(2 * np.pi * f / 8)], np.float32)
         # world -> image: x' = R (x - centre) + centre + t - offset, offset crops the big texture.
         offset = np.array([w / 2, h / 2], np.float32)
         A = np.zeros((2, 3), np.float32)
