@@ -1,0 +1,159 @@
+"""Command objects: ``ask`` (dialogs, may return None = cancelled) and ``do`` (push one edit).
+
+Tests call ``do`` directly with the parameters a dialog would have returned, so every command runs
+without a window. ``run`` is what menu actions call. A ValueError from the edit builder is shown as
+a message (the user asked for something impossible); nothing is pushed then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from app.actions import edits
+from app.document import Document
+
+
+@dataclass
+class Context:
+    doc: Document
+    parent: QWidget | None = None
+
+
+class Command:
+    """Base: override ``ask`` (default asks nothing) and ``do``."""
+
+    title = "command"
+
+    def ask(self, ctx: Context) -> dict[str, Any] | None:
+        return {}
+
+    def do(self, doc: Document, **params) -> None:
+        raise NotImplementedError
+
+    def run(self, ctx: Context) -> bool:
+        """Ask, then do; returns True if something was done."""
+        if ctx.doc.session is None:
+            return False
+        try:
+            params = self.ask(ctx)
+            if params is None:
+                return False
+            self.do(ctx.doc, **params)
+            return True
+        except ValueError as exc:
+            QMessageBox.information(ctx.parent, self.title, str(exc))
+            return False
+
+
+def _need_person(doc: Document) -> int:
+    if doc.track_id is None or doc.track_id not in doc.project.tracks:
+        raise ValueError("Select a person first (click it or press its number key).")
+    return doc.track_id
+
+
+def _other_person(ctx: Context, title: str, prompt: str) -> int | None:
+    doc = ctx.doc
+    me = _need_person(doc)
+    others = [t for t in doc.project.tracks if t != me]
+    if not others:
+        raise ValueError("There is no other person.")
+    present = {t.track_id for t in doc.project.tracks_at(doc.frame)}
+    labels = [f"person {t}" + ("" if t in present else " (not on this frame)") for t in others]
+    choice, ok = QInputDialog.getItem(ctx.parent, title, prompt, labels, 0, False)
+    return others[labels.index(choice)] if ok else None
+
+
+class DeletePerson(Command):
+    title = "Delete person"
+
+    def __init__(self, scope: str):
+        self.scope = scope
+
+    def ask(self, ctx):
+        return {"track_id": _need_person(ctx.doc), "frame": ctx.doc.frame}
+
+    def do(self, doc, track_id: int, frame: int):
+        doc.push(edits.delete_person(doc.project, track_id, frame, self.scope))
+
+
+class CopyPreviousPose(Command):
+    title = "Copy previous keyframe's pose"
+
+    def ask(self, ctx):
+        tid = ctx.doc.track_id
+        return {"frame": ctx.doc.frame, "track_ids": None if tid is None else [tid]}
+
+    def do(self, doc, frame: int, track_ids: list[int] | None = None):
+        doc.push(edits.copy_previous_pose(doc.project, frame, track_ids))
+
+
+class SwapIds(Command):
+    title = "Swap ids"
+
+    def ask(self, ctx):
+        other = _other_person(ctx, self.title, f"Swap person {ctx.doc.track_id} with (from frame {ctx.doc.frame} on):")
+        return None if other is None else {"a": ctx.doc.track_id, "b": other, "frame": ctx.doc.frame}
+
+    def do(self, doc, a: int, b: int, frame: int):
+        doc.push(edits.swap_ids(doc.project, a, b, frame))
+
+
+class MergeTracks(Command):
+    title = "Merge tracks"
+
+    def ask(self, ctx):
+        other = _other_person(ctx, self.title, f"Merge person {ctx.doc.track_id} into:")
+        return None if other is None else {"src": ctx.doc.track_id, "dst": other}
+
+    def do(self, doc, src: int, dst: int):
+        doc.push(edits.merge_tracks(doc.project, src, dst))
+        doc.select(dst)
+
+
+class MarkReviewed(Command):
+    title = "Mark reviewed"
+
+    def ask(self, ctx):
+        start, stop = ctx.doc.frame_range or (ctx.doc.frame, ctx.doc.frame + 1)
+        return {"start": start, "stop": stop}
+
+    def do(self, doc, start: int, stop: int):
+        doc.push(edits.toggle_reviewed(doc.project, start, stop))
+
+
+class SetVisibility(Command):
+    title = "Visibility"
+
+    def __init__(self, vis: int):
+        self.vis = vis
+
+    def ask(self, ctx):
+        doc = ctx.doc
+        tid = _need_person(doc)
+        if doc.joint is None:
+            raise ValueError("Select a joint first (click it, or pick it in the joint list).")
+        return {"track_id": tid, "frame": doc.frame, "joint": doc.joint}
+
+    def do(self, doc, track_id: int, frame: int, joint: int):
+        doc.push(edits.set_visibility(doc.project, track_id, frame, joint, self.vis))
+
+
+class AddPerson(Command):
+    """Adds a person from a box; the box comes from the canvas (draw mode), not from a dialog."""
+
+    title = "Add person"
+
+    def do(self, doc, frame: int, box: tuple[float, float, float, float]):
+        pre = doc.prelabel(frame, box) if doc.prelabel is not None else None
+        cmd = doc.push(edits.add_person(doc.project, frame, box, pre))
+        doc.select(cmd.edit.track.track_id)
+
+
+class PlaceJoint(Command):
+    title = "Place joint"
+
+    def do(self, doc, track_id: int, frame: int, joint: int, xy: tuple[float, float], vis: int = 2):
+        doc.push(edits.place_joint(doc.project, track_id, frame, joint, xy, vis))

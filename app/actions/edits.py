@@ -1,0 +1,175 @@
+"""Pure builders of core Edits for editor operations (no Qt).
+
+Each function reads the project and returns one Edit (or raises ValueError with a message for the
+user); the document pushes it as one undo step. Coordinates are pixels (0-based, x right, y down).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stdpose_core.data import MACHINE_SOURCES, Project, Source
+from stdpose_core.data.edits import (
+    Compound,
+    DeleteTrack,
+    Edit,
+    MergeTracks,
+    MoveKeypoint,
+    SetPoseRange,
+    SetVisibility,
+    SwapTracksFrom,
+    clear_frames,
+    set_reviewed,
+)
+
+DELETE_SCOPES = ("frame", "forward", "all")
+
+
+def _human_source(old: np.ndarray) -> np.ndarray:
+    """Sources after a person edits joints whose sources were ``old`` (machine -> CORRECTED)."""
+    return np.where(np.isin(old, np.array(MACHINE_SOURCES, np.uint8)), np.uint8(Source.CORRECTED), np.uint8(Source.MANUAL)).astype(np.uint8)
+
+
+def place_joint(project: Project, tid: int, frame: int, joint: int, xy: tuple[float, float], vis: int = 2) -> Edit:
+    """Place (or move) a joint; ``vis`` 1 places it as occluded. One undo step either way."""
+    move = MoveKeypoint(project, tid, frame, joint, xy)
+    if vis == 2 or int(project.tracks[tid].vis[frame, joint]) == vis:
+        return move
+    # The visibility edit is built against the state after the move, so build it lazily.
+    return _PlaceWithVisibility(move, tid, frame, joint, vis)
+
+
+class _PlaceWithVisibility(Compound):
+    def __init__(self, move: MoveKeypoint, tid: int, frame: int, joint: int, vis: int):
+        super().__init__([move], label="place keypoint")
+        self._vis = (tid, frame, joint, vis)
+
+    def apply(self, project: Project):
+        change = self.edits[0].apply(project)
+        self.edits[1:] = [SetVisibility(project, *self._vis)]
+        return change.union(self.edits[1].apply(project))
+
+
+def set_visibility(project: Project, tid: int, frame: int, joint: int, vis: int) -> Edit:
+    return SetVisibility(project, tid, frame, joint, vis)
+
+
+def delete_person(project: Project, tid: int, frame: int, scope: str) -> Edit:
+    """Remove a person from this frame, from this frame on, or everywhere."""
+    if scope == "frame":
+        return clear_frames(project, tid, frame, frame + 1, label=f"delete person {tid} from frame {frame}")
+    if scope == "forward":
+        return clear_frames(project, tid, frame, project.num_frames, label=f"delete person {tid} from frame {frame} on")
+    if scope == "all":
+        return DeleteTrack(tid, label=f"delete person {tid}")
+    raise ValueError(f"scope must be one of {DELETE_SCOPES}")
+
+
+def box_of(xy: np.ndarray, vis: np.ndarray, margin: float = 0.1) -> np.ndarray | None:
+    """Box x1,y1,x2,y2 around the labelled joints ``xy[K,2]`` (``vis[K] > 0``), enlarged by ``margin``."""
+    pts = xy[vis > 0]
+    if len(pts) < 2:
+        return None
+    lo, hi = pts.min(0), pts.max(0)
+    pad = (hi - lo) * margin + 4
+    return np.concatenate([lo - pad, hi + pad]).astype(np.float32)
+
+
+def previous_keyframe(project: Project, tid: int, frame: int) -> int | None:
+    keys = project.tracks[tid].keyframes()
+    keys = keys[keys < frame]
+    return int(keys[-1]) if len(keys) else None
+
+
+def copy_previous_pose(project: Project, frame: int, track_ids: list[int] | None = None) -> Edit:
+    """Copy each person's pose from their previous keyframe (human-placed joints) to ``frame``.
+
+    The copied joints become MANUAL with score 1; the box is copied too. ``track_ids`` None = all
+    people with a keyframe before ``frame``.
+    """
+    ids = list(project.tracks) if track_ids is None else track_ids
+    edits: list[Edit] = []
+    for tid in ids:
+        src = previous_keyframe(project, tid, frame)
+        if src is None:
+            continue
+        t = project.tracks[tid]
+        vis = t.vis[src : src + 1].copy()
+        values = {
+            "xy": t.xy[src : src + 1].copy(),
+            "vis": vis,
+            "score": (vis > 0).astype(np.float32),
+            "source": np.where(vis > 0, np.uint8(Source.MANUAL), np.uint8(Source.NONE)).astype(np.uint8),
+            "model_version": np.zeros_like(t.model_version[:1]),
+            "bbox": t.bbox[src : src + 1].copy(),
+        }
+        edits.append(SetPoseRange(tid, frame, values, label=f"copy pose of person {tid} from frame {src}"))
+    if not edits:
+        raise ValueError("no person has a keyframe before this frame")
+    return edits[0] if len(edits) == 1 else Compound(edits, label=f"copy previous poses to frame {frame}")
+
+
+def transform_pose(project: Project, tid: int, frame: int, dx: float, dy: float, scale: float = 1.0,
+                   center: tuple[float, float] | None = None, base=None) -> SetPoseRange:
+    """Move (by dx, dy) and scale (about ``center``) a person's labelled joints and box on one frame.
+
+    ``base`` (optional Track) supplies the arrays to transform (a drag passes the pre-drag copy so
+    moves do not accumulate); default is the project's track.
+    """
+    t = base if base is not None else project.tracks[tid]
+    xy = t.xy[frame].astype(np.float64)
+    vis = t.vis[frame]
+    bbox = t.bbox[frame].astype(np.float64)
+    if center is None:
+        center = tuple(np.nanmean(bbox.reshape(2, 2), 0)) if np.isfinite(bbox).all() else tuple(xy[vis > 0].mean(0))
+    c = np.asarray(center, np.float64)
+    off = np.array([dx, dy])
+    new_xy = np.where((vis > 0)[:, None], (xy - c) * scale + c + off, xy).astype(np.float32)
+    new_box = ((bbox.reshape(2, 2) - c) * scale + c + off).reshape(4).astype(np.float32)
+    labelled = vis > 0
+    cur_source = project.tracks[tid].source[frame]
+    values = {
+        "xy": new_xy[None],
+        "score": np.where(labelled, 1.0, t.score[frame]).astype(np.float32)[None],
+        "source": np.where(labelled, _human_source(cur_source), cur_source).astype(np.uint8)[None],
+        "bbox": new_box[None],
+    }
+    return SetPoseRange(tid, frame, values, label="move pose" if scale == 1.0 else "scale pose")
+
+
+def add_person(project: Project, frame: int, box: tuple[float, float, float, float], prelabel: dict | None = None):
+    """A new track with ``box`` (x1,y1,x2,y2 pixels) on ``frame``; ``prelabel`` (optional) gives
+    detector joints ``{"xy": [K,2], "score": [K]}`` stored as DETECTED pre-labels."""
+    from stdpose_core.data.edits import AddTrack
+
+    x1, y1, x2, y2 = box
+    track = project.new_track()
+    track.bbox[frame] = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+    if prelabel is not None:
+        track.xy[frame] = np.asarray(prelabel["xy"], np.float32)
+        score = np.asarray(prelabel["score"], np.float32)
+        track.score[frame] = score
+        track.vis[frame] = np.where(score > 0, 2, 0)
+        track.source[frame] = np.where(score > 0, np.uint8(Source.DETECTED), 0)
+    return AddTrack(track, label=f"add person {track.track_id}")
+
+
+def swap_ids(project: Project, a: int, b: int, frame: int) -> Edit:
+    if a == b or a not in project.tracks or b not in project.tracks:
+        raise ValueError("choose two different people to swap")
+    return SwapTracksFrom(a, b, frame, label=f"swap persons {a} and {b} from frame {frame}")
+
+
+def merge_tracks(project: Project, src: int, dst: int) -> Edit:
+    if src == dst or src not in project.tracks or dst not in project.tracks:
+        raise ValueError("choose two different people to merge")
+    return MergeTracks(src, dst, label=f"merge person {src} into {dst}")
+
+
+def toggle_reviewed(project: Project, start: int, stop: int) -> Edit:
+    """Mark the people present on frames ``[start, stop)`` reviewed, or unmark if all already are."""
+    ids = [tid for tid, t in project.tracks.items() if t.present()[start:stop].any()]
+    if not ids:
+        raise ValueError("nobody to review on these frames")
+    done = all(project.tracks[tid].reviewed[start:stop][project.tracks[tid].present()[start:stop]].all() for tid in ids)
+    return set_reviewed(project, start, stop, not done, ids)

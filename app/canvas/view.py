@@ -1,0 +1,256 @@
+"""The canvas view: zoom (wheel, fit, 1:1), pan, and turning mouse gestures into edits.
+
+Gestures (left button):
+  - on a joint: select it and drag it (one undo step per drag);
+  - on the selected person's box corner: scale the pose; inside the box: move the whole pose;
+  - with a joint armed (joint list or guided mode): place it (Shift = occluded) -> ``place_requested``;
+  - in draw-box mode: draw a new person's box -> ``box_drawn``;
+  - on empty image: deselect and pan.
+Right button: visibility / delete menu for the joint or person under the cursor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QGraphicsView, QMenu
+
+from app.actions import edits
+from app.canvas.pose_item import HANDLE_PX, JOINT_RADIUS_PX, pick_joint
+from app.canvas.scene import CanvasScene
+from app.document import Document
+from stdpose_core.data import Source
+
+SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
+VIS_NAMES = {0: "not labelled", 1: "occluded", 2: "visible"}
+
+
+class CanvasView(QGraphicsView):
+    place_requested = Signal(float, float, bool)  # x, y, occluded
+    box_drawn = Signal(float, float, float, float)
+    context_menu_requested = Signal(object, object)  # QMenu to fill, global pos — window adds person actions
+    zoom_changed = Signal(float)
+
+    def __init__(self, doc: Document, scene: CanvasScene, parent=None):
+        super().__init__(scene, parent)
+        self.doc = doc
+        self.canvas = scene
+        self.draw_box_mode = False
+        self._drag = None  # ("joint", tid, k) | ("move"/"scale", tid, base_track, press_pos, center, r0) | ("pan", pos) | ("box", start)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setMouseTracking(True)
+        self.setAcceptDrops(False)  # the window handles file drops
+        self._hover = QGraphicsSimpleTextItem()
+        self._hover.setFlag(self._hover.GraphicsItemFlag.ItemIgnoresTransformations)
+        self._hover.setBrush(QColor(255, 255, 255))
+        self._hover.setPen(QPen(QColor(0, 0, 0), 0.5))
+        self._hover.setZValue(100)
+        self._hover.hide()
+        scene.addItem(self._hover)
+        self._rubber = QGraphicsRectItem()
+        pen = QPen(QColor(255, 255, 0), 1.5, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self._rubber.setPen(pen)
+        self._rubber.setZValue(90)
+        self._rubber.hide()
+        scene.addItem(self._rubber)
+
+    # ---- zoom --------------------------------------------------------------------------------
+    def scale_factor(self) -> float:
+        return self.transform().m11()
+
+    def _scaled(self) -> None:
+        s = self.scale_factor()
+        self.canvas.set_view_scale(s)
+        self.zoom_changed.emit(s)
+
+    def zoom_by(self, factor: float) -> None:
+        s = self.scale_factor()
+        factor = min(max(factor, 0.02 / s), 40.0 / s)
+        self.scale(factor, factor)
+        self._scaled()
+
+    def fit(self) -> None:
+        self.fitInView(self.canvas.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._scaled()
+
+    def actual_size(self) -> None:
+        self.resetTransform()
+        self._scaled()
+
+    def set_zoom(self, scale: float, center: tuple[float, float] | None = None) -> None:
+        self.resetTransform()
+        self.scale(scale, scale)
+        if center is not None:
+            self.centerOn(QPointF(*center))
+        self._scaled()
+
+    def view_center(self) -> tuple[float, float]:
+        c = self.mapToScene(self.viewport().rect().center())
+        return (c.x(), c.y())
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        self.zoom_by(1.25 ** (event.angleDelta().y() / 120.0))
+
+    # ---- picking -----------------------------------------------------------------------------
+    def _radius(self) -> float:
+        return (JOINT_RADIUS_PX + 4) / max(self.scale_factor(), 1e-3)
+
+    def joint_at(self, pos: QPointF) -> tuple[int, int] | None:
+        """(track, joint) under scene point ``pos``; the selected person wins ties."""
+        p = self.doc.project
+        order = sorted(self.canvas.items_by_track, key=lambda t: t != self.doc.track_id)
+        for tid in order:
+            t = p.tracks[tid]
+            k = pick_joint(t.xy[self.doc.frame], t.vis[self.doc.frame], (pos.x(), pos.y()), self._radius())
+            if k is not None:
+                return tid, k
+        return None
+
+    def box_at(self, pos: QPointF) -> int | None:
+        f = self.doc.frame
+        hits = []
+        for tid in self.canvas.items_by_track:
+            b = self.doc.project.tracks[tid].bbox[f]
+            if np.isfinite(b).all() and b[0] <= pos.x() <= b[2] and b[1] <= pos.y() <= b[3]:
+                hits.append(((b[2] - b[0]) * (b[3] - b[1]), tid != self.doc.track_id, tid))
+        return min(hits)[2] if hits else None
+
+    def _corner_at(self, tid: int, pos: QPointF) -> int | None:
+        b = self.doc.project.tracks[tid].bbox[self.doc.frame]
+        if not np.isfinite(b).all():
+            return None
+        r = HANDLE_PX / max(self.scale_factor(), 1e-3)
+        for i, (x, y) in enumerate(((b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3]))):
+            if abs(pos.x() - x) <= r and abs(pos.y() - y) <= r:
+                return i
+        return None
+
+    # ---- mouse -------------------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if self.doc.session is None:
+            return
+        pos = self.mapToScene(event.position().toPoint())
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._drag = ("pan", event.position())
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        doc = self.doc
+        if self.draw_box_mode:
+            self._drag = ("box", pos)
+            self._rubber.setRect(QRectF(pos, pos))
+            self._rubber.show()
+            return
+        if doc.armed_joint is not None and doc.track_id is not None:
+            occluded = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.place_requested.emit(pos.x(), pos.y(), occluded)
+            return
+        hit = self.joint_at(pos)
+        if hit is not None:
+            doc.select(hit[0], hit[1])
+            self._drag = ("joint", hit[0], hit[1])
+            return
+        sel = doc.track_id
+        if sel is not None and sel in self.canvas.items_by_track:
+            corner = self._corner_at(sel, pos)
+            inside = self.box_at(pos) == sel
+            if corner is not None or inside:
+                t = doc.project.tracks[sel]
+                b = t.bbox[doc.frame]
+                center = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+                r0 = max(np.hypot(pos.x() - center[0], pos.y() - center[1]), 1.0)
+                kind = "scale" if corner is not None else "move"
+                self._drag = (kind, sel, t.copy(), pos, center, r0)
+                return
+        tid = self.box_at(pos)
+        if tid is not None:
+            doc.select(tid)
+            return
+        doc.select(None)
+        self._drag = ("pan", event.position())
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        pos = self.mapToScene(event.position().toPoint())
+        d = self._drag
+        if d is None:
+            self._update_hover(pos)
+            return super().mouseMoveEvent(event)
+        doc = self.doc
+        if d[0] == "pan":
+            delta = event.position() - d[1]
+            self._drag = ("pan", event.position())
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+        elif d[0] == "box":
+            self._rubber.setRect(QRectF(d[1], pos).normalized())
+        elif d[0] == "joint":
+            _, tid, k = d
+            x = min(max(pos.x(), 0.0), doc.project.video.width - 1.0)
+            y = min(max(pos.y(), 0.0), doc.project.video.height - 1.0)
+            doc.push_drag(edits.place_joint(doc.project, tid, doc.frame, k, (x, y)), ("joint", tid, doc.frame, k))
+        elif d[0] in ("move", "scale"):
+            _, tid, base, start, center, r0 = d
+            if d[0] == "move":
+                e = edits.transform_pose(doc.project, tid, doc.frame, pos.x() - start.x(), pos.y() - start.y(), 1.0, center, base)
+            else:
+                factor = max(np.hypot(pos.x() - center[0], pos.y() - center[1]) / r0, 0.05)
+                e = edits.transform_pose(doc.project, tid, doc.frame, 0.0, 0.0, factor, center, base)
+            doc.push_drag(e, (d[0], tid, doc.frame))
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        d, self._drag = self._drag, None
+        if d is None:
+            return super().mouseReleaseEvent(event)
+        if d[0] == "box":
+            self._rubber.hide()
+            r = self._rubber.rect().intersected(self.canvas.sceneRect())
+            if r.width() >= 4 and r.height() >= 4:
+                self.box_drawn.emit(r.left(), r.top(), r.right(), r.bottom())
+        self.doc.end_drag()
+
+    def _update_hover(self, pos: QPointF) -> None:
+        if self.doc.session is None:
+            return
+        hit = self.joint_at(pos)
+        if hit is None:
+            self._hover.hide()
+            return
+        tid, k = hit
+        t = self.doc.project.tracks[tid]
+        f = self.doc.frame
+        src = SOURCE_NAMES.get(int(t.source[f, k]), "?")
+        text = f"P{tid} {self.doc.project.skeleton.joint_names[k]} — {src}, {VIS_NAMES[int(t.vis[f, k])]}"
+        if int(t.source[f, k]) in (int(Source.PROPAGATED), int(Source.INTERPOLATED), int(Source.DETECTED)):
+            text += f", score {t.score[f, k]:.2f}"
+        self._hover.setText(text)
+        self._hover.setPos(pos + QPointF(8 / self.scale_factor(), 8 / self.scale_factor()))
+        self._hover.show()
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        if self.doc.session is None:
+            return
+        pos = self.mapToScene(event.pos())
+        hit = self.joint_at(pos)
+        menu = QMenu(self)
+        if hit is not None:
+            tid, k = hit
+            self.doc.select(tid, k)
+            name = self.doc.project.skeleton.joint_names[k]
+            for vis, text in ((2, "Visible"), (1, "Occluded"), (0, "Not labelled")):
+                act = menu.addAction(f"{name}: {text}")
+                act.setCheckable(True)
+                act.setChecked(int(self.doc.project.tracks[tid].vis[self.doc.frame, k]) == vis)
+                act.triggered.connect(lambda _=False, v=vis, t=tid, j=k: self.doc.push(edits.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
+            menu.addSeparator()
+        else:
+            tid = self.box_at(pos)
+            if tid is not None:
+                self.doc.select(tid)
+        self.context_menu_requested.emit(menu, event.globalPos())
+        if not menu.isEmpty():
+            menu.exec(event.globalPos())

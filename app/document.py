@@ -1,0 +1,209 @@
+"""The open document: the one object every view observes.
+
+It wraps a :class:`~stdpose_core.session.ProjectSession` (project in memory + SQLite file), the
+QUndoStack, and the UI state that is not annotation data: current frame, selected person/joint,
+the joint armed for placement and the timeline's frame range.
+
+Signals:
+  - ``changed(Change)``: project data changed (tracks x frames; ``structure`` when people were
+    added/removed). Views repaint only what it names.
+  - ``frame_changed(int)``: the current frame.
+  - ``selection_changed()``: selected track / joint / armed joint.
+  - ``range_changed()``: the timeline's selected frame range.
+  - ``opened()``: a project was opened or closed (views rebuild everything).
+
+Every user change goes through :meth:`push` (one core Edit = one undo step) or :meth:`push_drag`
+(consecutive edits with the same key merge into one undo step until :meth:`end_drag`). Edits are
+committed to the project file by the session before ``push`` returns: there is no unsaved state.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from stdpose_core.data import Project
+from stdpose_core.data.edits import Change, Edit, SetPoseRange
+from stdpose_core.session import ProjectSession
+
+VIEW_META_KEY = "editor_view"
+
+
+class EditCommand(QUndoCommand):
+    """One undo step over core edits, applied through the session (so every step is durable).
+
+    A drag merges its edits: all of them rewrite the same frame rows of one track, so undoing the
+    first edit restores the state before the whole drag, and re-applying the last edit redoes it.
+    """
+
+    MERGE_ID = 7001
+
+    def __init__(self, doc: "Document", edit: Edit, merge_key: object = None):
+        super().__init__(edit.label)
+        self._doc = doc
+        self._first = edit
+        self._last = edit
+        self._merge_key = merge_key
+        self._applied = True  # Document.push applies before pushing; the stack's first redo is a no-op
+
+    @property
+    def edit(self) -> Edit:
+        return self._last
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return self.MERGE_ID if self._merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+        if not isinstance(other, EditCommand) or other._merge_key != self._merge_key:
+            return False
+        self._last = other._last
+        return True
+
+    def redo(self) -> None:
+        if self._applied:
+            return
+        self._doc._emit(self._doc.session.apply(self._last))
+        self._applied = True
+
+    def undo(self) -> None:
+        self._doc._emit(self._doc.session.revert(self._first))
+        self._applied = False
+
+
+class Document(QObject):
+    changed = Signal(object)
+    frame_changed = Signal(int)
+    selection_changed = Signal()
+    range_changed = Signal()
+    opened = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session: ProjectSession | None = None
+        self.undo_stack = QUndoStack(self)
+        self.frame = 0
+        self.track_id: int | None = None
+        self.joint: int | None = None
+        self.armed_joint: int | None = None  # the joint the next image click places
+        self.frame_range: tuple[int, int] | None = None  # [start, stop)
+        self._drag_serial = 0
+        #: Optional pre-label provider (issue 8 installs the detector's): (frame, box) -> SetPoseRange values or None.
+        self.prelabel: Callable[[int, tuple[float, float, float, float]], dict | None] | None = None
+
+    # ---- project -----------------------------------------------------------------------------
+    @property
+    def project(self) -> Project | None:
+        return self.session.project if self.session else None
+
+    @property
+    def path(self) -> Path | None:
+        return self.session.path if self.session else None
+
+    @property
+    def num_frames(self) -> int:
+        return self.project.num_frames if self.session else 0
+
+    def video_path(self) -> Path | None:
+        """The project's video file or image folder (stored relative to the project file when possible)."""
+        if not self.session:
+            return None
+        p = Path(self.project.video.path)
+        return p if p.is_absolute() else (self.session.path.parent / p)
+
+    def set_session(self, session: ProjectSession | None) -> None:
+        """Show ``session`` (closing the previous one) and restore its saved view state."""
+        if self.session is not None:
+            self.save_view_state()
+            self.session.close()
+        self.session = session
+        self.undo_stack.clear()
+        self.frame, self.track_id, self.joint, self.armed_joint, self.frame_range = 0, None, None, None, None
+        if session is not None:
+            state = self.view_state()
+            self.frame = min(max(int(state.get("frame", 0)), 0), max(self.num_frames - 1, 0))
+            tid = state.get("track")
+            self.track_id = tid if tid in session.project.tracks else None
+        self.opened.emit()
+        self.frame_changed.emit(self.frame)
+        self.selection_changed.emit()
+
+    def close(self) -> None:
+        self.set_session(None)
+
+    # ---- view state (stored in the project file, not an edit) ---------------------------------
+    def view_state(self) -> dict:
+        return dict(self.project.meta.get(VIEW_META_KEY, {})) if self.session else {}
+
+    def update_view_state(self, **values) -> None:
+        """Remember view values (zoom, centre…) in memory; written by :meth:`save_view_state`."""
+        if self.session:
+            state = self.view_state()
+            state.update(values)
+            self.project.meta[VIEW_META_KEY] = state
+
+    def save_view_state(self) -> None:
+        if not self.session:
+            return
+        self.update_view_state(frame=self.frame, track=self.track_id)
+        try:
+            self.session.save_settings()
+        except Exception:  # noqa: BLE001 - view state is a convenience; never block closing on it
+            pass
+
+    # ---- edits -------------------------------------------------------------------------------
+    def _emit(self, change: Change) -> None:
+        if change.structure and self.track_id is not None and self.track_id not in self.project.tracks:
+            self.select(None)
+        self.changed.emit(change)
+
+    def push(self, edit: Edit, merge_key: object = None) -> EditCommand:
+        """Apply ``edit`` (committed to the file), then record it as one undo step.
+
+        If applying fails (e.g. the disk is gone) the exception propagates and nothing is recorded.
+        """
+        change = self.session.apply(edit)
+        cmd = EditCommand(self, edit, merge_key)
+        self.undo_stack.push(cmd)
+        self._emit(change)
+        return cmd
+
+    def push_drag(self, edit: SetPoseRange, what: object) -> EditCommand:
+        """Like :meth:`push`, merged with the previous edit of the same drag of ``what``."""
+        return self.push(edit, merge_key=(self._drag_serial, what))
+
+    def end_drag(self) -> None:
+        """The mouse was released: the next edit starts a new undo step."""
+        self._drag_serial += 1
+
+    # ---- navigation and selection ------------------------------------------------------------
+    def set_frame(self, frame: int) -> None:
+        if not self.session:
+            return
+        frame = min(max(int(frame), 0), self.num_frames - 1)
+        if frame != self.frame:
+            self.frame = frame
+            self.frame_changed.emit(frame)
+
+    def step(self, delta: int) -> None:
+        self.set_frame(self.frame + delta)
+
+    def select(self, track_id: int | None, joint: int | None = None, armed: int | None = None) -> None:
+        if (track_id, joint, armed) != (self.track_id, self.joint, self.armed_joint):
+            self.track_id, self.joint, self.armed_joint = track_id, joint, armed
+            self.selection_changed.emit()
+
+    def set_range(self, frame_range: tuple[int, int] | None) -> None:
+        if frame_range is not None:
+            a, b = sorted(frame_range)
+            frame_range = (max(a, 0), min(b, self.num_frames))
+            if frame_range[1] <= frame_range[0]:
+                frame_range = None
+        if frame_range != self.frame_range:
+            self.frame_range = frame_range
+            self.range_changed.emit()
+
+    def selected_track(self):
+        return self.project.tracks.get(self.track_id) if self.session and self.track_id is not None else None

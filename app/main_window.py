@@ -1,0 +1,317 @@
+"""The main window: lays out the canvas, docks and menus, and owns the open/close life cycle.
+
+Behaviour lives elsewhere: gestures in :mod:`app.canvas.view`, edits in :mod:`app.actions`,
+action handlers in :mod:`app.window_actions`, the action table in :mod:`app.shortcuts`.
+Extensions (issue 8: jobs, review, export…) plug in through :mod:`app.extensions`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QToolBar, QUndoView, QVBoxLayout, QWidget
+
+from app import settings as app_settings
+from app.actions import commands as C
+from app.canvas.scene import CanvasScene
+from app.canvas.view import CanvasView
+from app.dialogs.new_project import ask_new_project
+from app.document import Document
+from app.errors import show_error
+from app.frame_loader import FrameLoader
+from app.guided import GuidedMode
+from app.opener import open_session
+from app.panels.people import PeoplePanel
+from app.shortcuts import ACTIONS, ActionSpec, effective_keys
+from app.timeline.dock import TimelineDock
+from app.timeline.playback import Playback
+from app.window_actions import handlers
+
+MENUS = ("File", "Edit", "View", "Navigate", "Label", "Help")
+FILE_FILTER = "Projects, videos and images (*.stdpose *.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: app_settings.Settings | None = None):
+        super().__init__()
+        self.settings = settings or app_settings.load()
+        self.doc = Document(self)
+        self.loader = FrameLoader(self)
+        self.playback = Playback(self.doc, self)
+        self.guided = GuidedMode(self.doc, self)
+        self.ask_new = lambda src: ask_new_project(src, self.settings.skeleton, self.settings.keyframe_interval, self)
+        self._then_guided = False
+        self.palette = list(self.settings.track_colors)  # shared by all views; edited in place
+
+        self.scene = CanvasScene(self.doc, self.palette, self)
+        self.view = CanvasView(self.doc, self.scene)
+        self.banner = QLabel()
+        self.banner.setStyleSheet("background:#3a3a10; color:#ffe680; padding:4px; font-weight:bold;")
+        self.banner.hide()
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+        self.timeline_dock = TimelineDock(self.doc, self.playback, self.palette, self.settings.low_confidence, self)
+        self.add_dock(self.timeline_dock, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.people_panel = PeoplePanel(self.doc, self.palette, self)
+        self.add_dock(self.people_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_dock = QDockWidget("Undo History", self)
+        self.history_dock.setObjectName("history_dock")
+        self.history_dock.setWidget(QUndoView(self.doc.undo_stack))
+        self.add_dock(self.history_dock, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_dock.hide()
+
+        self.toolbar = QToolBar("Main")
+        self.toolbar.setObjectName("main_toolbar")
+        self.addToolBar(self.toolbar)
+        self._menus = {name: self.menuBar().addMenu("&" + name) for name in MENUS}
+        self._recent_menu = self._menus["File"].addMenu("Open &Recent")
+        self._recent_menu.aboutToShow.connect(self._fill_recent)
+        self.actions_by_id: dict[str, QAction] = {}
+        self._handlers = handlers(self)
+        for spec in ACTIONS:
+            self.add_action(spec, self._handlers.get(spec.id))
+        for aid in ("file.open", "edit.undo", "edit.redo", "edit.add_person", "label.guided", "edit.mark_reviewed", "view.fit"):
+            self.toolbar.addAction(self.actions_by_id[aid])
+        self.actions_by_id["view.trails"].setCheckable(True)
+        self.actions_by_id["view.trails"].setChecked(self.settings.trails_on)
+        self.actions_by_id["edit.history"].setCheckable(True)
+        self.history_dock.visibilityChanged.connect(self.actions_by_id["edit.history"].setChecked)
+        self.scene.trails.length = self.settings.trail_length if self.settings.trails_on else 0
+
+        self._status_frame, self._status_zoom, self._status_saved = QLabel(), QLabel(), QLabel()
+        for w in (self._status_frame, self._status_zoom, self._status_saved):
+            self.statusBar().addPermanentWidget(w)
+        self._save_timer = QTimer(self, singleShot=True, interval=800)
+        self._save_timer.timeout.connect(self._save_view_state)
+
+        self.view.place_requested.connect(self._place)
+        self.view.box_drawn.connect(self._box_drawn)
+        self.view.zoom_changed.connect(self._on_zoom)
+        self.view.context_menu_requested.connect(self._fill_context_menu)
+        self.loader.frame_ready.connect(self.scene.show_image)
+        self.loader.failed.connect(lambda i, msg: self.statusBar().showMessage(f"Frame {i}: {msg}", 5000))
+        self.doc.frame_changed.connect(self._on_frame)
+        self.doc.changed.connect(lambda _c: self._status_saved.setText(f"Saved to {self.doc.path.name}"))
+        self.guided.state_changed.connect(self._update_banner)
+        self.doc.opened.connect(self._on_opened)
+
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self._on_opened()
+        from app.extensions import install_all
+
+        self.extensions = install_all(self)
+
+    # ---- extension points -----------------------------------------------------------------
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+        """Add a dock and list it in View (give it an objectName so its place is remembered)."""
+        self.addDockWidget(area, dock)
+        if hasattr(self, "_menus"):
+            self._menus["View"].addAction(dock.toggleViewAction())
+        return dock
+
+    def menu(self, name: str) -> QMenu:
+        """The menu called ``name``; a new name (e.g. 'Jobs') is inserted before Help."""
+        if name not in self._menus:
+            m = QMenu("&" + name, self)
+            self.menuBar().insertMenu(self._menus["Help"].menuAction(), m)
+            self._menus[name] = m
+        return self._menus[name]
+
+    def add_action(self, spec: ActionSpec, handler: Callable[[], None] | None) -> QAction:
+        """Create the QAction for ``spec`` with its keys (after user overrides) and menu entry."""
+        act = QAction(spec.text, self)
+        keys = effective_keys(spec, self.settings.shortcuts)
+        act.setShortcuts([QKeySequence(k) for k in keys])
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if spec.tip:
+            act.setStatusTip(spec.tip)
+        if handler is not None:
+            act.triggered.connect(lambda _=False, h=handler, s=spec: self._safe(h, s.text.replace("&", "")))
+        self.addAction(act)
+        if spec.menu:
+            self.menu(spec.menu).addAction(act)
+        self.actions_by_id[spec.id] = act
+        return act
+
+    def set_handler(self, action_id: str, handler: Callable[[], None]) -> None:
+        """Replace what an existing action does (e.g. Ctrl+→ driven by a review queue)."""
+        act = self.actions_by_id[action_id]
+        act.triggered.disconnect()
+        act.triggered.connect(lambda _=False: self._safe(handler, act.text().replace("&", "")))
+
+    def _safe(self, fn: Callable[[], None], title: str) -> None:
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - any failure becomes a dialog; the editor stays up
+            show_error(self, title, exc)
+
+    # ---- opening and closing ----------------------------------------------------------------
+    def open_path(self, path: str | Path) -> bool:
+        """Open a project, video or image folder; errors are shown and leave the current one open."""
+        try:
+            session = open_session(path, self.ask_new)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, "Cannot open", exc)
+            return False
+        if session is None:
+            return False
+        self.playback.stop()
+        self.doc.set_session(session)
+        try:
+            self.loader.set_source(self.doc.video_path())
+        except Exception as exc:  # noqa: BLE001 - annotations stay editable without pixels
+            self.loader.set_source(None)
+            show_error(self, "Cannot read the video", f"{exc}\n\nThe annotations are shown over an empty frame.")
+        self.doc.frame_changed.emit(self.doc.frame)
+        self._restore_zoom()
+        app_settings.add_recent(str(session.path))
+        return True
+
+    def ask_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project or video", "", FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def _fill_recent(self) -> None:
+        self._recent_menu.clear()
+        for p in app_settings.load().recent:
+            self._recent_menu.addAction(p, lambda p=p: self.open_path(p))
+        if self._recent_menu.isEmpty():
+            self._recent_menu.addAction("(none)").setEnabled(False)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_path(urls[0])
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.playback.stop()
+        self._save_view_state()
+        self.doc.close()
+        self.loader.shutdown()
+        super().closeEvent(event)
+
+    # ---- view state -------------------------------------------------------------------------
+    def _save_view_state(self) -> None:
+        if self.doc.session is not None:
+            self.doc.update_view_state(zoom=self.view.scale_factor(), center=list(self.view.view_center()))
+            self.doc.save_view_state()
+
+    def _restore_zoom(self) -> None:
+        state = self.doc.view_state()
+        if "zoom" in state:
+            self.view.set_zoom(float(state["zoom"]), tuple(state.get("center") or (0, 0)))
+        else:
+            QTimer.singleShot(0, self.view.fit)
+
+    # ---- reactions ---------------------------------------------------------------------------
+    def _on_opened(self) -> None:
+        doc = self.doc
+        self.setWindowTitle(f"{doc.path.name} — STDPose Annotator" if doc.session else "STDPose Annotator")
+        self._status_saved.setText(f"Saved to {doc.path.name}" if doc.session else "")
+        self._on_frame(doc.frame)
+
+    def _on_frame(self, frame: int) -> None:
+        if self.doc.session is None:
+            self._status_frame.setText("Open a video, an image folder or a project (Ctrl+O, or drop it here)")
+            return
+        self.loader.request(frame)
+        fps = max(self.doc.project.video.fps, 1e-6)
+        self._status_frame.setText(f"Frame {frame} / {self.doc.num_frames - 1}   {frame / fps:7.2f} s")
+        self._save_timer.start()
+
+    def _on_zoom(self, scale: float) -> None:
+        self._status_zoom.setText(f"Zoom {scale * 100:.0f}%")
+        self._save_timer.start()
+
+    def _update_banner(self) -> None:
+        text = self.guided.banner() or ("Draw a box around the new person (Esc cancels)" if self.view.draw_box_mode else "")
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def _place(self, x: float, y: float, occluded: bool) -> None:
+        if self.guided.active:
+            self._safe(lambda: self.guided.place(x, y, occluded), "Place joint")
+            return
+        doc = self.doc
+        k = doc.armed_joint
+        self._safe(lambda: C.PlaceJoint().do(doc, track_id=doc.track_id, frame=doc.frame, joint=k, xy=(x, y), vis=1 if occluded else 2), "Place joint")
+        doc.select(doc.track_id, k)
+
+    def start_draw_box(self, then_guided: bool) -> None:
+        if self.doc.session is None:
+            return
+        self.guided.stop()
+        self.view.draw_box_mode, self._then_guided = True, then_guided
+        self.view.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self._update_banner()
+
+    def stop_draw_box(self) -> None:
+        self.view.draw_box_mode = False
+        self.view.viewport().unsetCursor()
+        self._update_banner()
+
+    def _box_drawn(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        self.stop_draw_box()
+        self._safe(lambda: C.AddPerson().do(self.doc, frame=self.doc.frame, box=(x1, y1, x2, y2)), "Add person")
+        if self._then_guided and self.doc.track_id is not None:
+            self.guided.start(self.doc.track_id)
+
+    def _fill_context_menu(self, menu, _pos) -> None:
+        if self.doc.track_id is None:
+            for aid in ("edit.add_person",):
+                menu.addAction(self.actions_by_id[aid])
+            return
+        for aid in ("label.guided", "edit.copy_previous", "edit.mark_reviewed", None, "edit.delete_frame", "edit.delete_forward",
+                    "edit.delete_all", None, "edit.swap_ids", "edit.merge"):
+            menu.addSeparator() if aid is None else menu.addAction(self.actions_by_id[aid])
+
+    def toggle_history(self) -> None:
+        self.history_dock.setVisible(not self.history_dock.isVisible())
+
+    def toggle_trails(self) -> None:
+        on = self.actions_by_id["view.trails"].isChecked()
+        self.settings.trails_on = on
+        self.scene.trails.length = self.settings.trail_length if on else 0
+        self.scene.trails.refresh()
+
+    def show_shortcuts(self) -> None:
+        from app.dialogs.shortcuts_help import ShortcutsDialog
+
+        ShortcutsDialog(self.settings.shortcuts, self).exec()
+
+    def edit_settings(self) -> None:
+        from app.dialogs.settings_dialog import SettingsDialog
+
+        project = self.doc.project
+        dlg = SettingsDialog(self.settings, project.keyframe_interval if project else None, self)
+        if not dlg.exec():
+            return
+        new, interval = dlg.result_settings()
+        app_settings.save(new)
+        self.settings = new
+        if project is not None and interval != project.keyframe_interval:
+            project.keyframe_interval = interval
+            self.doc.session.save_settings()
+            self.timeline_dock.timeline.reset()
+        for spec in ACTIONS:
+            self.actions_by_id[spec.id].setShortcuts([QKeySequence(k) for k in effective_keys(spec, new.shortcuts)])
+        self.palette[:] = new.track_colors
+        self.timeline_dock.timeline.set_low_confidence(new.low_confidence)
+        self.toggle_trails()
+        self.scene.update()
+

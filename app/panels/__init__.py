@@ -1,0 +1,1 @@
+"""Side panels (docks) that observe the Document."""

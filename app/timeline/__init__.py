@@ -1,0 +1,1 @@
+"""The timeline dock: per-track state strips over the whole video, ruler, scrubbing, playback."""

@@ -1,0 +1,246 @@
+"""The timeline strip widget: ruler, keyframe markers and one state strip per track.
+
+Everything is drawn with QPainter in ``paintEvent`` from cached per-track state arrays aggregated
+into pixel columns (:func:`~app.timeline.states.bin_states`), so a 10,000-frame video with a dozen
+people paints a few hundred rectangles. Caches are refreshed only for the tracks a Change names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.actions.navigation import keyframe_marks
+from app.document import Document
+from app.timeline.states import STATE_COLORS, bin_states, track_states
+from stdpose_core.data.edits import Change
+
+LABEL_W = 64
+RULER_H = 20
+KEY_H = 12
+ALL_H = 10
+ROW_H = 14
+TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000)
+
+
+class TimelineWidget(QWidget):
+    view_changed = Signal()
+
+    def __init__(self, doc: Document, palette: list[str], low_confidence: float = 0.5, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        self.palette = palette
+        self.low_confidence = low_confidence
+        self.view_start = 0.0
+        self.view_len = 1.0
+        self._states: dict[int, np.ndarray] = {}
+        self._marks: np.ndarray | None = None
+        self._human_keys: np.ndarray | None = None
+        self._press: tuple[str, int] | None = None
+        self._colors = [QColor(c) for c in STATE_COLORS]
+        self.setMinimumHeight(RULER_H + KEY_H + ALL_H + 2 * ROW_H + 8)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        doc.opened.connect(self.reset)
+        doc.changed.connect(self.on_change)
+        doc.frame_changed.connect(self.on_frame)
+        doc.range_changed.connect(self.update)
+        doc.selection_changed.connect(self.update)
+
+    # ---- geometry -------------------------------------------------------------------------
+    @property
+    def strip_width(self) -> int:
+        return max(self.width() - LABEL_W - 4, 1)
+
+    def x_of(self, frame: float) -> float:
+        return LABEL_W + (frame - self.view_start) / self.view_len * self.strip_width
+
+    def frame_at(self, x: float) -> int:
+        f = self.view_start + (x - LABEL_W) / self.strip_width * self.view_len
+        return int(min(max(np.floor(f), 0), max(self.doc.num_frames - 1, 0)))
+
+    def row_height(self) -> int:
+        n = max(len(self._track_ids()), 1)
+        free = self.height() - RULER_H - KEY_H - ALL_H - 4
+        return int(min(ROW_H, max(free // n, 4)))
+
+    def row_top(self, i: int) -> int:
+        return RULER_H + KEY_H + ALL_H + 4 + i * self.row_height()
+
+    def _track_ids(self) -> list[int]:
+        return list(self.doc.project.tracks) if self.doc.session else []
+
+    # ---- caches ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        self._states.clear()
+        self._marks = self._human_keys = None
+        self.view_start, self.view_len = 0.0, float(max(self.doc.num_frames, 1))
+        self.update()
+
+    def on_change(self, change: Change) -> None:
+        for tid in change.tracks:
+            self._states.pop(tid, None)
+        if change.structure:
+            self._states = {t: s for t, s in self._states.items() if t in self.doc.project.tracks}
+        self._marks = self._human_keys = None
+        self.update()
+
+    def set_low_confidence(self, value: float) -> None:
+        self.low_confidence = value
+        self._states.clear()
+        self.update()
+
+    def states(self, tid: int) -> np.ndarray:
+        s = self._states.get(tid)
+        if s is None:
+            s = self._states[tid] = track_states(self.doc.project.tracks[tid], self.low_confidence)
+        return s
+
+    def on_frame(self, frame: int) -> None:
+        if frame < self.view_start or frame >= self.view_start + self.view_len:  # keep the playhead in view
+            self.view_start = float(min(max(frame - self.view_len * 0.1, 0), max(self.doc.num_frames - self.view_len, 0)))
+            self.view_changed.emit()
+        self.update()
+
+    # ---- zoom ------------------------------------------------------------------------------
+    def zoom(self, factor: float, around: float | None = None) -> None:
+        n = max(self.doc.num_frames, 1)
+        around = self.doc.frame if around is None else around
+        new_len = float(min(max(self.view_len / factor, 10.0), n))
+        rel = (around - self.view_start) / self.view_len
+        self.view_start = float(min(max(around - rel * new_len, 0), n - new_len))
+        self.view_len = new_len
+        self.view_changed.emit()
+        self.update()
+
+    def zoom_all(self) -> None:
+        self.view_start, self.view_len = 0.0, float(max(self.doc.num_frames, 1))
+        self.view_changed.emit()
+        self.update()
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        dy = event.angleDelta().y() or event.angleDelta().x()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # pan
+            n = self.doc.num_frames
+            self.view_start = float(min(max(self.view_start - dy / 120 * self.view_len * 0.1, 0), max(n - self.view_len, 0)))
+            self.update()
+        else:
+            self.zoom(1.25 ** (dy / 120), self.view_start + (event.position().x() - LABEL_W) / self.strip_width * self.view_len)
+
+    # ---- mouse -----------------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if self.doc.session is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        x, y = event.position().x(), event.position().y()
+        if x < LABEL_W:
+            ids = self._track_ids()
+            i = int((y - self.row_top(0)) // self.row_height()) if y >= self.row_top(0) else -1
+            if 0 <= i < len(ids):
+                self.doc.select(ids[i])
+            return
+        f = self.frame_at(x)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._press = ("range", f)
+            self.doc.set_range((f, f + 1))
+        else:
+            self._press = ("scrub", f)
+            self.doc.set_frame(f)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if self._press is None:
+            return
+        f = self.frame_at(event.position().x())
+        if self._press[0] == "range":
+            a = self._press[1]
+            self.doc.set_range((min(a, f), max(a, f) + 1))
+        else:
+            self.doc.set_frame(f)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        self._press = None
+
+    # ---- painting --------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(30, 30, 30))
+        if self.doc.session is None:
+            p.setPen(QColor(150, 150, 150))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No video open")
+            return
+        font = QFont(p.font())
+        font.setPixelSize(10)
+        p.setFont(font)
+        n = self.doc.num_frames
+        a = int(np.floor(self.view_start))
+        b = int(min(np.ceil(self.view_start + self.view_len), n))
+        x_a = int(round(self.x_of(a)))
+        w_ab = max(int(round(self.x_of(b))) - x_a, 1)
+        self._paint_ruler(p, a, b)
+        self._paint_keys(p, a, b)
+        ids = self._track_ids()
+        all_states = np.zeros(n, np.uint8)
+        rh = self.row_height()
+        for i, tid in enumerate(ids):
+            s = self.states(tid)
+            np.maximum(all_states, s, out=all_states)
+            top = self.row_top(i)
+            self._paint_strip(p, s, a, b, x_a, w_ab, top, rh - 1)
+            color = QColor(self.palette[tid % len(self.palette)])
+            p.fillRect(QRectF(2, top, 6, rh - 1), color)
+            p.setPen(QColor(255, 255, 0) if tid == self.doc.track_id else QColor(210, 210, 210))
+            p.drawText(QRectF(10, top, LABEL_W - 12, rh), Qt.AlignmentFlag.AlignVCenter, f"P{tid}")
+        y_all = RULER_H + KEY_H + 1
+        self._paint_strip(p, all_states, a, b, x_a, w_ab, y_all, ALL_H - 2)
+        p.setPen(QColor(170, 170, 170))
+        p.drawText(QRectF(10, y_all - 1, LABEL_W - 12, ALL_H), Qt.AlignmentFlag.AlignVCenter, "all")
+        if self.doc.frame_range:
+            r0, r1 = self.doc.frame_range
+            p.fillRect(QRectF(self.x_of(r0), 0, max(self.x_of(r1) - self.x_of(r0), 1), self.height()), QColor(80, 140, 255, 60))
+        xf = self.x_of(self.doc.frame)
+        pw = max(self.x_of(self.doc.frame + 1) - xf, 1.5)
+        p.fillRect(QRectF(xf, 0, pw, self.height()), QColor(255, 220, 0, 110 if pw > 3 else 255))
+        p.end()
+
+    def _paint_strip(self, p: QPainter, states: np.ndarray, a: int, b: int, x_a: int, width: int, top: int, h: int) -> None:
+        x0, x1, codes = bin_states(states, a, b, width)
+        for lo, hi, c in zip(x0.tolist(), x1.tolist(), codes.tolist()):
+            p.fillRect(x_a + lo, top, hi - lo, h, self._colors[c])
+
+    def _paint_ruler(self, p: QPainter, a: int, b: int) -> None:
+        px_per_frame = self.strip_width / self.view_len
+        step = next((s for s in TICK_STEPS if s * px_per_frame >= 60), TICK_STEPS[-1])
+        p.setPen(QColor(170, 170, 170))
+        for f in range((a // step) * step, b + 1, step):
+            x = self.x_of(f)
+            if x < LABEL_W:
+                continue
+            p.drawLine(QPointF(x, RULER_H - 6), QPointF(x, RULER_H))
+            p.drawText(QPointF(x + 2, RULER_H - 8), str(f))
+        p.drawText(QRectF(4, 0, LABEL_W - 6, RULER_H), Qt.AlignmentFlag.AlignVCenter, f"{self.doc.frame}/{self.doc.num_frames - 1}")
+
+    def _paint_keys(self, p: QPainter, a: int, b: int) -> None:
+        if self._marks is None:
+            self._marks = keyframe_marks(self.doc.project)
+            self._human_keys = self.doc.project.keyframes()
+        top = RULER_H
+        T = max(self.doc.project.keyframe_interval, 1)
+        if self.strip_width / self.view_len * T >= 3:  # every-T ticks only when they are not a grey wash
+            p.setPen(QPen(QColor(110, 110, 110), 1))
+            for f in range(((a + T - 1) // T) * T, b, T):
+                x = self.x_of(f)
+                p.drawLine(QPointF(x, top + 2), QPointF(x, top + KEY_H - 2))
+        keys = self._human_keys[(self._human_keys >= a) & (self._human_keys < b)]
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(255, 255, 255))
+        half = KEY_H / 2 - 1
+        cy = top + KEY_H / 2
+        last_x = -10.0
+        for f in keys.tolist():
+            x = self.x_of(f + 0.5)
+            if x - last_x < 2:  # many keys per pixel when zoomed out: one diamond is enough
+                continue
+            last_x = x
+            p.drawPolygon(QPolygonF([QPointF(x, cy - half), QPointF(x + half * 0.7, cy), QPointF(x, cy + half), QPointF(x - half * 0.7, cy)]))
