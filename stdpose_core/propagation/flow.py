@@ -172,8 +172,10 @@ class FlowPropagator(Propagator):
             Fc = F + s[:, None, None, None] * drift_f[None]
             Bc = B + (1 - s)[:, None, None, None] * drift_b[None]
             df, db = np.linalg.norm(drift_f, axis=-1), np.linalg.norm(drift_b, axis=-1)
-            qf = _reliability(df, fa, ffb, scale, vl == 1)
-            qb = _reliability(db, ba, bfb, scale, vr == 1)
+            # vis 1 means 'occluded' only in data that also uses 2 (PoseTrack files mark every joint 1).
+            marks = np.array([(t.vis == 2).any() for t in tracks])[:, None]
+            qf = _reliability(df, fa, ffb, scale, (vl == 1) & marks)
+            qb = _reliability(db, ba, bfb, scale, (vr == 1) & marks)
             wf = (1 - s)[:, None, None] * qf + 1e-6
             wb = s[:, None, None] * qb + 1e-6
             tracked = (wf[..., None] * Fc + wb[..., None] * Bc) / (wf + wb)[..., None]
