@@ -30,9 +30,17 @@ def _human_source(old: np.ndarray) -> np.ndarray:
     return np.where(np.isin(old, np.array(MACHINE_SOURCES, np.uint8)), np.uint8(Source.CORRECTED), np.uint8(Source.MANUAL)).astype(np.uint8)
 
 
+def _keep_corrected(edit: SetPoseRange, project: Project, tid: int, frame: int, joint: int) -> SetPoseRange:
+    """Core's single-joint edits turn CORRECTED into MANUAL on a second touch; a corrected machine
+    joint stays CORRECTED (the distinction matters for review and retraining statistics)."""
+    if int(project.tracks[tid].source[frame, joint]) == Source.CORRECTED:
+        edit.values["source"][0, joint] = Source.CORRECTED
+    return edit
+
+
 def place_joint(project: Project, tid: int, frame: int, joint: int, xy: tuple[float, float], vis: int = 2) -> Edit:
     """Place (or move) a joint; ``vis`` 1 places it as occluded. One undo step either way."""
-    move = MoveKeypoint(project, tid, frame, joint, xy)
+    move = _keep_corrected(MoveKeypoint(project, tid, frame, joint, xy), project, tid, frame, joint)
     if vis == 2 or int(project.tracks[tid].vis[frame, joint]) == vis:
         return move
     # The visibility edit is built against the state after the move, so build it lazily.
@@ -46,12 +54,12 @@ class _PlaceWithVisibility(Compound):
 
     def apply(self, project: Project):
         change = self.edits[0].apply(project)
-        self.edits[1:] = [SetVisibility(project, *self._vis)]
+        self.edits[1:] = [set_visibility(project, *self._vis)]
         return change.union(self.edits[1].apply(project))
 
 
 def set_visibility(project: Project, tid: int, frame: int, joint: int, vis: int) -> Edit:
-    return SetVisibility(project, tid, frame, joint, vis)
+    return _keep_corrected(SetVisibility(project, tid, frame, joint, vis), project, tid, frame, joint)
 
 
 def delete_person(project: Project, tid: int, frame: int, scope: str) -> Edit:

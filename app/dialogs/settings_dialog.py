@@ -126,7 +126,7 @@ class SettingsDialog(QDialog):
         s.keyframe_interval = self.interval.value()
         for spec in ACTIONS:
             text = self.key_edits[spec.id].keySequence().toString(QKeySequence.SequenceFormat.PortableText)
-            default = spec.keys[0] if spec.keys else ""
+            default = QKeySequence(spec.keys[0]).toString(QKeySequence.SequenceFormat.PortableText) if spec.keys else ""
             if text != default:
                 # Rebinding replaces the primary key; extra default keys are dropped with it.
                 s.shortcuts[spec.id] = text

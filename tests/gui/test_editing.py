@@ -1,0 +1,197 @@
+"""Editing through real mouse/keyboard events on the real window; the project file checked after each step."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+
+from stdpose_core.data import Source
+
+L = Qt.MouseButton.LeftButton
+
+
+def drag(qtbot, widget, start: QPoint, end: QPoint, steps: int = 5, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.mousePress(widget, L, modifier, start)
+    for i in range(1, steps + 1):
+        p = start + (end - start) * (i / steps)
+        qtbot.mouseMove(widget, QPoint(int(p.x()), int(p.y())))
+    qtbot.mouseRelease(widget, L, modifier, end)
+
+
+def test_drag_joint_is_one_undo_step_and_durable(qtbot, window, at, reopen):
+    doc, vp = window.doc, window.view.viewport()
+    path = doc.path
+    doc.set_frame(3)  # an interpolated frame: the joint becomes CORRECTED
+    k = 12  # right hip
+    x0, y0 = doc.project.tracks[0].xy[3, k]
+    before = reopen(path).tracks[0].xy[3].copy()
+    drag(qtbot, vp, at(window, x0, y0), at(window, x0 + 20, y0 + 10), steps=6)
+
+    assert doc.undo_stack.count() == 1
+    moved = doc.project.tracks[0].xy[3, k]
+    assert np.allclose(moved, (x0 + 20, y0 + 10), atol=1.5)
+    assert doc.project.tracks[0].source[3, k] == Source.CORRECTED
+    on_disk = reopen(path).tracks[0]
+    assert np.allclose(on_disk.xy[3, k], moved) and on_disk.source[3, k] == Source.CORRECTED
+
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.project.tracks[0].xy[3], before)
+    assert np.array_equal(reopen(path).tracks[0].xy[3], before)
+    assert reopen(path).tracks[0].source[3, k] == Source.INTERPOLATED
+
+    doc.undo_stack.redo()
+    assert np.allclose(reopen(path).tracks[0].xy[3, k], moved)
+    assert doc.undo_stack.count() == 1
+
+    # A second drag is a second step.
+    drag(qtbot, vp, at(window, *moved), at(window, moved[0] - 5, moved[1]), steps=3)
+    assert doc.undo_stack.count() == 2
+
+
+def test_visibility_keys(qtbot, window, reopen):
+    doc = window.doc
+    doc.select(1, 5)
+    for key, want in ((Qt.Key.Key_O, 1), (Qt.Key.Key_X, 0), (Qt.Key.Key_V, 2)):
+        qtbot.keyClick(window, key)
+        assert doc.project.tracks[1].vis[0, 5] == want
+        assert reopen(doc.path).tracks[1].vis[0, 5] == want
+    assert doc.undo_stack.count() == 3
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert reopen(doc.path).tracks[1].vis[0, 5] == 1
+
+
+def test_add_person_by_box_then_delete(qtbot, window, at, reopen):
+    doc, vp = window.doc, window.view.viewport()
+    doc.set_frame(20)  # nobody labelled here
+    assert doc.project.tracks_at(20) == []
+    qtbot.keyClick(window, Qt.Key.Key_B)
+    assert window.view.draw_box_mode
+    drag(qtbot, vp, at(window, 100, 60), at(window, 180, 200))
+    assert not window.view.draw_box_mode
+    new = doc.track_id
+    assert new == 2 and new in doc.project.tracks
+    assert np.allclose(doc.project.tracks[new].bbox[20], (100, 60, 180, 200), atol=2)
+    assert 2 in reopen(doc.path).tracks
+
+    qtbot.keyClick(window, Qt.Key.Key_Delete)  # delete from this frame
+    assert not doc.project.tracks[new].present()[20]
+    doc.undo_stack.undo()
+    assert doc.project.tracks[new].present()[20]
+
+    doc.select(0)
+    doc.set_frame(10)
+    qtbot.keyClick(window, Qt.Key.Key_Delete, Qt.KeyboardModifier.ShiftModifier)  # from here on
+    present = reopen(doc.path).tracks[0].present()
+    assert present[:10].all() and not present[10:].any()
+
+    doc.select(1)
+    qtbot.keyClick(window, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)  # everywhere
+    assert 1 not in doc.project.tracks and 1 not in reopen(doc.path).tracks
+    doc.undo_stack.undo()
+    assert 1 in reopen(doc.path).tracks
+
+
+def test_swap_ids_from_frame(qtbot, window, monkeypatch, reopen):
+    from PySide6.QtWidgets import QInputDialog
+
+    doc = window.doc
+    before = reopen(doc.path)
+    doc.set_frame(5)
+    doc.select(0)
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("person 1", True)))
+    qtbot.keyClick(window, Qt.Key.Key_W)
+    after = reopen(doc.path)
+    assert np.array_equal(after.tracks[0].xy[:5], before.tracks[0].xy[:5])
+    assert np.array_equal(after.tracks[0].xy[5:], before.tracks[1].xy[5:])
+    assert np.array_equal(after.tracks[1].xy[5:], before.tracks[0].xy[5:])
+
+
+def test_merge_tracks_command_without_window(window, reopen):
+    from app.actions.commands import MergeTracks
+    from app.actions.edits import delete_person
+
+    doc = window.doc
+    doc.push(delete_person(doc.project, 1, 10, "forward"))
+    doc.push(delete_person(doc.project, 0, 0, "frame"))
+    MergeTracks().do(doc, src=1, dst=0)
+    merged = reopen(doc.path)
+    assert list(merged.tracks) == [0]
+    assert merged.tracks[0].present()[0]  # filled from track 1 where track 0 was absent
+
+
+def test_copy_previous_keyframe_pose(qtbot, window, reopen):
+    doc = window.doc
+    doc.set_frame(10)
+    doc.select(1)
+    qtbot.keyClick(window, Qt.Key.Key_C)
+    t = reopen(doc.path).tracks[1]
+    assert np.array_equal(t.xy[10], t.xy[7])  # previous keyframe of person 1 is 7
+    assert (t.source[10][t.vis[10] > 0] == Source.MANUAL).all()
+    assert not np.array_equal(t.xy[10], doc.project.tracks[0].xy[10])
+
+
+def test_move_whole_pose_by_dragging_inside_box(qtbot, window, at):
+    doc = window.doc
+    doc.select(0)
+    t = doc.project.tracks[0]
+    before = t.xy[0].copy()
+    box = t.bbox[0]
+    inside = (box[0] + 3, box[3] - 3)  # a corner of the box away from joints
+    drag(qtbot, window.view.viewport(), at(window, *inside), at(window, inside[0] + 30, inside[1] + 5))
+    shift = doc.project.tracks[0].xy[0] - before
+    labelled = doc.project.tracks[0].vis[0] > 0
+    assert np.allclose(shift[labelled], (30, 5), atol=1.5)
+    assert doc.undo_stack.count() == 1
+
+
+def test_place_empty_joint_from_joint_list(qtbot, window, at, reopen):
+    doc = window.doc
+    doc.set_frame(20)
+    doc.push(__import__("app.actions.edits", fromlist=["add_person"]).add_person(doc.project, 20, (50, 50, 150, 200)))
+    doc.select(2)
+    panel = window.people_panel.joints
+    row = next(i for i in range(panel.count()) if panel.item(i).text().startswith("left_wrist"))
+    panel.itemClicked.emit(panel.item(row))
+    assert doc.armed_joint == doc.project.skeleton.index("left_wrist")
+    qtbot.mouseClick(window.view.viewport(), L, pos=at(window, 90, 120))
+    t = reopen(doc.path).tracks[2]
+    k = doc.project.skeleton.index("left_wrist")
+    assert t.vis[20, k] == 2 and np.allclose(t.xy[20, k], (90, 120), atol=1.5)
+    assert doc.armed_joint is None
+
+
+def test_guided_mode_walks_joints(qtbot, window, at, reopen):
+    doc = window.doc
+    doc.set_frame(20)
+    qtbot.keyClick(window, Qt.Key.Key_L)  # nobody selected: draw the person first
+    assert window.view.draw_box_mode
+    drag(qtbot, window.view.viewport(), at(window, 100, 40), at(window, 200, 220))
+    assert window.guided.active and doc.armed_joint == 0  # nose
+    qtbot.mouseClick(window.view.viewport(), L, pos=at(window, 150, 60))  # nose
+    qtbot.keyClick(window, Qt.Key.Key_S)  # skip head_bottom
+    qtbot.keyClick(window, Qt.Key.Key_O)  # head_top as occluded
+    qtbot.mouseClick(window.view.viewport(), L, pos=at(window, 150, 45))
+    assert "LEFT SHOULDER" in window.banner.text()
+    t = reopen(doc.path).tracks[doc.track_id]
+    assert t.vis[20, 0] == 2 and t.vis[20, 1] == 0 and t.vis[20, 2] == 1
+    assert np.allclose(t.xy[20, 2], (150, 45), atol=1.5)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.guided.active and doc.armed_joint is None
+
+
+def test_mark_reviewed_toggles(qtbot, window, reopen):
+    doc = window.doc
+    doc.set_frame(3)
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    assert all(t.reviewed[3] for t in reopen(doc.path).tracks.values())
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    assert not any(t.reviewed[3] for t in reopen(doc.path).tracks.values())
+
+
+def test_command_needing_a_person_explains(qtbot, window, errors):
+    window.doc.select(None)
+    n = window.doc.undo_stack.count()
+    qtbot.keyClick(window, Qt.Key.Key_Delete)
+    assert window.doc.undo_stack.count() == n
+    assert errors and "Select a person" in errors[-1][1]
