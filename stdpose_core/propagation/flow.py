@@ -29,6 +29,11 @@ from stdpose_core.propagation.interp import interpolate_gap
 from stdpose_core.propagation.tracking import Chain, LKTracker
 
 
+#: Trust in a track that starts from an occluded keyframe joint (it follows the occluder).
+OCCLUDED_FACTOR = 0.3
+WIN = 15
+
+
 def _mapped(job, fn):
     """Drive sub-generator ``job``, yielding ``fn(value)`` for each of its yields; return its result."""
     while True:
@@ -45,7 +50,7 @@ def _reliability(drift: np.ndarray, alive: np.ndarray, fb: np.ndarray, scale: np
     q = 1.0 / (1.0 + (drift[None] / (0.5 * sc)) ** 2)
     q = q / (1.0 + (fb / (0.5 * sc)) ** 2)
     q = np.where(alive, q, 0.15 * q)
-    return np.where(occluded[None], 0.3 * q, q)
+    return np.where(occluded[None], OCCLUDED_FACTOR * q, q)
 
 
 def _body_shift(delta: np.ndarray, good: np.ndarray) -> np.ndarray:
@@ -91,7 +96,7 @@ class FlowPropagator(Propagator):
 
     source_code = Source.PROPAGATED
 
-    def __init__(self, win: int = 21, levels: int = 3, fb_max: float = 2.0, chunk: int = 64, **_ignored) -> None:
+    def __init__(self, win: int = WIN, levels: int = 3, fb_max: float = 2.0, chunk: int = 64, **_ignored) -> None:
         self.tracker = LKTracker(win=win, levels=levels, fb_max=fb_max)
         self.chunk = chunk
         self._reader: PyramidReader | None = None
