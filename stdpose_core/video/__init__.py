@@ -1,0 +1,35 @@
+"""Frame-accurate access to video files and image folders (see ARCHITECTURE.md "Video").
+
+``open_source(path)`` returns a :class:`FrameSource`: ``len(src)``, ``src.fps``, ``src.size`` →
+``(width, height)``, ``src.frame(i)`` → read-only ``(H, W, 3) uint8 RGB``, ``src.timestamps`` (seconds,
+[F]), ``src.frame_names`` (image folders), ``src.warnings``, ``src.seek_exact``,
+``src.set_position(i)`` (prefetch around the shown frame), ``src.close()`` / context manager.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stdpose_core.errors import InputError
+from stdpose_core.video.base import FrameSource
+from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, FrameCache
+from stdpose_core.video.image_folder import ImageFolderSource
+from stdpose_core.video.video_file import VideoFileSource
+
+__all__ = ["FrameSource", "FrameCache", "ImageFolderSource", "VideoFileSource", "open_source",
+           "DEFAULT_CACHE_BYTES"]
+
+
+def open_source(path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True) -> FrameSource:
+    """Open a video file or an image folder.
+
+    ``cache_bytes``: memory budget for decoded frames (default 1 GiB); ``prefetch``: allow the
+    background decoding started by ``set_position``. Raises InputError for a missing path, a file that
+    is not a decodable video, a video without frames, or a folder without images / with mixed sizes.
+    """
+    p = Path(path)
+    if p.is_dir():
+        return ImageFolderSource(p, cache_bytes, prefetch)
+    if not p.exists():
+        raise InputError(p, "file not found")
+    return VideoFileSource(p, cache_bytes, prefetch)

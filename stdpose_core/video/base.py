@@ -1,0 +1,159 @@
+"""The ``FrameSource`` interface: random access to the frames of a video file or image folder.
+
+Frames are ``(H, W, 3) uint8 RGB`` arrays, frame indices are 0-based in display order. A source
+keeps decoded frames in a memory-bounded cache (:mod:`.cache`) and, once the caller reports where the
+user is (:meth:`FrameSource.set_position`), a prefetch thread (:mod:`.prefetch`) decodes the frames
+around that position, so stepping back and forth and playing are served from memory. All public
+methods are thread-safe: a GUI loader thread and a propagation worker may read at the same time.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, FrameCache
+
+Sink = Callable[[int, np.ndarray], bool]
+"""``sink(i, rgb) -> keep_going``: receives decoded frames in increasing index order."""
+
+
+class FrameSource(ABC):
+    """Random access to frames; open one with :func:`stdpose_core.video.open_source`.
+
+    Attributes: ``path`` (the file or folder), ``warnings`` (one-line notes about the input, e.g. a
+    truncated file), ``seek_exact`` (False when the file's timestamps are unusable: frames are then
+    read by counting from the start, which is exact but slow; offer ``stdpose reencode``),
+    ``cache`` (the :class:`FrameCache`).
+    """
+
+    def __init__(self, path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True):
+        self.path = Path(path)
+        self.warnings: list[str] = []
+        self.seek_exact = True
+        self.cache = FrameCache(cache_bytes)
+        self._prefetch_enabled = prefetch
+        self._prefetcher = None
+        self._closed = False
+
+    # --- what an implementation provides -------------------------------------------------------
+    @abstractmethod
+    def __len__(self) -> int:
+        """Number of frames F."""
+
+    @property
+    @abstractmethod
+    def fps(self) -> float:
+        """Nominal frames per second (the average rate for variable-frame-rate files)."""
+
+    @property
+    @abstractmethod
+    def size(self) -> tuple[int, int]:
+        """``(width, height)`` in pixels."""
+
+    @property
+    @abstractmethod
+    def timestamps(self) -> np.ndarray:
+        """Presentation time of every frame in seconds from the first frame, [F] float64."""
+
+    @property
+    def frame_names(self) -> list[str] | None:
+        """Image file names relative to the folder (image folders), else None."""
+        return None
+
+    @abstractmethod
+    def _read_run(self, start: int, stop: int, sink: Sink) -> None:
+        """Decode frames ``start .. stop-1`` in order into ``sink`` (stop early when it returns False).
+
+        Must be thread-safe; raises InputError when a frame cannot be decoded.
+        """
+
+    def _close(self) -> None:
+        """Release files and decoders."""
+
+    # --- the public API -----------------------------------------------------------------------
+    def frame(self, i: int) -> np.ndarray:
+        """Frame ``i`` (negative counts from the end) as a read-only (H,W,3) uint8 RGB array.
+
+        The array is shared with the cache: copy it before drawing on it. IndexError when out of range.
+        """
+        i = self._check_index(i)
+        arr = self.cache.get(i)
+        if arr is not None:
+            return arr
+        pf = self._prefetcher
+        if pf is not None and pf.is_coming(i):
+            # the prefetch thread is decoding towards i right now: waiting beats a second seek
+            arr = self.cache.wait_for(i, lambda: pf.is_coming(i))
+            if arr is not None:
+                return arr
+        got: list[np.ndarray] = []
+
+        def sink(j: int, rgb: np.ndarray) -> bool:
+            got.append(self.cache.put(j, rgb))
+            return False
+
+        self._read_run(i, i + 1, sink)
+        return got[0]
+
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(i, frame)`` for ``start <= i < stop`` in order (decodes sequentially, no seeks)."""
+        stop = len(self) if stop is None else min(stop, len(self))
+        for i in range(start, stop):
+            yield i, self.frame(i)
+
+    def set_position(self, i: int) -> None:
+        """Tell the source where the user is (the frame shown); prefetches around it in the background.
+
+        The direction of the last move decides which side gets the larger window (more ahead when
+        stepping forward or playing, more behind when stepping back). No-op when prefetch is disabled.
+        """
+        if not self._prefetch_enabled or self._closed or len(self) == 0:
+            return
+        if self._prefetcher is None:
+            from stdpose_core.video.prefetch import Prefetcher
+
+            self._prefetcher = Prefetcher(self)
+        self._prefetcher.set_position(self._check_index(i))
+
+    def wait_prefetch(self, timeout: float = 10.0) -> bool:
+        """Block until the prefetch window around the position is decoded; False on timeout."""
+        pf = self._prefetcher
+        return True if pf is None else pf.wait_idle(timeout)
+
+    @property
+    def frame_bytes(self) -> int:
+        w, h = self.size
+        return w * h * 3
+
+    def close(self) -> None:
+        """Stop prefetching, free the cache and release the file (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._prefetcher is not None:
+            self._prefetcher.stop()
+        self._close()
+        self.cache.clear()
+
+    def __enter__(self) -> "FrameSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _check_index(self, i: int) -> int:
+        n = len(self)
+        j = int(i) + n if int(i) < 0 else int(i)
+        if not 0 <= j < n:
+            raise IndexError(f"frame {i} is out of range (0..{n - 1})")
+        return j

@@ -1,0 +1,144 @@
+"""One PyAV decoder positioned somewhere in a video file, reading frame runs exactly.
+
+Exact mode: seek to the keyframe at or before the wanted frame (by presentation timestamp), decode
+forward, and identify every decoded frame by its timestamp in the :class:`FrameIndex`; a frame is
+never identified by counting. Reading ``i+1`` right after ``i`` continues decoding without a seek.
+Counting mode (files without usable timestamps): restart from the beginning and count.
+Not thread-safe by itself: :class:`VideoFileSource` hands each decoder to one thread at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from stdpose_core.errors import InputError
+from stdpose_core.video.frame_index import FrameIndex, open_container
+
+SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flush + refill)
+MAX_BAD_PACKETS = 50
+
+
+class TimestampMismatch(Exception):
+    """A decoded frame's timestamp is not in the index: exact seeking does not work for this file."""
+
+
+class Decoder:
+    """A container + decoder; ``next_index`` is the display index the next decoded frame will have."""
+
+    def __init__(self, path: Path, index: FrameIndex, pts_to_index: dict[int, int]):
+        self.path = path
+        self.index = index
+        self.pts_to_index = pts_to_index
+        self.container, self.stream = open_container(path)
+        self.next_index: int | None = None
+        self._frames: Iterator | None = None
+        self.bad_packets = 0
+        self.seeks = 0
+
+    def close(self) -> None:
+        self._frames = None
+        self.container.close()
+
+    def cost(self, start: int, exact: bool) -> int:
+        """Roughly how many frames must be decoded before frame ``start`` is reached."""
+        n = self.next_index
+        if exact:
+            if n is not None and n <= start and self.index.key_at_or_before(start) <= n:
+                return start - n
+            return start - self.index.key_at_or_before(start) + SEEK_PENALTY
+        return start - n if n is not None and n <= start else start + SEEK_PENALTY
+
+    def read_run(self, start: int, stop: int, sink: Callable[[int, np.ndarray], bool], exact: bool) -> None:
+        """Decode frames ``start .. stop-1`` into ``sink`` (see :class:`FrameSource._read_run`)."""
+        try:
+            if exact:
+                self._read_exact(start, stop, sink)
+            else:
+                self._read_counting(start, stop, sink)
+        except BaseException:
+            self.next_index = None  # position unknown after a failure: the next read seeks
+            raise
+
+    # --- exact mode ---------------------------------------------------------------------------
+    def _read_exact(self, start: int, stop: int, sink) -> None:
+        key = self.index.key_at_or_before(start)
+        fresh = False
+        if not (self.next_index is not None and key <= self.next_index <= start):
+            self._seek(key)
+            fresh = True
+        while True:
+            frame = self._next_frame(start)
+            if frame is None:
+                raise InputError(self.path, f"frame {start} cannot be decoded (the stream ends early)")
+            i = self.pts_to_index.get(frame.pts)
+            if i is None:
+                raise TimestampMismatch(f"a decoded frame has timestamp {frame.pts}, which the index lacks")
+            if fresh:
+                fresh = False
+                if i > start:  # the seek landed after the target: go one keyframe further back
+                    key = self.index.key_before(key)
+                    if key is None:
+                        raise TimestampMismatch(f"frame {start} comes before the first decodable frame")
+                    self._seek(key)
+                    fresh = True
+                    continue
+            elif i < self.next_index:
+                raise TimestampMismatch("decoded frames are not in timestamp order")
+            elif start <= self.next_index < i:
+                raise InputError(self.path, f"frame {self.next_index} cannot be decoded (damaged stream)")
+            self.next_index = i + 1
+            if i < start:
+                continue
+            if not sink(i, frame.to_ndarray(format="rgb24")) or i >= stop - 1:
+                return
+            start = i + 1  # later frames must follow without gaps
+
+    def _seek(self, key: int) -> None:
+        self.seeks += 1
+        self.container.seek(int(self.index.pts[key]), stream=self.stream, backward=True, any_frame=False)
+        self._frames = self._decode_iter()
+        self.next_index = None
+
+    # --- counting mode ------------------------------------------------------------------------
+    def _read_counting(self, start: int, stop: int, sink) -> None:
+        if self.next_index is None or self.next_index > start:
+            self.seeks += 1
+            self.container.close()
+            self.container, self.stream = open_container(self.path)
+            self._frames = self._decode_iter()
+            self.next_index = 0
+        while True:
+            frame = self._next_frame(start)
+            if frame is None:
+                raise InputError(self.path, f"frame {self.next_index} cannot be decoded (the stream ends early)")
+            i = self.next_index
+            self.next_index = i + 1
+            if i >= start and (not sink(i, frame.to_ndarray(format="rgb24")) or i >= stop - 1):
+                return
+
+    # --- shared -------------------------------------------------------------------------------
+    def _decode_iter(self) -> Iterator:
+        """Decoded frames from the current container position; skips packets the decoder rejects."""
+        import av
+
+        stream = self.stream
+        for packet in self.container.demux(stream):
+            try:
+                frames = packet.decode()
+            except (av.InvalidDataError, av.error.PatchWelcomeError):
+                self.bad_packets += 1
+                if self.bad_packets > MAX_BAD_PACKETS:
+                    raise
+                continue
+            yield from frames
+
+    def _next_frame(self, near: int):
+        import av
+
+        try:
+            return next(self._frames, None)
+        except av.FFmpegError as e:
+            raise InputError(self.path, f"decoding failed near frame {near}: {e}") from None

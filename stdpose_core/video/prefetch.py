@@ -1,0 +1,134 @@
+"""Background decoding around the current position, so that stepping and playing hit the cache.
+
+The window is sized from the cache budget (at most 64 frames on the leading side and 48 on the
+trailing side). The leading side (the direction of the last move) is filled first, in short runs so
+a new position is picked up quickly. The trailing side is filled in one run (each run costs a seek
+and a decode from the keyframe), and only when fewer than half of its frames are left, so stepping
+backwards through a long GOP costs one keyframe decode per half window instead of one per step.
+"""
+
+from __future__ import annotations
+
+import threading
+
+LEAD_MAX, TRAIL_MAX = 64, 48
+RUN = 8  # frames per leading-side run
+
+
+class Prefetcher:
+    """Decodes frames around ``set_position(i)`` into ``source.cache`` on a daemon thread."""
+
+    def __init__(self, source):
+        self.source = source
+        fit = source.cache.capacity_frames(source.frame_bytes)
+        self.lead = max(1, min(LEAD_MAX, int(fit * 0.4)))
+        self.trail = max(1, min(TRAIL_MAX, int(fit * 0.3)))
+        self._cond = threading.Condition()
+        self._pos: int | None = None
+        self._dir = 1
+        self._gen = 0
+        self._idle = True
+        self._stopped = False
+        self._inflight: tuple[int, int] | None = None
+        self.errors: list[str] = []
+        self._thread = threading.Thread(target=self._run, name="stdpose-prefetch", daemon=True)
+        self._thread.start()
+
+    def set_position(self, i: int) -> None:
+        with self._cond:
+            if self._pos is not None and i != self._pos:
+                self._dir = 1 if i > self._pos else -1
+            self._pos = i
+            self._gen += 1
+            self._idle = False
+            lo, hi = self._window(i, self._dir)
+            self._cond.notify_all()
+        self.source.cache.protect(lo, hi)
+
+    def is_coming(self, i: int) -> bool:
+        """True while a running decode will deliver frame ``i``."""
+        r = self._inflight
+        return r is not None and r[0] <= i < r[1]
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self._idle or self._stopped, timeout)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=5)
+
+    def _window(self, p: int, d: int) -> tuple[int, int]:
+        """Inclusive frame range kept around position ``p`` when moving in direction ``d``."""
+        ahead, behind = (self.lead, self.trail) if d > 0 else (self.trail, self.lead)
+        return max(0, p - behind), min(len(self.source) - 1, p + ahead)
+
+    def _plan(self, p: int, d: int) -> tuple[int, int] | None:
+        """The next run ``[start, stop)`` to decode, or None when the window is full."""
+        cache, n = self.source.cache, len(self.source)
+        lo, hi = self._window(p, d)
+        runs = []
+        # forward side: the first missing frame at/after p, up to RUN frames or the next cached one
+        k = cache.cached_run(p, 1, hi - p + 1)
+        if p + k <= hi:
+            start = p + k
+            stop = start + 1
+            while stop <= hi and stop - start < RUN and stop not in cache:
+                stop += 1
+            runs.append((start, stop))
+        # backward side: refill when fewer than half of its frames are cached
+        c = cache.cached_run(p - 1, -1, p - lo)
+        if p - 1 - c >= lo and c < max(1, (p - lo) // 2):
+            runs.append((lo, p - c))
+        if d < 0:
+            runs.reverse()
+        return runs[0] if runs else None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopped and (self._pos is None or self._idle):
+                    self._cond.wait()
+                if self._stopped:
+                    return
+                gen, p, d = self._gen, self._pos, self._dir
+            plan = self._plan(p, d) if not self.source._closed else None
+            if plan is None:
+                with self._cond:
+                    if gen == self._gen:
+                        self._idle = True
+                        self._cond.notify_all()
+                continue
+            self._decode(plan, gen)
+
+    def _decode(self, plan: tuple[int, int], gen: int) -> None:
+        start, stop = plan
+        cache = self.source.cache
+
+        def sink(i: int, rgb) -> bool:
+            if i not in cache:
+                cache.put(i, rgb)
+            self._inflight = (i + 1, stop)
+            if self._stopped:
+                return False
+            if gen == self._gen:
+                return True
+            lo, hi = self._window(self._pos, self._dir)  # moved: go on only if still wanted
+            return lo <= i + 1 <= hi
+
+        self._inflight = (start, stop)
+        try:
+            self.source._read_run(start, stop, sink)
+        except Exception as e:  # a damaged region: remember, and wait for the next move
+            self.errors.append(str(e))
+            with self._cond:
+                if gen == self._gen:
+                    self._idle = True
+                    self._cond.notify_all()
+        finally:
+            self._inflight = None
+            with cache.cond:
+                cache.cond.notify_all()

@@ -1,0 +1,116 @@
+"""``VideoFileSource``: a FrameSource over a video file (PyAV), with a small pool of decoders.
+
+Each decoder keeps its position, and a read goes to the free decoder that reaches the wanted frame
+with the least decoding (one that can simply continue wins). So a propagation worker reading
+sequentially, the GUI jumping around and the prefetch thread each tend to keep their own decoder
+instead of making one decoder seek back and forth.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from stdpose_core.errors import InputError
+from stdpose_core.video.base import FrameSource, Sink
+from stdpose_core.video.cache import DEFAULT_CACHE_BYTES
+from stdpose_core.video.decoder import SEEK_PENALTY, Decoder, TimestampMismatch
+from stdpose_core.video.frame_index import REENCODE_HINT, FrameIndex, load_or_build
+
+MAX_DECODERS = 3
+
+
+class VideoFileSource(FrameSource):
+    """Frames of a video file (H.264/H.265/MPEG-4/MJPEG/... in mp4/mkv/avi/mov; B-frames; VFR).
+
+    ``index``: the :class:`FrameIndex` (timestamps, keyframes); ``seek_exact`` mirrors it.
+    """
+
+    def __init__(self, path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True,
+                 max_decoders: int = MAX_DECODERS):
+        super().__init__(path, cache_bytes, prefetch)
+        if not self.path.exists():
+            raise InputError(self.path, "file not found")
+        if not self.path.is_file():
+            raise InputError(self.path, "not a file")
+        self.index: FrameIndex = load_or_build(self.path)
+        self.seek_exact = self.index.seek_exact
+        self.warnings = list(self.index.warnings)
+        self._pts_to_index = {t: i for i, t in enumerate(self.index.pts)}
+        self._timestamps = self.index.timestamps()
+        self._timestamps.flags.writeable = False
+        self.max_decoders = max(1, max_decoders)
+        self._decoders: list[Decoder] = []
+        self._busy: set[int] = set()
+        self._pool = threading.Condition()
+
+    def __len__(self) -> int:
+        return self.index.num_frames
+
+    @property
+    def fps(self) -> float:
+        return self.index.fps
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.index.width, self.index.height
+
+    @property
+    def timestamps(self) -> np.ndarray:
+        return self._timestamps
+
+    @property
+    def seeks(self) -> int:
+        """How many seeks the decoders made so far (tests check that sequential reads do not seek)."""
+        return sum(d.seeks for d in self._decoders)
+
+    def _read_run(self, start: int, stop: int, sink: Sink) -> None:
+        dec = self._acquire(start)
+        try:
+            dec.read_run(start, stop, sink, self.seek_exact)
+        except TimestampMismatch as e:
+            self._fall_back_to_counting(str(e))
+            dec.next_index = None
+            dec.read_run(start, stop, sink, False)
+        finally:
+            self._release(dec)
+
+    def _fall_back_to_counting(self, why: str) -> None:
+        with self._pool:
+            if self.seek_exact:
+                self.seek_exact = False
+                self.warnings.append(f"exact seeking is not possible: {why}; frames are read by counting "
+                                     f"from the start (slow for long videos); {REENCODE_HINT}")
+
+    def _acquire(self, start: int) -> Decoder:
+        with self._pool:
+            while True:
+                if self._closed:
+                    raise InputError(self.path, "the video was closed")
+                free = [d for d in self._decoders if id(d) not in self._busy]
+                best = min(free, key=lambda d: d.cost(start, self.seek_exact), default=None)
+                needs_seek = best is None or best.cost(start, self.seek_exact) >= SEEK_PENALTY
+                if needs_seek and len(self._decoders) < self.max_decoders:
+                    # a fresh decoder seeks as fast as a used one and keeps the others' positions
+                    best = Decoder(self.path, self.index, self._pts_to_index)
+                    self._decoders.append(best)
+                if best is not None:
+                    self._busy.add(id(best))
+                    return best
+                self._pool.wait()
+
+    def _release(self, dec: Decoder) -> None:
+        with self._pool:
+            self._busy.discard(id(dec))
+            if self._closed:
+                dec.close()
+            self._pool.notify_all()
+
+    def _close(self) -> None:
+        with self._pool:
+            for d in self._decoders:
+                if id(d) not in self._busy:  # busy ones are closed by their reader on release
+                    d.close()
+            self._pool.notify_all()
