@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
+
+_NONE_PAD = 1 << 40
+
+
+def guard_none_refcount() -> None:
+    """Work around PySide6 6.12 on Python < 3.12: every call of a void Qt method returns ``None``
+    without taking a reference (the bindings assume PEP 683's immortal None), so None's refcount
+    drops by one per call and the interpreter aborts ("deallocating None") after a few thousand
+    paint calls. Giving None a huge extra count makes it effectively immortal, as on 3.12+.
+    Idempotent; a no-op where None is immortal already.
+    """
+    if sys.version_info >= (3, 12):
+        return
+    count = ctypes.c_ssize_t.from_address(id(None))
+    if count.value < _NONE_PAD:
+        count.value += _NONE_PAD
 
 
 def prepare_qt_environment() -> None:

@@ -55,7 +55,7 @@ class PoseItem(QGraphicsItem):
             self._rect = QRectF()
         else:
             m = 40.0 / max(self.canvas.view_scale, 0.05)  # room for handles and the label
-            (x1, y1), (x2, y2) = pts.min(0), pts.max(0)
+            (x1, y1), (x2, y2) = pts.min(0).tolist(), pts.max(0).tolist()
             self._rect = QRectF(x1 - m, y1 - m, x2 - x1 + 2 * m, y2 - y1 + 2 * m)
         self.update()
 
@@ -73,11 +73,18 @@ class PoseItem(QGraphicsItem):
         selected = doc.track_id == self.track_id
         s = max(painter.worldTransform().m11(), 1e-3)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        # Plain Python numbers only past this point: numpy scalars handed to Qt calls trip a
+        # refcount bug in PySide6 6.12 ("deallocating None") under heavy painting.
+        pts = [QPointF(x, y) for x, y in xy.tolist()]
+        vis, source, score = vis.tolist(), source.tolist(), score.tolist()
+        has_box = bool(np.isfinite(bbox).all())
+        bbox = bbox.tolist()
+        any_vis = any(v > 0 for v in vis)
 
-        if np.isfinite(bbox).all():
+        if has_box:
             pen = QPen(color, 3.0 if selected else 1.5)
             pen.setCosmetic(True)
-            if not (vis > 0).any():
+            if not any_vis:
                 pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -92,7 +99,7 @@ class PoseItem(QGraphicsItem):
         strong, faint = [], []
         for a, b in skel.edges:
             if vis[a] > 0 and vis[b] > 0:
-                line = (QPointF(xy[a, 0], xy[a, 1]), QPointF(xy[b, 0], xy[b, 1]))
+                line = (pts[a], pts[b])
                 weak = vis[a] == 1 or vis[b] == 1 or joint_kind(source[a], vis[a]) != "human" or joint_kind(source[b], vis[b]) != "human"
                 (faint if weak else strong).append(line)
         for lines, alpha, width in ((strong, 230, 2.5), (faint, 150, 1.5)):
@@ -109,10 +116,10 @@ class PoseItem(QGraphicsItem):
         outline_w = QPen(QColor(255, 255, 255), 1.2)
         outline_w.setCosmetic(True)
         for k in range(len(vis)):
-            kind = joint_kind(int(source[k]), int(vis[k]))
+            kind = joint_kind(source[k], vis[k])
             if kind == "hidden":
                 continue
-            p = QPointF(xy[k, 0], xy[k, 1])
+            p = pts[k]
             fill = color if kind == "human" else score_color(score[k]) if kind == "machine" else QColor(color.red(), color.green(), color.blue(), 140)
             if vis[k] == 1:  # occluded: hollow ring in the state colour
                 pen = QPen(fill, 2.2)
@@ -137,14 +144,12 @@ class PoseItem(QGraphicsItem):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(p, r * 1.8, r * 1.8)
 
-        self._paint_label(painter, xy, vis, bbox, color, s)
+        if has_box:
+            self._paint_label(painter, bbox[0], bbox[1], color, s)
+        elif any_vis:
+            self._paint_label(painter, min(q.x() for q, v in zip(pts, vis) if v > 0), min(q.y() for q, v in zip(pts, vis) if v > 0), color, s)
 
-    def _paint_label(self, painter: QPainter, xy, vis, bbox, color: QColor, s: float) -> None:
-        if np.isfinite(bbox).all():
-            x, y = float(bbox[0]), float(bbox[1])
-        else:
-            pts = xy[vis > 0]
-            x, y = float(pts[:, 0].min()), float(pts[:, 1].min())
+    def _paint_label(self, painter: QPainter, x: float, y: float, color: QColor, s: float) -> None:
         painter.save()
         painter.translate(x, y)
         painter.scale(1 / s, 1 / s)
@@ -187,7 +192,7 @@ class TrailItem(QGraphicsItem):
                 self._paths.append(pts)
         if self._paths:
             allp = np.concatenate(self._paths)
-            (x1, y1), (x2, y2) = allp.min(0), allp.max(0)
+            (x1, y1), (x2, y2) = allp.min(0).tolist(), allp.max(0).tolist()
             self._rect = QRectF(x1 - 4, y1 - 4, x2 - x1 + 8, y2 - y1 + 8)
         self.update()
 
@@ -204,4 +209,4 @@ class TrailItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for pts in self._paths:
-            painter.drawPolyline([QPointF(float(x), float(y)) for x, y in pts])
+            painter.drawPolyline([QPointF(x, y) for x, y in pts.tolist()])
