@@ -66,10 +66,12 @@ class PersonDetector(ABC):
     """Finds people in frames. Implementations: ultralytics (torch) and onnxruntime.
 
     ``name`` identifies the weights (recorded as the model version of detected joints);
-    ``has_keypoints`` says whether :meth:`detect` returns COCO-17 keypoints.
+    ``runtime`` names the engine (``onnx``, ``torch``); ``has_keypoints`` says whether
+    :meth:`detect` returns COCO-17 keypoints.
     """
 
     name: str = "detector"
+    runtime: str = ""
     has_keypoints: bool = False
 
     @abstractmethod

@@ -105,6 +105,8 @@ class OnnxDetector(PersonDetector):
     ``threads``: onnxruntime intra-op threads (None = its default, one per physical core).
     """
 
+    runtime = "onnx"
+
     def __init__(
         self, weights: str | Path, device: str = "auto", imgsz: int = 640, conf: float = 0.25, iou: float = 0.7,
         threads: int | None = None,
@@ -159,12 +161,16 @@ class OnnxDetector(PersonDetector):
         boxed = [letterbox(f, self.imgsz, hw) for f in frames]
         pred = self.session.run(None, {self.input_name: to_blob([b[0] for b in boxed])})[0]
         info = self.info
+        # The head's class count, from the output itself (names in metadata can be fewer than outputs).
+        num_classes = pred.shape[1] - 4 - info.kpt_dim * info.num_kpts
         out = []
         for i, (_, lb) in enumerate(boxed):
             if self.end2end:
-                boxes, scores, kpts = decode_end2end(pred[i], info.person_class, info.num_kpts, self.conf)
+                boxes, scores, kpts = decode_end2end(pred[i], info.person_class, info.num_kpts, self.conf, info.kpt_dim)
             else:
-                boxes, scores, kpts = decode_raw(pred[i], info.num_classes, info.person_class, info.num_kpts, self.conf, self.iou)
+                boxes, scores, kpts = decode_raw(
+                    pred[i], num_classes, info.person_class, info.num_kpts, self.conf, self.iou, kpt_dim=info.kpt_dim
+                )
             out.append(to_detections(boxes, scores, kpts, lb))
         return out
 

@@ -101,6 +101,8 @@ class UltralyticsDetector(PersonDetector):
     ``imgsz``: longest side of the network input; ``conf``: minimum person score; ``iou``: NMS overlap.
     """
 
+    runtime = "torch"
+
     def __init__(self, weights: str | Path, device: str = "auto", imgsz: int = 640, conf: float = 0.25, iou: float = 0.7):
         self.weights = Path(weights)
         self.model, self.info = load_yolo(self.weights)
@@ -128,7 +130,8 @@ class UltralyticsDetector(PersonDetector):
             scores = r.boxes.conf.cpu().numpy()
             if self.has_keypoints and r.keypoints is not None:
                 data = r.keypoints.data.cpu().numpy()
-                out.append(Detections(boxes, scores, data[..., :2], data[..., 2]))
+                kscores = data[..., 2] if data.shape[-1] > 2 else np.ones(data.shape[:2], np.float32)
+                out.append(Detections(boxes, scores, data[..., :2], kscores))
             else:
                 out.append(Detections(boxes, scores))
         return out

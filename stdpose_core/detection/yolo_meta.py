@@ -14,12 +14,14 @@ BOX_TASKS = ("detect", "pose", "segment")
 @dataclass(frozen=True)
 class YoloInfo:
     """``person_class``: index of the 'person' class; ``num_classes``: C; ``num_kpts``: K keypoints per
-    box (17 = COCO order, 0 = box-only); ``task``: ultralytics task name."""
+    box (17 = COCO order, 0 = box-only) with ``kpt_dim`` values each (x, y[, score]); ``task``:
+    ultralytics task name."""
 
     task: str
     person_class: int
     num_classes: int
     num_kpts: int
+    kpt_dim: int = 3
 
     @property
     def has_coco_keypoints(self) -> bool:
@@ -39,7 +41,7 @@ def check_person_model(path: str | Path, task: str | None, names: dict | list, k
     if not person:
         shown = ", ".join(v for _, v in pairs[:6]) + (" ..." if len(pairs) > 6 else "")
         raise InputError(path, f"the model has no 'person' class (its classes: {shown})")
-    num_kpts = 0
+    num_kpts, kpt_dim = 0, 3
     if task == "pose" and kpt_shape is not None:
-        num_kpts = int(list(kpt_shape)[0])
-    return YoloInfo(str(task), person[0], len(pairs), num_kpts)
+        num_kpts, kpt_dim = (int(v) for v in list(kpt_shape)[:2])
+    return YoloInfo(str(task), person[0], len(pairs), num_kpts, kpt_dim)

