@@ -1,0 +1,62 @@
+"""Torch backend of :class:`PoseRuntime`: a checkpoint (``.pt``) or an in-memory STDPose network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from stdpose_core.errors import StdposeError
+from stdpose_core.model.runtime.base import PoseRuntime
+
+
+def resolve_torch_device(device: str = "auto") -> str:
+    """"auto" → "cuda" when torch sees a GPU, else "cpu"; "cuda" without a GPU is a StdposeError."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise StdposeError(f"device {device!r} asked for but CUDA is not available on this machine")
+    if device != "cpu" and not device.startswith("cuda"):
+        raise StdposeError(f"unknown device {device!r}; use auto, cpu or cuda")
+    return device
+
+
+class TorchRuntime(PoseRuntime):
+    """Eval-mode network under ``torch.inference_mode``; CUDA when present (``device="auto"``)."""
+
+    name = "torch"
+
+    def __init__(self, model_or_path, device: str = "auto"):
+        self.device = resolve_torch_device(device)
+        if isinstance(model_or_path, (str, Path)):
+            from stdpose_core.model.checkpoint import load_model
+
+            model, ckpt = load_model(model_or_path, self.device)
+            self.meta = ckpt.meta
+        else:
+            model, self.meta = model_or_path.to(self.device).eval(), {}
+        self.model = model
+        self.config = model.config
+
+    def _t(self, a: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).to(self.device)
+
+    @staticmethod
+    def _np(t: torch.Tensor) -> np.ndarray:
+        return t.float().cpu().numpy()
+
+    def encode_frames(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with torch.inference_mode():
+            feat, heat = self.model.encode_frame(self._t(crops))
+        return self._np(feat), self._np(heat)
+
+    def fuse(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat) -> np.ndarray:
+        args = [self._t(a) for a in (target_feat, target_heat, left_feat, left_heat, right_feat, right_heat)]
+        with torch.inference_mode():
+            return self._np(self.model.fuse(*args))
+
+    def close(self) -> None:
+        self.model = None
+        if self.device.startswith("cuda"):
+            torch.cuda.empty_cache()
