@@ -247,6 +247,10 @@ class Propagator(ABC):
         """Code stored in ``Track.model_version`` for joints this method fills (0 = none)."""
         return 0
 
+    def extra_edits(self, project: Project) -> list[Edit]:
+        """Edits applied before the pose edits (e.g. registering the model version); default none."""
+        return []
+
     @abstractmethod
     def fill_group(self, project: Project, frames, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
         """Fill gaps that share anchors and frames. Yields the number of frames done so far (of
@@ -290,6 +294,8 @@ class Propagator(ABC):
                 if e is not None:
                     edits.append(e)
             yield Progress(done, total, self.name)
+        if edits:
+            edits = self.extra_edits(project) + edits
         return Compound(edits, label=f"propagate ({self.name})")
 
 

@@ -25,7 +25,7 @@ from stdpose_core.propagation.confidence import (
     score_from_error,
 )
 from stdpose_core.propagation.frames import PyramidReader
-from stdpose_core.propagation.interp import interpolate_gap
+from stdpose_core.propagation.interp import interpolate_gap, shift_boxes
 from stdpose_core.propagation.tracking import Chain, LKTracker
 
 
@@ -216,17 +216,6 @@ class FlowPropagator(Propagator):
             if expected is not None:
                 two_sided = side[:, gi] == 2
                 r.score = np.where(two_sided, score_from_error(expected[:, gi], scale[gi]), r.score).astype(np.float32)
-            shift = self._mean_shift(r.xy - res.xy, r.filled)
-            r.bbox = r.bbox + np.concatenate([shift, shift], axis=1)
-            head = [k for k, nme in enumerate(project.skeleton.joint_names) if nme in ("nose", "head_bottom", "head_top")]
-            hshift = self._mean_shift((r.xy - res.xy)[:, head], r.filled[:, head]) if head else shift
-            r.head_bbox = r.head_bbox + np.concatenate([hshift, hshift], axis=1)
+            shift_boxes(r, res, project.skeleton)
             out.append(r)
         return out
-
-    @staticmethod
-    def _mean_shift(delta: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Mean of ``delta[n,K,2]`` over ``mask[n,K]`` joints per frame, ``[n,2]`` (0 where none)."""
-        cnt = mask.sum(axis=1, keepdims=True)
-        tot = (delta * mask[..., None]).sum(axis=1)
-        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0).astype(np.float32)

@@ -20,7 +20,7 @@ def _anchor(track: Track, frame: int | None) -> tuple[np.ndarray, np.ndarray, np
     return track.xy[frame], track.vis[frame], track.bbox[frame], track.head_bbox[frame]
 
 
-def _lerp_boxes(a: np.ndarray, b: np.ndarray, s: np.ndarray, near_left: np.ndarray) -> np.ndarray:
+def _lerp_boxes(a: np.ndarray, b: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Boxes ``[n,4]``: interpolated when both exist, else the existing one, else NaN."""
     fa, fb = np.isfinite(a).all(), np.isfinite(b).all()
     if fa and fb:
@@ -76,9 +76,26 @@ def interpolate_gap(track: Track, gap: Gap, skeleton) -> tuple[GapResult, np.nda
     res.score[:] = np.where(side == 2, score, extra[:, None])
     res.score[~res.filled] = 0
     any_filled = res.filled.any(axis=1)
-    res.bbox[any_filled] = _lerp_boxes(bl, br, s, near_left)[any_filled]
-    res.head_bbox[any_filled] = _lerp_boxes(hl, hr, s, near_left)[any_filled]
+    res.bbox[any_filled] = _lerp_boxes(bl, br, s)[any_filled]
+    res.head_bbox[any_filled] = _lerp_boxes(hl, hr, s)[any_filled]
     return res, side
+
+
+def shift_boxes(result: GapResult, base: GapResult, skeleton) -> None:
+    """Move ``result``'s boxes (copied from the interpolation ``base``) by the mean shift of its
+    filled joints away from ``base``; the head box by the head joints' shift. In place."""
+
+    def mean_shift(delta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        cnt = mask.sum(axis=1, keepdims=True)
+        tot = (delta * mask[..., None]).sum(axis=1)
+        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0).astype(np.float32)
+
+    delta = result.xy - base.xy
+    shift = mean_shift(delta, result.filled)
+    head = [k for k, n in enumerate(skeleton.joint_names) if n in ("nose", "head_bottom", "head_top")]
+    hshift = mean_shift(delta[:, head], result.filled[:, head]) if head else shift
+    result.bbox = (base.bbox + np.concatenate([shift, shift], axis=1)).astype(np.float32)
+    result.head_bbox = (base.head_bbox + np.concatenate([hshift, hshift], axis=1)).astype(np.float32)
 
 
 @register("interp")

@@ -1,38 +1,182 @@
-"""Method 'stdpose': the STDPose model in propagation mode (keyframe heatmaps rendered from labels).
+"""Method 'stdpose': the STDPose model in propagation mode.
 
-Needs a trained checkpoint; without one it raises MissingWeightsError that says where to put it.
+For a gap between keyframes L and R and one person, ONE crop window (the union of the person's
+keyframe boxes, 25% enlarged, crop aspect; ``stdpose_core.model.geometry.CropWindow``) cuts the
+keyframes and every frame between them. The keyframes are encoded once with heatmaps rendered from
+their labels (``codec.encode``) and cached; target frames are predicted in batches and decoded
+(DARK) back to image pixels; the heatmap peak is the joint's score. Joints whose peak is too weak
+fall back to interpolation. One-sided gaps (a person seen on one side only) are extrapolated by the
+flow method. Without weights the method raises MissingWeightsError that says where to put them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Generator
 
+import numpy as np
+
+from stdpose_core.data.edits import Change, Edit
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.errors import MissingWeightsError
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
+from stdpose_core.propagation.interp import interpolate_gap, shift_boxes
+
+#: Below this heatmap peak a joint is taken from interpolation (the model saw nothing there).
+MIN_PEAK = 0.1
 
 
 def validated_checkpoint() -> str | None:
-    """Path of an installed checkpoint the model registry marks validated for propagation, or None."""
+    """Path of an installed checkpoint that the model registry marks validated for propagation.
+
+    Looks for ``models/checkpoints.yaml`` (or ``registry.yaml``) entries with ``validated: true``
+    and an existing ``path`` (relative to that file's folder). None when there is none.
+    """
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "models"
+    for name in ("checkpoints.yaml", "registry.yaml"):
+        reg = root / name
+        if not reg.is_file():
+            continue
+        try:
+            data = yaml.safe_load(reg.read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        entries = data.get("checkpoints", data) if isinstance(data, dict) else data
+        if isinstance(entries, dict):
+            entries = list(entries.values())
+        for e in entries if isinstance(entries, list) else []:
+            if isinstance(e, dict) and e.get("validated") and e.get("path"):
+                p = Path(e["path"])
+                p = p if p.is_absolute() else reg.parent / p
+                if p.is_file():
+                    return str(p)
     return None
+
+
+@dataclass
+class RegisterModelVersion(Edit):
+    """Adds ``name`` to ``Project.model_versions`` (so ``Track.model_version`` codes resolve); undoable."""
+
+    name: str
+    label: str = "register model version"
+    _added: bool = field(default=False, repr=False)
+
+    def apply(self, project: Project) -> Change:
+        self._added = self.name not in project.model_versions
+        if self._added:
+            project.model_versions.append(self.name)
+        return Change(frozenset(), 0, 0)
+
+    def revert(self, project: Project) -> Change:
+        if self._added and project.model_versions and project.model_versions[-1] == self.name:
+            project.model_versions.pop()
+        return Change(frozenset(), 0, 0)
+
+
+def window_box(track, left: int, right: int) -> np.ndarray:
+    """Union ``x1,y1,x2,y2`` of the person's boxes (or labelled joints) on the two keyframes."""
+    boxes = []
+    for f in (left, right):
+        b = track.bbox[f]
+        if not np.isfinite(b).all():
+            pts = track.xy[f][track.vis[f] > 0]
+            b = np.r_[pts.min(0), pts.max(0)] if len(pts) else None
+        if b is not None:
+            boxes.append(np.asarray(b, np.float64))
+    b = np.stack(boxes)
+    return np.r_[b[:, :2].min(0), b[:, 2:].max(0)]
 
 
 @register("stdpose")
 class StdposePropagator(Propagator):
-    """STDPose propagation. Options: ``weights`` (checkpoint/ONNX path), ``device`` (auto|cpu|cuda)."""
+    """STDPose propagation. Options: ``weights`` (``.pt`` checkpoint or ``.onnx``), ``device``
+    (auto|cpu|cuda), ``batch`` (target frames per forward pass), ``runtime`` (an already loaded
+    :class:`~stdpose_core.model.runtime.PoseRuntime`, e.g. in tests)."""
 
     source_code = Source.PROPAGATED
 
-    def __init__(self, weights: str | None = None, device: str = "auto", **_ignored) -> None:
+    def __init__(self, weights: str | None = None, device: str = "auto", batch: int = 8, runtime=None, **_ignored) -> None:
         self.weights = weights or validated_checkpoint()
         self.device = device
-        if self.weights is None:
+        self.batch = batch
+        self._runtime = runtime
+        if self.weights is None and runtime is None:
             raise MissingWeightsError(
                 "method 'stdpose' needs trained STDPose weights: pass --weights PATH (a .pt checkpoint or .onnx "
-                "from stdpose-retrain); the methods 'flow' and 'interp' need no weights"
+                "from stdpose-retrain) or install one in models/ marked validated; 'flow' and 'interp' need no weights"
             )
+        from stdpose_core.propagation.flow import FlowPropagator
 
-    def fill_group(self, project: Project, frames, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
-        raise MissingWeightsError("the STDPose model runtime is not available in this build")
-        yield 0
+        self._flow = FlowPropagator()
+
+    @property
+    def runtime(self):
+        if self._runtime is None:
+            from stdpose_core.model import load_runtime
+
+            self._runtime = load_runtime(self.weights, self.device)
+        return self._runtime
+
+    def version_name(self) -> str:
+        rt = self.runtime
+        stem = Path(self.weights).stem if self.weights else "in-memory"
+        return f"stdpose:{rt.config.name}:{stem}"
+
+    def model_version(self, project: Project) -> int:
+        name = self.version_name()
+        return project.model_versions.index(name) + 1 if name in project.model_versions else len(project.model_versions) + 1
+
+    def extra_edits(self, project: Project) -> list[Edit]:
+        return [RegisterModelVersion(self.version_name())]
+
+    def fill_group(self, project: Project, source, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
+        g0 = gaps[0]
+        if not g0.two_sided:
+            return (yield from self._flow.fill_group(project, source, gaps))
+        if source is None:
+            from stdpose_core.errors import StdposeError
+
+            raise StdposeError("method 'stdpose' needs the video frames (no frame source given)")
+        from stdpose_core.model import CropWindow, decode, encode, normalize_crops
+
+        rt = self.runtime
+        cfg = rt.config
+        tracks = [project.tracks[g.track_id] for g in gaps]
+        base = [interpolate_gap(t, g, project.skeleton) for t, g in zip(tracks, gaps)]
+        windows = [CropWindow.from_box(window_box(t, g0.left, g0.right), tuple(cfg.img_size), tuple(cfg.heatmap_size)) for t in tracks]
+
+        def keyframe(frame: int):
+            img = source.frame(frame)
+            crops = normalize_crops(np.stack([w.crop(img) for w in windows]))
+            heat = np.stack([encode(w.image_to_heatmap(t.xy[frame]), t.vis[frame], tuple(cfg.heatmap_size), cfg.heatmap_sigma)[0]
+                             for w, t in zip(windows, tracks)])
+            enc = rt.encode_keyframes(crops, heat)
+            return [enc.take(slice(i, i + 1)) for i in range(len(tracks))]
+
+        left, right = keyframe(g0.left), keyframe(g0.right)
+        n, G, K = g0.length, len(gaps), project.num_joints
+        xy = np.zeros((n, G, K, 2), np.float32)
+        peak = np.zeros((n, G, K), np.float32)
+        for a in range(0, n, self.batch):
+            frames = range(g0.start + a, min(g0.stop, g0.start + a + self.batch))
+            imgs = [source.frame(f) for f in frames]
+            for gi, w in enumerate(windows):
+                crops = normalize_crops(np.stack([w.crop(im) for im in imgs]))
+                hm_xy, score = decode(rt.predict(crops, left[gi], right[gi]))
+                xy[a : a + len(imgs), gi] = w.heatmap_to_image(hm_xy)
+                peak[a : a + len(imgs), gi] = score
+            yield a + len(imgs)
+        out = []
+        for gi, (res, side) in enumerate(base):
+            use = (side == 2) & (peak[:, gi] >= MIN_PEAK)
+            r = GapResult(np.where(use[..., None], xy[:, gi], res.xy).astype(np.float32), res.vis.copy(),
+                          np.where(use, np.clip(peak[:, gi], 0, 1), np.minimum(res.score, 0.2)).astype(np.float32),
+                          res.filled.copy(), res.bbox.copy(), res.head_bbox.copy())
+            r.score[side != 2] = res.score[side != 2]
+            shift_boxes(r, res, project.skeleton)
+            out.append(r)
+        return out
