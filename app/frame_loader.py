@@ -50,6 +50,13 @@ class _Worker(QThread):
                 current = generation == ld._generation
             if current:
                 ld.frame_ready.emit(index, image)
+                # Let the video layer prefetch around the position the user is at.
+                set_position = getattr(source, "set_position", None)
+                if set_position is not None:
+                    try:
+                        set_position(index)
+                    except Exception:  # noqa: BLE001 - prefetch is an optimisation only
+                        pass
 
 
 class FrameLoader(QObject):
@@ -71,11 +78,11 @@ class FrameLoader(QObject):
     def source(self):
         return self._source
 
-    def set_source(self, path: str | Path | None):
+    def set_source(self, path: str | Path | None, cache_mb: int | None = None):
         """Open ``path`` (None closes); raises InputError if it cannot be read. Returns the source."""
         from app.video_source import open_source
 
-        new = open_source(path) if path is not None else None
+        new = open_source(path, cache_mb) if path is not None else None
         with self._cond:
             old, self._source = self._source, new
             self._wanted = None

@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         self.playback.stop()
         self.doc.set_session(session)
         try:
-            self.loader.set_source(self.doc.video_path())
+            self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
         except Exception as exc:  # noqa: BLE001 - annotations stay editable without pixels
             self.loader.set_source(None)
             show_error(self, "Cannot read the video", f"{exc}\n\nThe annotations are shown over an empty frame.")

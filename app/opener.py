@@ -20,7 +20,6 @@ def is_project(path: Path) -> bool:
 def open_session(path: str | Path, ask_new: AskNew) -> ProjectSession | None:
     """Open ``path``: a project opens as is; a video/folder opens its existing default project or
     creates one where ``ask_new`` says (None = the user cancelled). Raises StdposeError/OSError."""
-    import app.video_source  # noqa: F401 - makes sure the video layer is available to create_project
     from stdpose_core.project_ops import create_project
 
     path = Path(path)

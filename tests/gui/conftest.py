@@ -75,7 +75,6 @@ def clip(tmp_path) -> Path:
 
 @pytest.fixture
 def project_file(tmp_path, clip) -> Path:
-    import app.video_source  # noqa: F401 - video layer (or its stand-in)
     from stdpose_core.project_ops import create_project
 
     path = tmp_path / "clip.stdpose"
