@@ -72,6 +72,21 @@ class DetectResult:
             ks = None if dets.keypoint_scores is None else dets.keypoint_scores[j]
             self.people.setdefault(int(tid), {})[frame] = (dets.boxes[j], float(dets.scores[j]), kp, ks)
 
+    def merge_aliases(self, aliases: dict[int, int], project: Project) -> None:
+        """Give a made-up id's boxes to the project person it turned out to be, on the frames where
+        that person has nothing (no box or joints in the project, no detection in this run)."""
+        for made_up, pid in aliases.items():
+            seen = self.people.get(made_up)
+            if not seen:
+                continue
+            target = self.people.setdefault(pid, {})
+            present = project.tracks[pid].present() if pid in project.tracks else None
+            for f in sorted(seen):
+                if f not in target and (present is None or not present[f]):
+                    target[f] = seen.pop(f)
+            if not seen:
+                del self.people[made_up]
+
 
 def frames_to_detect(project: Project, start: int, stop: int, redo: bool) -> np.ndarray:
     """Frame indices in ``[start, stop)`` that a run will process (already detected ones skipped unless ``redo``)."""
@@ -105,6 +120,7 @@ def run_detection(
             result.add(f, ids, d)
             processed.add(f)
         yield Progress(min(i + config.batch_size, total), total, f"frame {batch[-1]}: {len(dets[-1])} people")
+    result.merge_aliases(tracker.aliases, project)
     return result
 
 

@@ -64,7 +64,7 @@ def anchors_at(project: Project, frame: int) -> list[Anchor]:
         human = track.human_mask()[frame] & (track.vis[frame] > 0)
         jb = joints_box(track.xy[frame], human)
         if jb is not None:
-            out.append(Anchor(tid, jb))
+            out.append(Anchor(tid, jb, track.xy[frame][human].astype(np.float64)))
     return out
 
 

@@ -4,12 +4,14 @@ constant-velocity motion model.
 Per frame, detections are matched in two stages:
 
 1. **anchors** — people already in the project at this frame (a box, or human-placed joints) claim
-   the detection that overlaps them most (IoU ≥ ``anchor_min_iou``), so existing ids win;
+   the detection that fits them best (:func:`anchor_scores` ≥ ``anchor_min_iou``), so existing ids win;
 2. **tracks** — the tracker's own people, each predicted forward with its box velocity, are matched
    to the remaining detections by similarity ``(1 - w) * IoU + w * OKS`` (OKS only when both sides
    have ≥ 3 confident joints); pairs below ``min_similarity`` are not matched.
 
-Unmatched detections start new ids. A track that misses frames stays alive for ``max_lost`` frames
+Unmatched detections start new ids. When a project person claims the detection that one of these
+made-up tracks would have continued into, the two are the same person: :attr:`Tracker.aliases`
+records it so the caller can give the earlier boxes the project id too. A track that misses frames stays alive for ``max_lost`` frames
 (predicted along its velocity), so a person hidden for a moment comes back with the same id and the
 missed frames stay gaps. Boxes are ``x1, y1, x2, y2`` pixels; keypoints COCO-17 ``[17, 2]`` pixels.
 """
@@ -34,7 +36,7 @@ class TrackerConfig:
 
     max_lost: int = 30  # frames a track survives without a detection
     min_similarity: float = 0.2  # weaker pairs are not matched
-    anchor_min_iou: float = 0.3  # overlap needed to give a detection an existing project id
+    anchor_min_iou: float = 0.3  # fit (anchor_scores) needed to give a detection an existing project id
     oks_weight: float = 0.5  # weight of OKS against IoU when both sides have keypoints
     kpt_min_score: float = 0.3  # joints below this score are ignored by OKS
     velocity_smoothing: float = 0.5  # weight of the old velocity in the running average
@@ -43,13 +45,30 @@ class TrackerConfig:
 
 @dataclass(frozen=True)
 class Anchor:
-    """A person already in the project at this frame: ``box[4]`` pixels, optional ``keypoints[17,2]``
-    (COCO-17 order) with ``keypoint_scores[17]``."""
+    """A person already in the project at this frame: ``box[4]`` pixels, and for a person known
+    only by human-placed joints, those ``points[P,2]`` (``box`` is then the box around them)."""
 
     track_id: int
     box: np.ndarray
-    keypoints: np.ndarray | None = None
-    keypoint_scores: np.ndarray | None = None
+    points: np.ndarray | None = None
+
+
+def anchor_scores(boxes: np.ndarray, anchors: list[Anchor]) -> np.ndarray:
+    """``[N, A]`` how well detection boxes ``[N,4]`` fit each anchor, in [0, 1].
+
+    Box anchors: IoU. Joint anchors: the fraction of the joints inside the detection box, times
+    ``0.6 + 0.4 * IoU`` with the joints' box (a joints' box can be much thinner than the person's box,
+    so IoU alone would miss a side view; the IoU term prefers the tighter of two containing boxes).
+    """
+    out = box_iou(boxes, np.stack([a.box for a in anchors]))
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    for k, a in enumerate(anchors):
+        if a.points is None or not len(a.points):
+            continue
+        x, y = a.points[:, 0], a.points[:, 1]
+        inside = (x[None] >= b[:, :1]) & (x[None] <= b[:, 2:3]) & (y[None] >= b[:, 1:2]) & (y[None] <= b[:, 3:4])
+        out[:, k] = inside.mean(axis=1) * (0.6 + 0.4 * out[:, k])
+    return out
 
 
 @dataclass
@@ -61,6 +80,7 @@ class _State:
     keypoints: np.ndarray | None = None
     keypoint_scores: np.ndarray | None = None
     hits: int = 1
+    own: bool = False  # the id was made up by this tracker (not a project person)
 
     def predict(self, frame: int, max_steps: int) -> np.ndarray:
         return self.box + self.velocity * min(frame - self.last_frame, max_steps)
@@ -88,6 +108,8 @@ class Tracker:
         self._states: dict[int, _State] = {}
         self._reserved = set(int(i) for i in reserved_ids)
         self._next_id = max(self._reserved, default=-1) + 1
+        #: ids this tracker made up that turned out to be a project person: ``{made_up_id: project_id}``
+        self.aliases: dict[int, int] = {}
 
     @property
     def active_ids(self) -> list[int]:
@@ -128,11 +150,25 @@ class Tracker:
     def _match_anchors(self, dets: Detections, anchors: list[Anchor], ids: np.ndarray) -> None:
         if not anchors or not len(dets):
             return
-        iou = box_iou(dets.boxes, np.stack([a.box for a in anchors]))
-        rows, cols = linear_sum_assignment(-iou)
+        fit = anchor_scores(dets.boxes, anchors)
+        rows, cols = linear_sum_assignment(-fit)
         for r, c in zip(rows, cols):
-            if iou[r, c] >= self.config.anchor_min_iou:
+            if fit[r, c] >= self.config.anchor_min_iou:
                 ids[r] = anchors[c].track_id
+
+    def _alias_own_tracks(self, frame: int, dets: Detections, ids: np.ndarray, claimed: set[int]) -> None:
+        """A made-up track that would have continued into a detection a project person claimed *is*
+        that person: record the alias (callers relabel its earlier boxes) and end the made-up track."""
+        anchored = np.flatnonzero(ids >= 0)
+        own = [s for s in self._states.values() if s.own and s.track_id not in claimed and s.last_frame < frame]
+        if not len(anchored) or not own:
+            return
+        sim = self._similarity(frame, own, dets.select(anchored))
+        rows, cols = linear_sum_assignment(-sim)
+        for r, c in zip(rows, cols):
+            if sim[r, c] >= self.config.min_similarity:
+                self.aliases[own[r].track_id] = int(ids[anchored[c]])
+                del self._states[own[r].track_id]
 
     def update(self, frame: int, dets: Detections, anchors: list[Anchor] = ()) -> np.ndarray:
         """Ids ``[N]`` int64 for the detections of ``frame`` (project anchors first, then tracks)."""
@@ -143,6 +179,7 @@ class Tracker:
         claimed = {a.track_id for a in anchors}
         for a in anchors:
             self._reserved.add(int(a.track_id))
+        self._alias_own_tracks(frame, dets, ids, claimed)
         free = np.flatnonzero(ids < 0)
         states = [s for i, s in self._states.items() if i not in claimed and s.last_frame < frame]
         if len(free) and states:
@@ -151,19 +188,21 @@ class Tracker:
             for r, c in zip(rows, cols):
                 if sim[r, c] >= cfg.min_similarity:
                     ids[free[c]] = states[r].track_id
+        new = set()
         for j in np.flatnonzero(ids < 0):
             ids[j] = self._new_id()
+            new.add(int(ids[j]))
         for j, tid in enumerate(ids):
-            self._observe(int(tid), frame, dets, j)
+            self._observe(int(tid), frame, dets, j, own=int(tid) in new)
         return ids
 
-    def _observe(self, tid: int, frame: int, dets: Detections, j: int) -> None:
+    def _observe(self, tid: int, frame: int, dets: Detections, j: int, own: bool = False) -> None:
         box = dets.boxes[j].astype(np.float64)
         kp = None if dets.keypoints is None else dets.keypoints[j].astype(np.float64)
         ks = None if dets.keypoint_scores is None else dets.keypoint_scores[j]
         s = self._states.get(tid)
         if s is None:
-            self._states[tid] = _State(tid, box, frame, keypoints=kp, keypoint_scores=ks)
+            self._states[tid] = _State(tid, box, frame, keypoints=kp, keypoint_scores=ks, own=own)
             return
         dt = frame - s.last_frame
         if dt > 0:

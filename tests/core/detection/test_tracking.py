@@ -118,3 +118,20 @@ def test_pose_similarity_separates_overlapping_people():
     # Next frame: the boxes are swapped in position (each now fits the other's box better), poses stay.
     ids = t.update(1, dets([b2, b1], [pose_a, pose_b]))
     assert ids.tolist() == first.tolist()
+
+
+def test_made_up_track_claimed_by_project_person_is_aliased():
+    t = Tracker(reserved_ids=[9])
+    first = t.update(0, dets([box(100, 100)]))
+    assert first[0] != 9
+    ids = t.update(1, dets([box(103, 100)]), [Anchor(9, np.array(box(103, 100)))])
+    assert ids[0] == 9 and t.aliases == {int(first[0]): 9}
+    assert t.update(2, dets([box(106, 100)]))[0] == 9  # continues as the project person
+
+
+def test_anchor_from_thin_joints_still_claims_its_detection():
+    """A side-view person: joints on a vertical line; their box has ~zero width but they lie inside."""
+    points = np.stack([np.full(10, 200.0), np.linspace(60, 140, 10)], axis=1)
+    anchor = Anchor(4, np.array([199.0, 52.0, 201.0, 148.0]), points)
+    ids = Tracker(reserved_ids=[4]).update(0, dets([box(100, 100), box(202, 100)]), [anchor])
+    assert ids[1] == 4 and ids[0] != 4
