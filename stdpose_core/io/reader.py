@@ -1,0 +1,49 @@
+"""``read_annotations``: any supported annotation file → a validated, self-contained Project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stdpose_core.data import Project
+from stdpose_core.errors import InputError
+from stdpose_core.io.coco import keypoint_category, read_coco
+from stdpose_core.io.detect import detect_format
+from stdpose_core.io.jsonfile import load_json
+from stdpose_core.io.posetrack import read_posetrack, video_ids
+
+
+def read_annotations(path: str | Path, video: str | None = None) -> Project:
+    """Read a PoseTrack18, PoseTrack21 or COCO keypoints file (format auto-detected).
+
+    The whole file is parsed and checked before anything is returned, so callers import all or
+    nothing. ``video`` picks one ``vid_id`` of a multi-video PoseTrack file (an error lists the
+    videos when it is needed and missing). Skeleton: posetrack18 for PoseTrack files, from the
+    category's keypoint names for COCO. Raises :class:`InputError` naming the file and the problem.
+    The detected format is in ``project.meta["format"]``.
+    """
+    path = Path(path)
+    data = load_json(path)
+    fmt = detect_format(data, str(path))
+    try:
+        if fmt == "coco":
+            project = read_coco(data, str(path))
+        else:
+            _, skeleton = keypoint_category(data, str(path)) if data.get("categories") else (None, None)
+            from stdpose_core.skeleton import POSETRACK18
+
+            if skeleton is not None and skeleton.name != POSETRACK18.name:
+                raise InputError(path, f"PoseTrack file with {skeleton.name} keypoints; expected the PoseTrack18 layout")
+            project = read_posetrack(data, str(path), fmt, POSETRACK18, video)
+    except InputError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as e:  # a shape no check above anticipated
+        raise InputError(path, f"malformed {fmt} file: {type(e).__name__}: {e}") from None
+    project.meta["format"] = fmt
+    return project
+
+
+def list_videos(path: str | Path) -> list[str]:
+    """Video ids in a PoseTrack file (one entry ``''`` for COCO files)."""
+    data = load_json(path)
+    fmt = detect_format(data, str(path))
+    return [""] if fmt == "coco" else video_ids(data)
