@@ -32,6 +32,7 @@ class Decoder:
         self.path = path
         self.index = index
         self.pts_to_index = pts_to_index
+        self.skip = frozenset(index.skipped_pts)
         self.container, self.stream = open_container(path)
         self.next_index: int | None = None
         self._frames: Iterator | None = None
@@ -74,6 +75,8 @@ class Decoder:
             if frame is None:
                 raise InputError(self.path, f"frame {start} cannot be decoded (the stream ends early)")
             i = self.pts_to_index.get(frame.pts)
+            if i is None and frame.pts in self.skip:
+                continue
             if i is None:
                 raise TimestampMismatch(f"a decoded frame has timestamp {frame.pts}, which the index lacks")
             if fresh:

@@ -21,7 +21,7 @@ import numpy as np
 
 from stdpose_core.errors import InputError
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 HEAD_CHECK_FRAMES = 24
 REENCODE_HINT = "run 'stdpose reencode IN OUT' for fast exact seeking"
 
@@ -55,6 +55,7 @@ class FrameIndex:
     key_frames: list[int] = field(default_factory=list)
     seek_exact: bool = True
     warnings: list[str] = field(default_factory=list)
+    skipped_pts: list[int] = field(default_factory=list)  # damaged packets: decoded frames to drop
 
     def timestamps(self) -> np.ndarray:
         """Seconds from the first frame, [F] float64 (frame count / fps when timestamps are unusable)."""
@@ -137,11 +138,15 @@ def build(path: Path) -> FrameIndex:
         tb = stream.time_base or Fraction(1, 25)
         pts: list[int | None] = []
         keys: list[bool] = []
+        skipped: list[int] = []
         try:
             for p in container.demux(stream):
                 if p.size == 0 or p.is_discard:
                     continue  # flush packets; frames an edit list hides
-                pts.append(p.pts if p.pts is not None else None)
+                if p.is_corrupt and p.pts is not None:
+                    skipped.append(p.pts)  # e.g. the cut-off last packet of a truncated file
+                    continue
+                pts.append(p.pts)
                 keys.append(bool(p.is_keyframe))
         except av.FFmpegError as e:
             warnings.append(f"file is damaged or truncated after {len(pts)} packets ({_why(e)}); later frames are missing")
@@ -149,7 +154,9 @@ def build(path: Path) -> FrameIndex:
             raise InputError(path, "contains no video frames")
         fps = _fps(stream, len(pts))
         index = FrameIndex(len(pts), stream.width, stream.height, fps, (tb.numerator, tb.denominator),
-                           stream.codec_context.name, warnings=warnings)
+                           stream.codec_context.name, warnings=warnings, skipped_pts=skipped)
+        if not warnings:
+            warnings.extend(_truncation_hints(container, stream, pts, skipped, fps))
         problem = _pts_problem(pts)
         if problem is None:
             order = sorted(pts)
@@ -175,6 +182,33 @@ def _fps(stream, n: int) -> float:
     return 25.0
 
 
+def _truncation_hints(container, stream, pts: list, skipped: list, fps: float) -> list[str]:
+    """Warnings when packets are damaged or end well before the duration the header declares.
+
+    (A frame count below the header's is not enough: AVI files skip empty "dropped" frames.)
+    """
+    if skipped:
+        return [f"file looks truncated or damaged: {len(skipped)} damaged frames skipped, "
+                f"{len(pts)} readable frames"]
+    known = [t for t in pts if t is not None]
+    tb = stream.time_base
+    if not known or not tb:
+        return []
+    span = (max(known) - min(known)) * float(tb) + 1.0 / fps
+    if stream.duration:
+        declared = stream.duration * float(tb)
+    elif stream.frames:
+        declared = stream.frames / fps
+    elif container.duration and len(container.streams) == 1:
+        declared = container.duration / 1e6
+    else:
+        return []
+    if declared - span > 2.5 / fps:
+        return [f"file looks truncated: {len(pts)} readable frames span {span:.2f} s "
+                f"but the header declares {declared:.2f} s"]
+    return []
+
+
 def _pts_problem(pts: list[int | None]) -> str | None:
     if any(t is None for t in pts):
         return "some frames have no timestamp"
@@ -183,7 +217,7 @@ def _pts_problem(pts: list[int | None]) -> str | None:
     return None
 
 
-def _decoded_pts(container, stream, seek_pts: int | None, limit: int) -> tuple[list, str | None]:
+def _decoded_pts(container, stream, seek_pts: int | None, limit: int, skip=frozenset()) -> tuple[list, str | None]:
     """Timestamps of up to ``limit`` frames decoded from ``seek_pts`` (None = file start)."""
     import av
 
@@ -194,6 +228,8 @@ def _decoded_pts(container, stream, seek_pts: int | None, limit: int) -> tuple[l
         else:
             container.seek(seek_pts, stream=stream, backward=True, any_frame=False)
         for frame in container.decode(stream):
+            if frame.pts in skip:
+                continue
             out.append(frame.pts)
             if len(out) >= limit:
                 break
@@ -205,14 +241,15 @@ def _decoded_pts(container, stream, seek_pts: int | None, limit: int) -> tuple[l
 def _check_by_decoding(container, stream, index: FrameIndex) -> str | None:
     """Decode the head and the last keyframe's run; trims undecodable trailing frames."""
     n_head = min(index.num_frames, HEAD_CHECK_FRAMES)
-    head, err = _decoded_pts(container, stream, None, n_head)
+    skip = frozenset(index.skipped_pts)
+    head, err = _decoded_pts(container, stream, None, n_head, skip)
     if not head:
         return f"the first frame cannot be decoded ({err or 'no output'})"
     if head != index.pts[: len(head)]:
         return "decoded frame timestamps differ from the container's"
     last_key = index.key_frames[-1]
     expected = index.pts[last_key:]
-    tail, err = _decoded_pts(container, stream, index.pts[last_key], len(expected) + 16)
+    tail, err = _decoded_pts(container, stream, index.pts[last_key], len(expected) + 16, skip)
     tail = [t for t in tail if t is not None and t >= expected[0]]
     if tail == expected:
         return None

@@ -1,0 +1,67 @@
+"""The frame cache budget and the prefetch window around the current position (both directions)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stdpose_core.video import FrameCache, open_source
+from stdpose_core.video.indexed_clip import read_index
+
+from video_clips import N, SIZE
+
+FRAME = SIZE[0] * SIZE[1] * 3
+
+
+def test_cache_lru_budget_and_protected_window():
+    cache = FrameCache(max_bytes=3 * 100)
+    for i in range(5):
+        cache.put(i, np.zeros(100, np.uint8))
+    assert len(cache) == 3 and cache.nbytes == 300 and list(cache._frames) == [2, 3, 4]
+    cache.get(2)  # now most recently used
+    cache.protect(3, 3)
+    cache.put(9, np.zeros(100, np.uint8))
+    assert 3 in cache and 2 in cache and 4 not in cache  # unprotected LRU (4) went first
+    with pytest.raises(ValueError):
+        cache.get(9)[0] = 1  # cached frames are read-only
+
+
+@pytest.mark.parametrize("clip", ["h264_mov_gop250", "h264_mp4_gop12_b2"])
+def test_stepping_both_ways_is_served_from_the_prefetched_window(make_clip, clip):
+    with open_source(make_clip(clip), cache_bytes=200 * FRAME) as src:
+        pf_pos = 45
+        src.set_position(pf_pos)
+        assert src.wait_prefetch(20)
+        assert all(i in src.cache for i in range(30, 75)), sorted(src.cache._frames)
+        # step backwards well past the first window: the trailing side keeps being refilled
+        for i in range(pf_pos - 1, 4, -1):
+            assert src.wait_prefetch(20)
+            assert i in src.cache, f"frame {i} was not prefetched"
+            assert read_index(src.frame(i)) == i
+            src.set_position(i)
+        for i in range(5, 60):
+            assert src.wait_prefetch(20)
+            assert i in src.cache
+            assert read_index(src.frame(i)) == i
+            src.set_position(i)
+        assert src.cache.nbytes <= src.cache.max_bytes
+        assert src._prefetcher.errors == []
+
+
+def test_prefetch_respects_a_small_budget(make_clip):
+    with open_source(make_clip("hevc_mp4_gop10_b2"), cache_bytes=12 * FRAME) as src:
+        for i in (10, 11, 12, 70, 69, 68):
+            src.set_position(i)
+            assert read_index(src.frame(i)) == i
+            assert src.wait_prefetch(20)
+            assert src.cache.nbytes <= 12 * FRAME
+        assert all(j in src.cache for j in (66, 67, 68, 69, 70))
+
+
+def test_close_stops_the_prefetch_thread(make_clip):
+    src = open_source(make_clip("mpeg4_avi_b2"))
+    src.set_position(N // 2)
+    thread = src._prefetcher._thread
+    src.close()
+    assert not thread.is_alive()
+    assert len(src.cache) == 0
