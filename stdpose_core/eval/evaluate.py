@@ -1,0 +1,71 @@
+"""``evaluate``: all metrics of a prediction against ground truth, with the keys of CLI.md."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stdpose_core.data import Project
+from stdpose_core.errors import StdposeError
+from stdpose_core.eval.frames import collect
+from stdpose_core.eval.pck import JointErrors, errors_from_matches
+from stdpose_core.eval.poseval import posetrack_ap
+from stdpose_core.eval.report import table
+
+METRICS = ("posetrack-map", "pck", "oks")
+
+
+def joint_errors(gt: Project, pred: Project) -> JointErrors:
+    """Per-joint pixel errors of ``pred`` on every scored GT joint, people paired as poseval pairs
+    them (see :class:`~stdpose_core.eval.pck.JointErrors`; unpacks as ``err_px, norm, valid``)."""
+    frames, kind, joints = collect(gt, pred)
+    res = posetrack_ap(frames, joints)
+    return errors_from_matches(frames, res.matches, joints, kind)
+
+
+def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map") -> dict:
+    """Score ``pred`` against ``gt``.
+
+    Keys (CLI.md): ``map`` (PoseTrack mAP, poseval-equivalent, x100), ``pckh05``/``pckh02`` (PCK at
+    0.5/0.2 normaliser, %), ``mean_px`` (mean error of predicted GT joints, px), ``norm`` ('head' or
+    'box', see :mod:`stdpose_core.eval.frames`), ``table`` {Head..Ankle, Mean}: per-joint AP for
+    ``posetrack-map`` and ``oks``, per-joint PCK@0.5 for ``pck``; with ``oks`` also ``oks_ap``
+    (COCO AP in [0, 1]). Extra keys: ``metric``, ``ap`` and ``pck05`` per joint name, ``frames``,
+    ``gt_people``, ``pred_people``, ``predicted_fraction``. NaN where nothing can be scored.
+    """
+    if metric not in METRICS:
+        raise StdposeError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+    frames, kind, joints = collect(gt, pred)
+    res = posetrack_ap(frames, joints)
+    je = errors_from_matches(frames, res.matches, joints, kind)
+    names = [gt.skeleton.joint_names[j] for j in joints]
+    pck05 = je.pck_per_joint(0.5)
+    ap_table = table(res.ap, joints, gt.skeleton)
+    out = {
+        "metric": metric,
+        "map": ap_table["Mean"],
+        "pckh05": je.pck(0.5),
+        "pckh02": je.pck(0.2),
+        "mean_px": je.mean_px(),
+        "norm": kind,
+        "table": table(pck05, joints, gt.skeleton) if metric == "pck" else ap_table,
+        "ap": dict(zip(names, map(float, res.ap))),
+        "pck05": dict(zip(names, map(float, pck05))),
+        "frames": len(frames),
+        "gt_people": int(sum(len(fp.gt_ids) for fp in frames)),
+        "pred_people": int(sum(len(fp.pr_ids) for fp in frames)),
+        "predicted_fraction": je.predicted_fraction(),
+    }
+    if metric == "oks":
+        from stdpose_core.eval.oks import oks_ap
+
+        out["oks_ap"] = oks_ap(gt, frames, joints)
+    return out
+
+
+def nan_to_none(obj):
+    """JSON-safe copy of a result (NaN → None)."""
+    if isinstance(obj, dict):
+        return {k: nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, float) and np.isnan(obj):
+        return None
+    return obj

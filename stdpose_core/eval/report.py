@@ -1,0 +1,69 @@
+"""The paper's table: per-joint values grouped into Head, Shoulder, ..., Ankle, Mean."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from stdpose_core.skeleton import Skeleton
+
+#: Table columns and the joints each averages (names absent from a skeleton are skipped).
+TABLE_GROUPS: dict[str, tuple[str, ...]] = {
+    "Head": ("head_top", "head_bottom", "nose", "left_eye", "right_eye", "left_ear", "right_ear"),
+    "Shoulder": ("left_shoulder", "right_shoulder"),
+    "Elbow": ("left_elbow", "right_elbow"),
+    "Wrist": ("left_wrist", "right_wrist"),
+    "Hip": ("left_hip", "right_hip"),
+    "Knee": ("left_knee", "right_knee"),
+    "Ankle": ("left_ankle", "right_ankle"),
+}
+COLUMNS = tuple(TABLE_GROUPS) + ("Mean",)
+
+
+def table(values: np.ndarray, joints: np.ndarray, skeleton: Skeleton) -> dict[str, float]:
+    """Group per-joint ``values[J]`` (for skeleton joints ``joints[J]``) into the table columns.
+
+    Each column is the mean of its joints that have a value (NaN = no GT for that joint); Head is
+    head_top, head_bottom and nose for PoseTrack18 (nose, eyes and ears for COCO-17, only the
+    evaluated ones). Mean is the mean over all evaluated joints (poseval's 'Total'), not over columns.
+    """
+    by_name = {skeleton.joint_names[j]: float(v) for j, v in zip(joints, values)}
+    out = {}
+    for col, names in TABLE_GROUPS.items():
+        vals = [by_name[n] for n in names if n in by_name and not math.isnan(by_name[n])]
+        out[col] = float(np.mean(vals)) if vals else float("nan")
+    finite = [v for v in by_name.values() if not math.isnan(v)]
+    out["Mean"] = float(np.mean(finite)) if finite else float("nan")
+    return out
+
+
+def _cell(v: float | None, width: int = 8, digits: int = 1) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return f"{'-':>{width}}"
+    return f"{v:>{width}.{digits}f}"
+
+
+def format_table(result: dict, title: str = "") -> str:
+    """Plain-text rendering of an :func:`~stdpose_core.eval.evaluate` result: the table row in the
+    paper's column order, then PCK, pixel error and (when present) OKS AP."""
+    label = {"posetrack-map": "AP (PCKh@0.5)" if result.get("norm") == "head" else "AP (box@0.5)",
+             "pck": "PCKh@0.5" if result.get("norm") == "head" else "PCK@0.5 (box)", "oks": "AP (PCKh@0.5)"}
+    metric = result.get("metric", "posetrack-map")
+    name_w = max(16, len(title))
+    lines = [f"{title or label.get(metric, metric):<{name_w}}" + "".join(f"{c:>8}" for c in COLUMNS)]
+    row = result["table"]
+    lines.append(f"{label.get(metric, metric):<{name_w}}" + "".join(_cell(row.get(c)) for c in COLUMNS))
+    norm = result.get("norm")
+    norm_text = "head size (0.6 x head-box diagonal)" if norm == "head" else "person box (0.125 x box diagonal; GT has no head boxes)"
+    lines.append("")
+    lines.append(f"mAP {_num(result.get('map'))}   PCK@0.5 {_num(result.get('pckh05'))}   PCK@0.2 {_num(result.get('pckh02'))}   "
+                 f"mean error {_num(result.get('mean_px'), 2)} px")
+    lines.append(f"normalised by {norm_text}; {result.get('frames', 0)} frames, {result.get('gt_people', 0)} GT people")
+    if "oks_ap" in result:
+        lines.append(f"COCO OKS AP {_num(result['oks_ap'], 3)}")
+    return "\n".join(lines)
+
+
+def _num(v, digits: int = 1) -> str:
+    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
