@@ -267,6 +267,31 @@ def throughput(methods, frames=64, persons=4, size=(960, 540), every=7):
     return out
 
 
+def model_throughput(model_name: str = "stdpose_vit_s", backend: str = "onnx", frames: int = 15, device: str = "cpu",
+                     batch: int = 8, persons: int = 4, size=(960, 540)):
+    """Timing of method 'stdpose' with an UNTRAINED network of ``model_name`` (speed only, not accuracy)."""
+    import tempfile
+
+    from stdpose_core.model import create_model, export_onnx, load_runtime, save_checkpoint
+
+    clip, _ = make_clip(persons, frames, size, seed=11)
+    from stdpose_core.propagation.evaluation import keep_frames, sparse_project
+
+    sparse = sparse_project(clip.gt, keep_frames(clip.gt.num_frames, frames - 1))
+    with tempfile.TemporaryDirectory() as tmp:
+        model = create_model(model_name, pretrained=False)
+        ckpt = save_checkpoint(Path(tmp) / f"{model_name}.pt", model)
+        path = export_onnx(ckpt, Path(tmp) / f"{model_name}.onnx")[0] if backend == "onnx" else ckpt
+        rt = load_runtime(path, device)
+        prop = get_propagator("stdpose", runtime=rt, batch=batch)
+        prop.weights = str(path)
+        t0 = time.perf_counter()
+        edit = run_to_completion(prop.run(sparse, ListSource(clip.frames)))
+        dt = time.perf_counter() - t0
+    pf = sum(int(e.joint_mask.any(axis=1).sum()) for e in getattr(edit, "edits", []) if hasattr(e, "joint_mask"))
+    return pf, dt, pf / dt
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3)
@@ -274,6 +299,10 @@ def main(argv=None) -> int:
     ap.add_argument("--frames", type=int, default=90)
     ap.add_argument("--size", default="480x270")
     ap.add_argument("--quick", action="store_true", help="T in {7, 15}, 1 seed")
+    ap.add_argument("--model-speed", default="", help="also time method 'stdpose' with an untrained MODEL[:onnx|torch]"
+                    " (e.g. stdpose_vit_s:onnx)")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--batch", type=int, default=8)
     args = ap.parse_args(argv)
     intervals = (7, 15) if args.quick else INTERVALS
     seeds = 1 if args.quick else args.seeds
@@ -297,6 +326,11 @@ def main(argv=None) -> int:
     print("throughput at 960x540, 4 people, T=7 (frames in memory):")
     for m, (pf, dt, rate) in throughput([m for m in methods if m != "auto"]).items():
         print(f"  {m:<8} {pf:5d} person-frames in {dt:6.2f} s = {rate:8.1f} person-frames/s")
+    if args.model_speed:
+        name, _, backend = args.model_speed.partition(":")
+        pf, dt, rate = model_throughput(name, backend or "onnx", device=args.device, batch=args.batch)
+        print(f"  stdpose ({name}, {backend or 'onnx'}, {args.device}, batch {args.batch}, untrained weights: speed only) "
+              f"{pf} person-frames in {dt:.2f} s = {rate:.1f} person-frames/s")
     auto_ok = all(
         (r["auto"][0] >= r["interp"][0] and r["auto"][1] <= r["interp"][1]) if T >= 7 else r["auto"][0] >= r["interp"][0] - 1.0
         for (name, T), r in rows.items()

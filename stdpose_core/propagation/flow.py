@@ -32,6 +32,7 @@ from stdpose_core.propagation.tracking import Chain, LKTracker
 #: Trust in a track that starts from an occluded keyframe joint (it follows the occluder).
 OCCLUDED_FACTOR = 0.3
 WIN = 15
+SPREAD = 0.0
 
 
 def _mapped(job, fn):
@@ -96,8 +97,9 @@ class FlowPropagator(Propagator):
 
     source_code = Source.PROPAGATED
 
-    def __init__(self, win: int = WIN, levels: int = 3, fb_max: float = 2.0, chunk: int = 64, **_ignored) -> None:
-        self.tracker = LKTracker(win=win, levels=levels, fb_max=fb_max)
+    def __init__(self, win: int = WIN, levels: int = 3, fb_max: float = 2.0, chunk: int = 64, spread: float = SPREAD,
+                 **_ignored) -> None:
+        self.tracker = LKTracker(win=win, levels=levels, fb_max=fb_max, spread=spread)
         self.chunk = chunk
         self._reader: PyramidReader | None = None
 

@@ -47,8 +47,9 @@ class LKTracker:
     forward-backward error exceeds this many pixels marks the point dead.
     """
 
-    def __init__(self, win: int = 21, levels: int = 3, fb_max: float = 2.0, iters: int = 20):
+    def __init__(self, win: int = 21, levels: int = 3, fb_max: float = 2.0, iters: int = 20, spread: float = 0.0):
         self.win = win
+        self.spread = spread
         self.levels = levels
         self.fb_max = fb_max
         self.criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, 0.03)
@@ -60,9 +61,36 @@ class LKTracker:
         return nxt.reshape(-1, 2), st.reshape(-1).astype(bool)
 
     def step(self, pa, pb, pts: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Track ``pts[P,2]`` from pyramid ``pa`` to ``pb``: ``(new[P,2], ok[P], fb[P])``."""
+        """Track ``pts[P,2]`` from image ``pa`` to ``pb``: ``(new[P,2], ok[P], fb[P])``.
+
+        With ``spread > 0`` each point is tracked as a small cross of 5 points (``spread`` px apart)
+        and moves by their median step, which is robust to one sub-point sliding along an edge.
+        """
         if len(pts) == 0:
             return pts.copy(), np.zeros(0, bool), np.zeros(0, np.float32)
+        if self.spread > 0:
+            P = len(pts)
+            offs = self.spread * np.array([[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]], np.float32)
+            sub = (np.asarray(pts, np.float32)[:, None, :] + offs[None]).reshape(-1, 2)
+            new, ok, fb = self._step(pa, pb, sub, size)
+            d = (new - sub).reshape(P, 5, 2)
+            ok = ok.reshape(P, 5)
+            fbm = fb.reshape(P, 5)
+            dm = np.where(ok[..., None], d, np.nan)
+            with np.errstate(all="ignore"):
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    med = np.nanmedian(dm, axis=1)
+                    fmed = np.nanmedian(np.where(ok, fbm, np.nan), axis=1)
+            good = ok.sum(axis=1) >= 3
+            med = np.where(good[:, None], med, d[:, 0])
+            fmed = np.where(good, fmed, fbm[:, 0])
+            return (np.asarray(pts, np.float32) + med).astype(np.float32), good, fmed.astype(np.float32)
+        return self._step(pa, pb, pts, size)
+
+    def _step(self, pa, pb, pts: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p0 = np.ascontiguousarray(pts, np.float32)
         p1, st1 = self._lk(pa, pb, p0)
         back, st2 = self._lk(pb, pa, p1)
