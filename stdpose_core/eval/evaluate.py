@@ -54,6 +54,7 @@ def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map") -> dict:
         "gt_people": int(sum(len(fp.gt_ids) for fp in frames)),
         "pred_people": int(sum(len(fp.pr_ids) for fp in frames)),
         "predicted_fraction": je.predicted_fraction(),
+        "pred_frames_matched": int(sum(1 for fp in frames if fp.pred_frame >= 0)),
     }
     if metric == "oks":
         from stdpose_core.eval.oks import oks_ap

@@ -33,7 +33,8 @@ class FramePeople:
     """One scored frame. G ground-truth and P predicted people, J evaluated joints.
 
     ``gt_xy[G,J,2]``, ``gt_has[G,J]``, ``norm[G]`` px, ``gt_ids[G]``; ``pr_xy[P,J,2]``,
-    ``pr_has[P,J]``, ``pr_score[P,J]``, ``pr_ids[P]``. ``frame`` is the GT frame index.
+    ``pr_has[P,J]``, ``pr_score[P,J]``, ``pr_ids[P]``. ``frame`` is the GT frame index,
+    ``pred_frame`` the matching prediction frame (-1 = none).
     """
 
     frame: int
@@ -45,6 +46,7 @@ class FramePeople:
     pr_has: np.ndarray
     pr_score: np.ndarray
     pr_ids: np.ndarray
+    pred_frame: int = -1
 
 
 def scored_frames(gt: Project) -> np.ndarray:
@@ -128,5 +130,5 @@ def collect(gt: Project, pred: Project) -> tuple[list[FramePeople], str, np.ndar
             g_xy, g_has, g_ids = g_xy[keep_g], g_has[keep_g], g_ids[keep_g]
             p_xy, p_has, p_score, p_ids = p_xy[keep_p], p_has[keep_p], p_score[keep_p], p_ids[keep_p]
         norm = np.array([norms.get((f, int(i)), np.nan) for i in g_ids], np.float64)
-        out.append(FramePeople(f, g_xy, g_has, norm, g_ids, p_xy, p_has, p_score, p_ids))
+        out.append(FramePeople(f, g_xy, g_has, norm, g_ids, p_xy, p_has, p_score, p_ids, pf))
     return out, kind, joints

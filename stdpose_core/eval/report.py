@@ -38,32 +38,28 @@ def table(values: np.ndarray, joints: np.ndarray, skeleton: Skeleton) -> dict[st
     return out
 
 
-def _cell(v: float | None, width: int = 8, digits: int = 1) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return f"{'-':>{width}}"
-    return f"{v:>{width}.{digits}f}"
+def _num(v, digits: int = 1, width: int = 0) -> str:
+    text = "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
+    return f"{text:>{width}}" if width else text
 
 
-def format_table(result: dict, title: str = "") -> str:
-    """Plain-text rendering of an :func:`~stdpose_core.eval.evaluate` result: the table row in the
-    paper's column order, then PCK, pixel error and (when present) OKS AP."""
-    label = {"posetrack-map": "AP (PCKh@0.5)" if result.get("norm") == "head" else "AP (box@0.5)",
-             "pck": "PCKh@0.5" if result.get("norm") == "head" else "PCK@0.5 (box)", "oks": "AP (PCKh@0.5)"}
-    metric = result.get("metric", "posetrack-map")
-    name_w = max(16, len(title))
-    lines = [f"{title or label.get(metric, metric):<{name_w}}" + "".join(f"{c:>8}" for c in COLUMNS)]
-    row = result["table"]
-    lines.append(f"{label.get(metric, metric):<{name_w}}" + "".join(_cell(row.get(c)) for c in COLUMNS))
-    norm = result.get("norm")
-    norm_text = "head size (0.6 x head-box diagonal)" if norm == "head" else "person box (0.125 x box diagonal; GT has no head boxes)"
+def format_table(result: dict, name: str = "") -> str:
+    """Plain-text rendering of an :func:`~stdpose_core.eval.evaluate` result: one row in the paper's
+    column order (Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle, Mean), then the summary numbers and
+    what the distances were normalised by."""
+    box = result.get("norm") == "box"
+    what = {"pck": "PCK@0.5 (box)" if box else "PCKh@0.5"}.get(result.get("metric", ""), "AP (box@0.5)" if box else "AP")
+    first = max(14, len(name) + 2, len(what) + 2)
+    lines = [f"{'':<{first}}" + "".join(f"{c:>10}" for c in COLUMNS)]
+    lines.append(f"{(name or what):<{first}}" + "".join(_num(result["table"].get(c), 1, 10) for c in COLUMNS))
+    pck = "PCK (box)" if box else "PCKh"
     lines.append("")
-    lines.append(f"mAP {_num(result.get('map'))}   PCK@0.5 {_num(result.get('pckh05'))}   PCK@0.2 {_num(result.get('pckh02'))}   "
+    lines.append(f"mAP {_num(result.get('map'))}   {pck}@0.5 {_num(result.get('pckh05'))}   {pck}@0.2 {_num(result.get('pckh02'))}   "
                  f"mean error {_num(result.get('mean_px'), 2)} px")
-    lines.append(f"normalised by {norm_text}; {result.get('frames', 0)} frames, {result.get('gt_people', 0)} GT people")
     if "oks_ap" in result:
         lines.append(f"COCO OKS AP {_num(result['oks_ap'], 3)}")
+    norm = ("person box: 0.125 x box diagonal (GT has no head boxes)" if box
+            else "head size: 0.6 x head-box diagonal")
+    lines.append(f"distances normalised by {norm}; {result.get('frames', 0)} frames, "
+                 f"{result.get('gt_people', 0)} GT / {result.get('pred_people', 0)} predicted people")
     return "\n".join(lines)
-
-
-def _num(v, digits: int = 1) -> str:
-    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"

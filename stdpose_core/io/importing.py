@@ -40,6 +40,7 @@ def import_edit(target: Project, loaded: Project, as_source: Source = Source.MAN
       free id (the new id is recorded in ``track.extra['imported_from']``).
     * ``labeled`` flags are OR-ed in; ignore regions of matched frames replace the target's.
     """
+    path = path if path is not None else loaded.meta.get("source_file")
     fmap = frame_mapping(target, loaded)
     used = np.zeros(loaded.num_frames, bool)
     used |= loaded.labeled.astype(bool)

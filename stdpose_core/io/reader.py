@@ -39,6 +39,7 @@ def read_annotations(path: str | Path, video: str | None = None) -> Project:
     except (TypeError, ValueError, KeyError, AttributeError) as e:  # a shape no check above anticipated
         raise InputError(path, f"malformed {fmt} file: {type(e).__name__}: {e}") from None
     project.meta["format"] = fmt
+    project.meta["source_file"] = str(path)
     return project
 
 
