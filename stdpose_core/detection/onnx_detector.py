@@ -12,6 +12,7 @@ import ast
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,8 @@ def export_onnx(weights: str | Path, imgsz: int = 640) -> Path:
         local = tmp / Path(weights).name
         shutil.copyfile(weights, local)
         model, _ = load_yolo(local)
-        with keep_torch_threads():
+        with keep_torch_threads(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch's notes on its legacy exporter
             out = model.export(format="onnx", dynamic=True, simplify=True, imgsz=imgsz, device="cpu", half=False, verbose=False)
         os.replace(out, target)
     except StdposeError:
