@@ -4,8 +4,8 @@ Every method first estimates an expected pixel error per joint from evidence it 
 nearest keyframe, how far the joint moves between keyframes, forward/backward disagreement, tracking
 drift at the far keyframe, forward-backward LK error) and then maps it through
 :func:`score_from_error`, which is relative to the person's head size: a joint whose expected error is
-0.2 head sizes gets 0.5. Calibration is measured with :func:`auroc` of ``1 - score`` against
-"error > 0.2 head size" (benchmarks/bench_propagation.py).
+0.2 head sizes gets 0.5. Calibration is measured with ``stdpose_core.eval.auroc`` of ``1 - score``
+against "error > 0.2 head size" (``scoring.calibration_auroc``, benchmarks/bench_propagation.py).
 """
 
 from __future__ import annotations
@@ -89,24 +89,3 @@ def flow_expected_error(
     drift = 4.0 * s2 * (1.0 - s2) * 0.5 * (drift_fwd + drift_bwd)
     track_err = np.sqrt((0.5 * disagreement) ** 2 + (0.35 * drift) ** 2 + (0.5 * ((1 - s2) * fb_fwd + s2 * fb_bwd)) ** 2)
     return (1.0 - fallback) * track_err + fallback * interp_err
-
-
-def auroc(positive_score: np.ndarray, is_positive: np.ndarray) -> float:
-    """Area under the ROC curve of ``positive_score`` for binary labels ``is_positive`` (ties count half).
-
-    NaN when only one class is present.
-    """
-    x = np.asarray(positive_score, np.float64).ravel()
-    y = np.asarray(is_positive, bool).ravel()
-    n_pos, n_neg = int(y.sum()), int((~y).sum())
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    order = np.argsort(x, kind="mergesort")
-    ranks = np.empty(len(x), np.float64)
-    xs = x[order]
-    # Average ranks over ties (Mann-Whitney U).
-    starts = np.r_[0, np.flatnonzero(np.diff(xs)) + 1]
-    ends = np.r_[starts[1:], len(xs)]
-    for a, b in zip(starts, ends):
-        ranks[order[a:b]] = 0.5 * (a + b - 1) + 1
-    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))

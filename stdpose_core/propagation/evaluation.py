@@ -16,9 +16,10 @@ from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.data.track import FRAME_FIELDS, empty_field
 from stdpose_core.errors import StdposeError
+from stdpose_core.eval import nan_to_none
 from stdpose_core.progress import Job, Progress
 from stdpose_core.propagation.base import get_propagator
-from stdpose_core.propagation.scoring import evaluate, joint_errors
+from stdpose_core.propagation.scoring import score_frames
 
 DEFAULT_METHODS = ("interp", "flow", "auto")
 
@@ -99,23 +100,13 @@ def eval_propagation(
         seconds = time.perf_counter() - t0
         edit.apply(pred)
         filled = sum(int(((t.vis[scored] > 0).any(axis=1)).sum()) for t in pred.tracks.values())
-        res = dict(evaluate(gt, pred, scored))
-        res["auroc"] = joint_errors(gt, pred, scored).calibration_auroc()
+        res = score_frames(gt, pred, scored)
         res["seconds"] = round(seconds, 4)
         res["person_frames_per_s"] = round(filled / seconds, 2) if seconds > 0 else None
         res["method"] = prop.name
         out["methods"][name] = res
     yield Progress(1000 * len(props), 1000 * len(props), "done")
-    return _json_safe(out)
-
-
-def _json_safe(obj):
-    """NaN/inf become None so ``--json`` prints valid JSON."""
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
+    return nan_to_none(out)
 
 
 def format_table(result: dict) -> str:

@@ -9,9 +9,8 @@ from prop_clips import project_from_joints, rigid_clip
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import ListSource
-from stdpose_core.propagation.confidence import auroc
 from stdpose_core.propagation.evaluation import eval_propagation, format_table, keep_frames
-from stdpose_core.propagation.scoring import local_evaluate
+from stdpose_core.propagation.scoring import calibration_auroc, score_frames
 
 
 @pytest.fixture(scope="module")
@@ -59,21 +58,17 @@ def test_too_few_frames_in_the_source_is_refused(clip):
         run_to_completion(eval_propagation(gt, ListSource(frames[:10]), every=3))
 
 
-def test_local_metrics_on_a_hand_made_case(clip):
+def test_scoring_counts_only_the_given_frames(clip):
     _, J, gt = clip
     pred = project_from_joints(J, (160, 120), range(22))
-    t = pred.tracks[0]
-    t.xy[5, 9] += np.array([30.0, 0.0])  # one far-off wrist
-    res = local_evaluate(gt, pred, np.arange(22))
-    n = 2 * 22 * 15
+    pred.tracks[0].xy[5, 9] += np.array([40.0, 0.0])  # one far-off wrist, on frame 5
+    pred.tracks[0].score[5, 9] = 0.1  # ... that the method flagged
+    res = score_frames(gt, pred, np.array([4, 5, 6]))
+    n = 2 * 3 * 15
     assert res["pckh05"] == pytest.approx(100 * (n - 1) / n)
-    assert res["mean_px"] == pytest.approx(30.0 / n, rel=1e-4)
-    assert res["table"]["Head"] == pytest.approx(100.0) and res["table"]["Wrist"] < 100.0
-
-
-def test_auroc_matches_hand_computed_values():
-    assert auroc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]) == 1.0
-    assert auroc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1]) == 0.0
-    assert auroc([0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1]) == 0.5
-    assert auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]) == 0.75
-    assert np.isnan(auroc([0.1, 0.2], [1, 1]))
+    assert res["mean_px"] == pytest.approx(40.0 / n, rel=1e-4)
+    assert score_frames(gt, pred, np.array([4, 6]))["pckh05"] == pytest.approx(100.0)
+    assert res["auroc"] == pytest.approx(1.0)
+    pred.tracks[0].score[5, 9] = 1.0
+    pred.tracks[0].score[4, :] = 0.5  # now good joints look worse than the bad one
+    assert calibration_auroc(gt, pred) < 0.5
