@@ -73,9 +73,10 @@ class Scene:
             geoms.append(part_geometry(pts, sub.yaw, m.scale))
         return FrameState(start, stop, points, np.stack(geoms))
 
-    def render(self, frame: int, state: FrameState | None = None, ids: bool = False):
+    def render(self, frame: int, state: FrameState | None = None, ids: bool = False, people: bool = True):
         """The image ``[H,W,3]`` uint8 RGB of ``frame``; with ``ids`` also ``[H,W]`` int32 part owners
-        (``-1`` background, else ``person * NUM_PARTS + part``)."""
+        (``-1`` background, else ``person * NUM_PARTS + part``). ``people=False`` gives the empty
+        background plate of that frame (same camera and noise)."""
         if state is None or not state.start <= frame < state.stop:
             state = self.state(frame, frame + 1)
         k = frame - state.start
@@ -87,10 +88,10 @@ class Scene:
                             borderMode=cv2.BORDER_REFLECT)
         img = bg.astype(np.float32)
         id_map = np.full((h, w), -1, np.int32) if ids else None
-        for p in self.order:
+        for p in self.order if people else ():
             m = self.motions[p]
             paint_shadow(img, m.root[frame, 0] - cx, self.lanes[p].floor_y - cy, m.scale)
-        for p in self.order:
+        for p in self.order if people else ():
             g = state.geom[p, :, k].copy()
             capsule = np.ones(len(g), bool)
             capsule[PART_INDEX["head"]] = False
