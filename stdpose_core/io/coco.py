@@ -146,7 +146,7 @@ def write_coco(project: Project, frames: np.ndarray, people: dict[int, list]) ->
                 "skeleton": [[a + 1, b + 1] for a, b in sk.edges]}
     info = {"description": f"exported by stdpose ({sk.name})",
             "stdpose": {"num_frames": nf, "video": project.video.path, "skeleton": sk.name,
-                        "frame_names": project.video.frame_names}}
+                        "frame_names": names}}
     return {"info": info, "images": images, "annotations": anns, "categories": [category]}
 
 

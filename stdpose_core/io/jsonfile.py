@@ -47,7 +47,8 @@ def load_json(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
-        what = "truncated JSON (file ends early)" if e.pos >= len(text.rstrip()) else f"invalid JSON: {e.msg}"
+        ends_early = e.pos >= len(text.rstrip()) or (e.msg.startswith("Unterminated string") and text.find('"', e.pos + 1) < 0)
+        what = "truncated JSON (file ends early)" if ends_early else f"invalid JSON: {e.msg}"
         raise InputError(path, f"{what} at line {e.lineno}, column {e.colno}") from None
     except ValueError as e:
         raise InputError(path, f"invalid JSON: {e}") from None
