@@ -29,32 +29,24 @@ MIN_PEAK = 0.1
 
 
 def validated_checkpoint() -> str | None:
-    """Path of an installed checkpoint that the model registry marks validated for propagation.
+    """Checkpoint of the active model in the trained-model registry, when it is usable for propagation.
 
-    Looks for ``models/checkpoints.yaml`` (or ``registry.yaml``) entries with ``validated: true``
-    and an existing ``path`` (relative to that file's folder). None when there is none.
+    Usable: the registry's active entry (``stdpose_core.training.registry``) was trained in
+    propagation mode, has evaluation metrics, is not marked ``"validated": false`` and its file
+    exists. None otherwise (also when there is no registry, or it cannot be read: 'auto' then runs
+    'flow').
     """
-    import yaml
+    try:
+        from stdpose_core.training.registry import get_active
 
-    root = Path(__file__).resolve().parents[2] / "models"
-    for name in ("checkpoints.yaml", "registry.yaml"):
-        reg = root / name
-        if not reg.is_file():
-            continue
-        try:
-            data = yaml.safe_load(reg.read_text()) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        entries = data.get("checkpoints", data) if isinstance(data, dict) else data
-        if isinstance(entries, dict):
-            entries = list(entries.values())
-        for e in entries if isinstance(entries, list) else []:
-            if isinstance(e, dict) and e.get("validated") and e.get("path"):
-                p = Path(e["path"])
-                p = p if p.is_absolute() else reg.parent / p
-                if p.is_file():
-                    return str(p)
-    return None
+        entry = get_active()
+    except Exception:  # no registry module/file, or an unreadable one: no validated model
+        return None
+    if not entry or entry.get("validated") is False or entry.get("mode", "propagation") != "propagation":
+        return None
+    if not entry.get("metrics") or not Path(entry.get("path", "")).is_file():
+        return None
+    return str(entry["path"])
 
 
 @dataclass

@@ -21,6 +21,7 @@ def test_stdpose_without_weights_is_a_clear_error(monkeypatch):
     assert choose_method("some.pt") == "stdpose"
 
 
+@pytest.mark.slow
 def test_stdpose_propagates_with_a_tiny_checkpoint(tmp_path):
     model_pkg = pytest.importorskip("stdpose_core.model")
     try:
@@ -46,3 +47,19 @@ def test_stdpose_propagates_with_a_tiny_checkpoint(tmp_path):
     assert list(np.flatnonzero((proj.tracks[1].vis > 0).any(axis=1))) == [0, 1, 2, 3]  # extrapolated 3 frames
     edit.revert(proj)
     assert proj.model_versions == []
+
+
+def test_auto_picks_stdpose_only_for_a_usable_active_registry_model(tmp_path, monkeypatch):
+    registry = pytest.importorskip("stdpose_core.training.registry")
+    monkeypatch.setenv("STDPOSE_MODELS_DIR", str(tmp_path))
+    ckpt = tmp_path / "best.pt"
+    ckpt.write_bytes(b"weights")
+    assert choose_method() == "flow"  # empty registry
+    e = registry.add_model({"name": "stdpose_tiny", "path": str(ckpt), "mode": "propagation"}, activate=True)
+    assert choose_method() == "flow"  # never evaluated
+    registry.remove_model(e["id"])
+    registry.add_model({"name": "stdpose_tiny", "path": str(ckpt), "mode": "propagation", "metrics": {"pckh05": 80.0}},
+                       activate=True)
+    assert choose_method() == "stdpose"
+    ckpt.unlink()
+    assert choose_method() == "flow"  # the file went away
