@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
 
         self.timeline_dock = TimelineDock(self.doc, self.playback, self.palette, self.settings.low_confidence, self)
         self.add_dock(self.timeline_dock, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.timeline_dock], [230], Qt.Orientation.Vertical)
         self.people_panel = PeoplePanel(self.doc, self.palette, self)
         self.add_dock(self.people_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock = QDockWidget("Undo History", self)
@@ -216,7 +217,10 @@ class MainWindow(QMainWindow):
         if "zoom" in state:
             self.view.set_zoom(float(state["zoom"]), tuple(state.get("center") or (0, 0)))
         else:
-            QTimer.singleShot(0, self.view.fit)
+            # Fit now, and once more when the window has its final size, unless zoomed meanwhile.
+            self.view.fit()
+            fitted = self.view.scale_factor()
+            QTimer.singleShot(0, lambda: self.view.fit() if self.view.scale_factor() == fitted else None)
 
     # ---- reactions ---------------------------------------------------------------------------
     def _on_opened(self) -> None:

@@ -74,7 +74,7 @@ class PeoplePanel(QDockWidget):
             if k in skel.unused:
                 continue
             vis, src = int(t.vis[f, k]), Source(int(t.source[f, k]))
-            state = "not labelled — click, then click the image" if vis == 0 else f"{VIS_SHORT[vis]}, {SOURCE_SHORT[src]}"
+            state = "not labelled (click to place)" if vis == 0 else f"{VIS_SHORT[vis]}, {SOURCE_SHORT[src]}"
             if vis > 0 and src in (Source.PROPAGATED, Source.INTERPOLATED, Source.DETECTED):
                 state += f" {t.score[f, k]:.2f}"
             item = QListWidgetItem(f"{name}: {state}")

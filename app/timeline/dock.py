@@ -62,7 +62,7 @@ class TimelineDock(QDockWidget):
     def _legend(name: str, color: str) -> QLabel:
         fg = "#000" if QColor(color).lightness() > 140 else "#fff"
         label = QLabel(f" {name} ")
-        label.setStyleSheet(f"background:{color}; color:{fg}; border-radius:3px; padding:1px;")
+        label.setStyleSheet(f"background:{color}; color:{fg}; border:1px solid #555; border-radius:3px; padding:1px;")
         return label
 
     def add_row(self, widget: QWidget, stretch: int = 0) -> None:

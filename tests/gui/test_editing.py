@@ -137,7 +137,7 @@ def test_move_whole_pose_by_dragging_inside_box(qtbot, window, at):
     t = doc.project.tracks[0]
     before = t.xy[0].copy()
     box = t.bbox[0]
-    inside = (box[0] + 3, box[3] - 3)  # a corner of the box away from joints
+    inside = (box[0] + 8, box[3] - 8)  # inside the box, away from joints and corner handles
     drag(qtbot, window.view.viewport(), at(window, *inside), at(window, inside[0] + 30, inside[1] + 5))
     shift = doc.project.tracks[0].xy[0] - before
     labelled = doc.project.tracks[0].vis[0] > 0

@@ -125,3 +125,27 @@ def test_canvas_items_follow_frames(qtbot, window):
     doc.set_frame(14)
     item = window.scene.items_by_track[0]
     assert item.boundingRect().contains(*np.asarray(doc.project.tracks[0].xy[14, 5], float))
+
+
+def test_only_changed_people_on_this_frame_repaint(qtbot, window, monkeypatch):
+    from app.actions.edits import place_joint
+    from app.canvas.pose_item import PoseItem
+
+    refreshed = []
+    monkeypatch.setattr(PoseItem, "refresh", lambda self: refreshed.append(self.track_id))
+    doc = window.doc
+    doc.push(place_joint(doc.project, 1, 5, 5, (100.0, 100.0)))  # another frame: nothing to repaint
+    assert refreshed == []
+    doc.push(place_joint(doc.project, 1, 0, 5, (100.0, 100.0)))  # this frame, person 1 only
+    assert refreshed == [1]
+
+
+def test_motion_trails_toggle(qtbot, window):
+    doc = window.doc
+    doc.set_frame(5)
+    doc.select(0)
+    qtbot.keyClick(window, Qt.Key.Key_T)
+    trails = window.scene.trails
+    assert trails.length > 0 and len(trails._paths) >= 10  # one polyline per labelled joint
+    qtbot.keyClick(window, Qt.Key.Key_T)
+    assert trails._paths == []
