@@ -42,19 +42,39 @@ def register(sub) -> None:
     e.set_defaults(handler=cmd_eval_propagation)
 
 
-def open_frames(path: Path, frame_names: list[str] | None = None):
-    """Frame source for a project/clip: image files by name under a folder, else ``video.open_source``."""
+def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: bool = False):
+    """Frame source of a project/clip.
+
+    ``prefer_names`` (eval-propagation): image files ``path / name`` for the annotation's file names.
+    Otherwise ``stdpose_core.video.open_source(path)`` (video file or image folder), falling back to
+    the file names when that package is unavailable.
+    """
     from stdpose_core.propagation.frames import ImageListSource
 
-    if frame_names and path.is_dir():
+    if frame_names and path.is_dir() and prefer_names:
         return ImageListSource(path, frame_names)
     if not path.exists():
         raise InputError(path, "video or image folder not found")
     try:
         from stdpose_core.video import open_source
     except ImportError:
+        if frame_names and path.is_dir():
+            return ImageListSource(path, frame_names)
         raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
     return open_source(path)
+
+
+def check_frames(src, project, path: Path) -> None:
+    """InputError unless ``src`` holds every frame of the project (names first, then the count)."""
+    names, have = project.video.frame_names, getattr(src, "frame_names", None)
+    if names and have is not None and list(have) != list(names):
+        missing = [n for n in names if n not in set(have)]
+        if missing:
+            src.close()
+            raise InputError(path, f"image {missing[0]} missing ({len(missing)} of {len(names)} frames missing)")
+    if len(src) < project.num_frames:
+        src.close()
+        raise InputError(path, f"has {len(src)} frames, the project {project.num_frames}")
 
 
 def cmd_propagate(args) -> int:
@@ -72,8 +92,7 @@ def cmd_propagate(args) -> int:
         src = None
         if prop.name != "interp":
             src = open_frames(video_path(s), project.video.frame_names)
-            if len(src) < project.num_frames:
-                raise InputError(video_path(s), f"has {len(src)} frames, the project {project.num_frames}")
+            check_frames(src, project, video_path(s))
         try:
             edit = run_with_bar(prop.run(project, src, frames=frames), desc=f"propagate ({prop.name})")
         finally:
@@ -102,7 +121,7 @@ def cmd_eval_propagation(args) -> int:
         raise StdposeError("annotation reading is not available in this build (stdpose_core.io)") from None
     gt = read_annotations(args.gt)
     check_dense(gt, where=str(args.gt))
-    src = open_frames(Path(args.images), gt.video.frame_names)
+    src = open_frames(Path(args.images), gt.video.frame_names, prefer_names=True)
     if len(src) < gt.num_frames:
         raise InputError(args.images, f"has {len(src)} frames, the ground truth {gt.num_frames}")
     methods = args.method or list(DEFAULT_METHODS)

@@ -30,13 +30,17 @@ def write_frames(folder: Path, frames) -> list[str]:
 
 @pytest.fixture
 def clip_project(tmp_path):
+    """A project made the way ``stdpose new`` makes it, over an image folder, with keyframes 0, 7, 14."""
+    from stdpose_core.data.edits import AddTrack
+    from stdpose_core.project_ops import create_project
+
     frames, J = rigid_clip(15, motion=(2.0, 1.0), people=2, wobble=5.0)
-    names = write_frames(tmp_path / "frames", frames)
-    proj = project_from_joints(J, (160, 120), [0, 7, 14])
-    proj.video.path = "."
-    proj.video.frame_names = names
+    write_frames(tmp_path / "frames", frames)
     path = tmp_path / "clip.stdpose"
-    ProjectSession.create(path, proj).close()
+    s = create_project(path, tmp_path / "frames")
+    for t in project_from_joints(J, (160, 120), [0, 7, 14]).tracks.values():
+        s.apply(AddTrack(t))
+    s.close()
     return path, J
 
 
