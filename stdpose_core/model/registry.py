@@ -34,9 +34,9 @@ def stdpose_tiny() -> ModelConfig:
 
 @register_model
 def stdpose_vit_s() -> ModelConfig:
-    """ViT-Small backbone: the CPU-friendly default for annotation."""
+    """ViT-Small backbone: the CPU-friendly default for annotation (128-channel heads for speed)."""
     return ModelConfig(
-        name="stdpose_vit_s", embed_dim=384, depth=12, num_heads=6, head_channels=256, fuse_dim=192,
+        name="stdpose_vit_s", embed_dim=384, depth=12, num_heads=6, head_channels=128, fuse_dim=192,
         fuse_heads=4, tff_depth=2, stda_depth=2,
     )
 

@@ -1,0 +1,92 @@
+"""STDPose inference speed: ms per person-frame in propagation mode with cached keyframe features.
+
+For each model, backend (torch / onnxruntime [/ onnxruntime int8]) and batch size: the two keyframes
+are encoded once (``encode_keyframes``), then ``predict`` runs on batches of target crops; the figure
+is wall time / frames (median over iterations). ``encode`` and ``fuse`` split that time into the
+target's backbone+head and the fusion stages. Weights are random (speed does not depend on them).
+Targets (issue 5): stdpose_vit_s with onnxruntime on the 2-core CPU >= 8 person-frames/s;
+stdpose_vit_b on an H100 >= 1,000 person-frames/s.
+
+    .venv/bin/python benchmarks/bench_model.py [--models stdpose_tiny stdpose_vit_s stdpose_vit_b]
+        [--batches 1 8] [--iters 3] [--int8] [--device cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from stdpose_core.model import create_model, export_onnx
+from stdpose_core.model.runtime.onnx_runtime import OnnxRuntime
+from stdpose_core.model.runtime.torch_runtime import TorchRuntime
+
+
+def time_runtime(rt, batch: int, iters: int) -> tuple[float, float, float]:
+    """Median ms per person-frame for predict, and for its encode and fuse parts."""
+    rng = np.random.default_rng(0)
+    c = rt.config
+    key = rng.standard_normal((1, 3, *c.img_size)).astype(np.float32)
+    heat = rng.random((1, *c.heatmap_shape)).astype(np.float32)
+    left, right = rt.encode_keyframes(key, heat), rt.encode_keyframes(key, heat)
+    crops = rng.standard_normal((batch, 3, *c.img_size)).astype(np.float32)
+    lb, rb = left.broadcast(batch), right.broadcast(batch)
+    rt.predict(crops, left, right)  # warm-up
+    total, enc, fus = [], [], []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        feat, h = rt.encode_frames(crops)
+        t1 = time.perf_counter()
+        rt.fuse(feat, h, lb.feat, lb.heat, rb.feat, rb.heat)
+        t2 = time.perf_counter()
+        enc.append(t1 - t0)
+        fus.append(t2 - t1)
+        total.append(t2 - t0)
+    per = 1000.0 / batch
+    return statistics.median(total) * per, statistics.median(enc) * per, statistics.median(fus) * per
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="+", default=["stdpose_tiny", "stdpose_vit_s", "stdpose_vit_b"])
+    ap.add_argument("--batches", nargs="+", type=int, default=[1, 8])
+    ap.add_argument("--iters", type=int, default=3)
+    ap.add_argument("--int8", action="store_true", help="also time onnxruntime dynamic int8")
+    ap.add_argument("--device", default="cpu")
+    args = ap.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; device {args.device}")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.models:
+            torch.manual_seed(0)
+            model = create_model(name, pretrained=False).eval()
+            params = sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6
+            runtimes = {"torch": lambda: TorchRuntime(model, args.device)}
+            onnx_path = Path(tmp) / f"{name}.onnx"
+            export_onnx(model, onnx_path)
+            runtimes["onnxruntime"] = lambda p=onnx_path: OnnxRuntime(p, args.device)
+            if args.int8:
+                q_path = Path(tmp) / f"{name}.int8.onnx"
+                export_onnx(model, q_path, quantize=True)
+                runtimes["onnxruntime int8"] = lambda p=q_path: OnnxRuntime(p, args.device)
+            for backend, make in runtimes.items():
+                rt = make()
+                for b in args.batches:
+                    ms, enc, fus = time_runtime(rt, b, args.iters)
+                    rows.append((name, f"{params:.1f}", backend, b, ms, 1000 / ms, enc, fus))
+                    print(f"  {name} {backend} batch {b}: {ms:.1f} ms/person-frame", flush=True)
+                rt.close()
+    print()
+    print("| model | params (M) | backend | batch | ms / person-frame | person-frames/s | encode ms | fuse ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, params, backend, b, ms, fps, enc, fus in rows:
+        print(f"| {name} | {params} | {backend} | {b} | {ms:.1f} | {fps:.1f} | {enc:.1f} | {fus:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
