@@ -114,11 +114,13 @@ def part_fields(px: np.ndarray, py: np.ndarray, geom: np.ndarray) -> np.ndarray:
     ``Q`` is a multiple of :data:`NUM_PARTS` (one or more people's parts concatenated in
     :data:`PARTS` order). Returns ``[..., N, Q]``.
     """
-    g = geom[..., None, :, :]
     x, y = px[..., :, None], py[..., :, None]
-    args = (x, y, g[..., 0], g[..., 1], g[..., 2], g[..., 3], g[..., 4], g[..., 5])
     is_head = np.arange(geom.shape[-2]) % NUM_PARTS == PART_INDEX["head"]
-    return np.where(is_head, ellipse_field(*args), capsule_field(*args))
+    out = np.empty(np.broadcast_shapes(x.shape, geom[..., None, :, 0].shape))
+    for mask, field in ((is_head, ellipse_field), (~is_head, capsule_field)):
+        g = geom[..., None, mask, :]
+        out[..., mask] = field(x, y, g[..., 0], g[..., 1], g[..., 2], g[..., 3], g[..., 4], g[..., 5])
+    return out
 
 
 def draw_order(geom: np.ndarray) -> np.ndarray:

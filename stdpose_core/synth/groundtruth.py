@@ -23,7 +23,7 @@ from stdpose_core.synth.scene import FrameState, Scene
 
 FPS = 25.0
 BOX_MARGIN = 0.07  # of body height
-_CHUNK = 64  # frames per vectorised step: bounds memory at ~P^2 * 17 * 16 * 64 floats
+_CHUNK = 32  # frames per vectorised step: bounds memory at ~17 * 16 * 64 floats per person pair
 JOINTS = POSETRACK18.joint_names
 _FACE_AWAY = 0.1  # face direction's depth component above which the nose is behind the head
 
@@ -41,38 +41,55 @@ def _own_mask() -> np.ndarray:
     return own
 
 
+def _part_extent(geom: np.ndarray) -> np.ndarray:
+    """``[4]`` world box around all parts in ``geom[Q,n,7]`` over all n frames."""
+    r = np.maximum(geom[..., 4], geom[..., 5])
+    head = PART_INDEX["head"]
+    ends = geom[..., [0, 1, 2, 3]].copy()
+    ends[head, :, 2:] = ends[head, :, :2]  # the ellipse row holds an axis, not a second point
+    x = np.concatenate([ends[..., 0] - r, ends[..., 2] - r, ends[..., 0] + r, ends[..., 2] + r])
+    y = np.concatenate([ends[..., 1] - r, ends[..., 3] - r, ends[..., 1] + r, ends[..., 3] + r])
+    return np.array([x.min(), y.min(), x.max(), y.max()])
+
+
 def joint_state(scene: Scene, st: FrameState) -> tuple[np.ndarray, np.ndarray]:
     """Image joints ``xy[P,n,K,2]`` float64 and ``vis[P,n,K]`` int8 at the frames of ``st``."""
-    start, stop = st.start, st.stop
     w, h = scene.size
-    n, P, K = stop - start, scene.num_persons, POSETRACK18.num_joints
-    cam = scene.camera[start:stop]  # [n,2]
-    xy = np.stack([np.stack([st.points[p][j][:, :2] for j in JOINTS], axis=1) for p in range(P)]) - cam[None, :, None]
-    geom = st.geom.copy()  # [P,Q,n,7] world
+    n, P, K = st.stop - st.start, scene.num_persons, POSETRACK18.num_joints
+    cam = scene.camera[st.start : st.stop]  # [n,2]
+    world = np.stack([np.stack([st.points[p][j][:, :2] for j in JOINTS], axis=1) for p in range(P)])  # [P,n,K,2]
+    geom = st.geom  # [P,Q,n,7] world
     # Painting rank of every part: people far to near, then each person's own order.
-    rank = np.empty((P, NUM_PARTS, n), np.int64)
     order_in_person = np.argsort(draw_order(np.moveaxis(geom, 2, 1)), axis=-1)  # [P,n,Q] position of q
+    rank = np.empty((P, n, NUM_PARTS), np.int64)
     for pos, p in enumerate(scene.order):
-        rank[p] = pos * NUM_PARTS + order_in_person[p].T
-    world = xy + cam[None, :, None]
-    px = np.moveaxis(world[..., 0], 1, 0).reshape(n, P * K)  # [n, P*K]
-    py = np.moveaxis(world[..., 1], 1, 0).reshape(n, P * K)
-    g = np.moveaxis(geom, 2, 0).reshape(n, P * NUM_PARTS, 7)
-    covered = part_fields(px, py, g) < 0  # [n, P*K, P*Q]
-    r = np.moveaxis(rank, 2, 0).reshape(n, 1, P * NUM_PARTS)
-    top = np.where(covered, r, -1)
-    owner = np.argmax(top, axis=-1)  # [n, P*K] global part index
-    has_owner = np.take_along_axis(top, owner[..., None], axis=-1)[..., 0] >= 0
-    owner_person, owner_part = owner // NUM_PARTS, owner % NUM_PARTS
-    joint_person = np.repeat(np.arange(P), K)[None]
-    joint_k = np.tile(np.arange(K), P)[None]
-    own = _own_mask()[joint_k, owner_part] & (owner_person == joint_person)
-    visible = ~has_owner | own  # [n, P*K]
-    vis = np.where(visible, 2, 1).reshape(n, P, K).transpose(1, 0, 2).astype(np.int8)
+        rank[p] = pos * NUM_PARTS + order_in_person[p]
+    # The last-painted part over each joint: only people whose extents meet can cover each other.
+    best = np.full((P, n, K), -1, np.int64)
+    owner_person = np.full((P, n, K), -1, np.int64)
+    owner_part = np.zeros((P, n, K), np.int64)
+    extent = [_part_extent(geom[q]) for q in range(P)]
+    for p in range(P):
+        lo, hi = world[p].reshape(-1, 2).min(axis=0), world[p].reshape(-1, 2).max(axis=0)
+        for q in range(P):
+            e = extent[q]
+            if q != p and (hi[0] < e[0] or lo[0] > e[2] or hi[1] < e[1] or lo[1] > e[3]):
+                continue
+            covered = part_fields(world[p, ..., 0], world[p, ..., 1], np.moveaxis(geom[q], 1, 0)) < 0  # [n,K,Q]
+            top = np.where(covered, rank[q][:, None, :], -1)
+            part = np.argmax(top, axis=-1)
+            value = np.take_along_axis(top, part[..., None], axis=-1)[..., 0]
+            better = value > best[p]
+            best[p] = np.where(better, value, best[p])
+            owner_person[p] = np.where(better, q, owner_person[p])
+            owner_part[p] = np.where(better, part, owner_part[p])
+    own = _own_mask()[np.arange(K)[None, None, :], owner_part] & (owner_person == np.arange(P)[:, None, None])
+    vis = np.where((best < 0) | own, 2, 1).astype(np.int8)
     nose = JOINTS.index("nose")
     for p in range(P):
         away = st.points[p]["face_dir"][:, 2] > _FACE_AWAY
         vis[p, away, nose] = 1
+    xy = world - cam[None, :, None]
     inside = (xy[..., 0] >= 0) & (xy[..., 0] <= w - 1) & (xy[..., 1] >= 0) & (xy[..., 1] <= h - 1)
     vis[~inside] = 0
     vis[..., list(POSETRACK18.unused)] = 0

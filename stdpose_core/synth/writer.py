@@ -87,16 +87,16 @@ def _prepare(out_dir: Path, fmt: str, size: tuple[int, int], overwrite: bool) ->
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
         raise StdposeError(f"{existing[0]} already exists; remove it or choose another folder")
-    if overwrite and (out_dir / "frames").is_dir() and fmt == "frames":
-        # Frames of an earlier, longer clip would otherwise stay and join the new one.
-        for old in (out_dir / "frames").glob("*.jpg"):
-            old.unlink()
+    if overwrite:
+        # An earlier clip's frames (maybe more of them) or video would otherwise sit beside the new
+        # gt.json and be taken for its frames.
+        for old in [*(out_dir / "frames").glob("*.jpg"), out_dir / VIDEO_NAME]:
+            old.unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _write(frames: Iterable[np.ndarray], gt: Project, out_dir: Path, fmt: str, overwrite: bool) -> Job[dict]:
+def _write(frames: Iterable[np.ndarray], gt: Project, out_dir: Path, fmt: str) -> Job[dict]:
     size = (gt.video.width, gt.video.height)
-    _prepare(out_dir, fmt, size, overwrite)
     total = gt.num_frames
     sink = _JpegSink(out_dir) if fmt == "frames" else _Mp4Sink(out_dir / VIDEO_NAME, size)
     yield Progress(0, total, "rendering")
@@ -119,9 +119,15 @@ def write_scene_job(scene: Scene, out_dir: str | Path, fmt: str = "frames", over
     persons, width, height. Raises :class:`StdposeError` for an unknown format, an odd size for mp4,
     or existing outputs (unless ``overwrite``).
     """
-    return (yield from _write(iter_frames(scene), ground_truth(scene), Path(out_dir), fmt, overwrite))
+    out_dir = Path(out_dir)
+    _prepare(out_dir, fmt, scene.size, overwrite)
+    yield Progress(0, scene.num_frames, "ground truth")
+    gt = ground_truth(scene)
+    return (yield from _write(iter_frames(scene), gt, out_dir, fmt))
 
 
 def write_clip(clip: SynthClip, out_dir: str | Path, fmt: str = "frames", overwrite: bool = False) -> dict:
     """Write an in-memory clip (see :func:`write_scene_job` for the layout and the returned dict)."""
-    return run_to_completion(_write(clip.frames, clip.gt, Path(out_dir), fmt, overwrite))
+    out_dir = Path(out_dir)
+    _prepare(out_dir, fmt, (clip.gt.video.width, clip.gt.video.height), overwrite)
+    return run_to_completion(_write(clip.frames, clip.gt, out_dir, fmt))
