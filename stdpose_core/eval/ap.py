@@ -22,10 +22,10 @@ def voc_ap(scores: np.ndarray, labels: np.ndarray, num_gt: int) -> float:
         return 0.0
     order = scores.argsort()[::-1]
     tp = np.cumsum(labels[order])
-    recall = tp / float(num_gt)
     precision = tp / np.arange(1, len(order) + 1, dtype=np.float64)
-    mrec = np.concatenate([[0.0], recall, [1.0]])
+    # Recall in counts of GT (tp / num_gt) so that a perfect ranking sums to exactly 1.
+    mrec = np.concatenate([[0], tp, [num_gt]])
     mpre = np.concatenate([[0.0], precision, [0.0]])
     mpre = np.maximum.accumulate(mpre[::-1])[::-1]
     i = np.flatnonzero(mrec[1:] != mrec[:-1]) + 1
-    return float(np.sum((mrec[i] - mrec[i - 1]) * mpre[i]))
+    return float(np.sum((mrec[i] - mrec[i - 1]) * mpre[i]) / num_gt)
