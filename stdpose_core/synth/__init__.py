@@ -10,5 +10,5 @@ from stdpose_core.synth.groundtruth import frame_name, ground_truth
 from stdpose_core.synth.scene import Scene, make_scene
 from stdpose_core.synth.writer import write_clip, write_scene_job
 
-__all__ = ["Scene", "SynthClip", "frame_name", "generate_clip", "ground_truth", "iter_frames", "make_scene", "write_clip",
-           "write_scene_job"]
+__all__ = ["Scene", "SynthClip", "frame_name", "generate_clip", "ground_truth", "iter_frames", "make_scene",
+           "write_clip", "write_scene_job"]

@@ -204,7 +204,9 @@ def make_person(f_total: int, size: tuple[int, int], lane: Lane, rng: np.random.
     amp_hip = rng.uniform(0.45, 0.58) if run else rng.uniform(0.3, 0.45)
     period = rng.uniform(17, 21) if run else rng.uniform(24, 32)
     if gait == "stand":
-        yaw = (0.0 if rng.random() < 0.7 else np.pi) + rng.uniform(0.3, 0.9) * np.sin(rng.uniform(0.02, 0.06) * t + rng.uniform(0, 6.3))
+        facing = 0.0 if rng.random() < 0.7 else np.pi  # mostly towards the camera, sometimes away
+        amp, omega, phase0 = rng.uniform(0.3, 0.9), rng.uniform(0.02, 0.06), rng.uniform(0, 6.3)
+        yaw = facing + amp * np.sin(omega * t + phase0)
         x = x0 + 0.04 * scale * np.sin(rng.uniform(0.03, 0.08) * t + rng.uniform(0, 6.3))
         moving = np.zeros(f_total)
     else:

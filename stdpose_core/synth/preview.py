@@ -19,7 +19,8 @@ def draw_ground_truth(image: np.ndarray, gt: Project, frame: int) -> np.ndarray:
         xy, vis = t.xy[frame], t.vis[frame]
         for a, b in sk.edges:
             if vis[a] > 0 and vis[b] > 0:
-                cv2.line(out, tuple(int(v) for v in xy[a]), tuple(int(v) for v in xy[b]), sk.joint_colors[b], 1, cv2.LINE_AA)
+                pa, pb = tuple(int(v) for v in xy[a]), tuple(int(v) for v in xy[b])
+                cv2.line(out, pa, pb, sk.joint_colors[b], 1, cv2.LINE_AA)
         for k in range(sk.num_joints):
             if vis[k] > 0:
                 c = tuple(int(v) for v in xy[k])

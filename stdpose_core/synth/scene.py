@@ -131,6 +131,8 @@ def make_scene(persons: int = 3, frames: int = 60, size: tuple[int, int] = (640,
     # The texture covers every position the camera can reach, whatever the clip length.
     bx, by = int(np.ceil(bound[0])) + 2, int(np.ceil(bound[1])) + 2
     bg = background(w + 2 * bx, h + 2 * by, HORIZON * h + by, rng)
-    motions = tuple(mo.make_person(frames, (w, h), lanes[i], np.random.default_rng([seed, 1, i])) for i in range(persons))
+    # Each person draws from its own stream, so one person's choices never shift another's.
+    motions = tuple(mo.make_person(frames, (w, h), lanes[i], np.random.default_rng([seed, 1, i]))
+                    for i in range(persons))
     looks = tuple(random_look(np.random.default_rng([seed, 2, i])) for i in range(persons))
     return Scene((w, h), frames, seed, motions, looks, tuple(lanes), camera, bg, (-float(bx), -float(by)))
