@@ -247,6 +247,9 @@ class Propagator(ABC):
         """Code stored in ``Track.model_version`` for joints this method fills (0 = none)."""
         return 0
 
+    def release(self) -> None:
+        """Drop per-run caches (frames); called when a run finishes."""
+
     def extra_edits(self, project: Project) -> list[Edit]:
         """Edits applied before the pose edits (e.g. registering the model version); default none."""
         return []
@@ -294,6 +297,7 @@ class Propagator(ABC):
                 if e is not None:
                     edits.append(e)
             yield Progress(done, total, self.name)
+        self.release()
         if edits:
             edits = self.extra_edits(project) + edits
         return Compound(edits, label=f"propagate ({self.name})")

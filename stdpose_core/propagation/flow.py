@@ -108,6 +108,9 @@ class FlowPropagator(Propagator):
             self._reader = PyramidReader(source, self.tracker.win, self.tracker.levels, self.chunk)
         return self._reader
 
+    def release(self) -> None:
+        self._reader = None
+
     def _chain(self, reader, frames, anchor_xy, anchor_vis) -> Generator[int, None, Chain]:
         G, K = anchor_vis.shape
         groups = np.repeat(np.arange(G), K)

@@ -122,6 +122,9 @@ class StdposePropagator(Propagator):
         name = self.version_name()
         return project.model_versions.index(name) + 1 if name in project.model_versions else len(project.model_versions) + 1
 
+    def release(self) -> None:
+        self._flow.release()
+
     def extra_edits(self, project: Project) -> list[Edit]:
         return [RegisterModelVersion(self.version_name())]
 
