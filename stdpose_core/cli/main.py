@@ -48,6 +48,16 @@ def run_handler(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly.
+        sys.stderr.close()
+        return 0
+    except (OSError, MemoryError, RuntimeError, ValueError) as exc:
+        # Anything we did not anticipate still ends in one line; --debug shows the traceback.
+        if getattr(args, "debug", False):
+            raise
+        print(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:
