@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from stdpose_core.cli.main import main
@@ -64,3 +65,18 @@ def test_console_script_runs_quietly_when_piped(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no progress bar on a pipe
     assert "wrote 3 frames of 2 people" in proc.stdout
+
+
+def test_generated_clip_survives_new_import_export(tmp_path, capsys):
+    """The issue's pipeline: synth -> new -> import -> export gives back the same annotation."""
+    clip, project, out = tmp_path / "c", tmp_path / "p.stdpose", tmp_path / "out.json"
+    assert main(["synth", str(clip), "--persons", "3", "--frames", "6", "--size", "128x96", "--seed", "2"]) == 0
+    assert main(["new", str(project), str(clip / "frames")]) == 0
+    assert main(["import", str(project), str(clip / "gt.json")]) == 0
+    assert main(["export", str(project), "--format", "posetrack18", "-o", str(out)]) == 0
+    gt, back = read_annotations(clip / "gt.json"), read_annotations(out)
+    assert sorted(gt.tracks) == sorted(back.tracks)
+    for tid, t in gt.tracks.items():
+        b = back.tracks[tid]
+        assert (b.vis == t.vis).all() and (b.xy == t.xy).all()
+        np.testing.assert_array_equal(b.head_bbox, t.head_bbox)

@@ -86,3 +86,11 @@ def test_bad_format_and_odd_mp4_size(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StdposeError, match="not a folder"):
         write_clip(clip, tmp_path / "file")
+
+
+def test_ground_truth_is_storable_in_a_project_file(small_clip, tmp_path):
+    from stdpose_core.session import ProjectSession
+
+    ProjectSession.create(tmp_path / "p.stdpose", small_clip.gt)
+    back = ProjectSession.open(tmp_path / "p.stdpose").project
+    assert all(back.tracks[i].equals(t) for i, t in small_clip.gt.tracks.items())
