@@ -33,6 +33,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed, >= 0 (default 0)")
     p.add_argument("--format", choices=["frames", "mp4"], default="frames",
                    help="JPEG frames (default) or an H.264 clip.mp4")
+    p.add_argument("--exits", action="store_true",
+                   help="let people walk out of the frame and back in (tracks with absent frames)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier clip in OUT_DIR")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(handler=run)
@@ -41,7 +43,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from stdpose_core.synth import make_scene, write_scene_job
 
-    scene = make_scene(args.persons, args.frames, parse_size(args.size), args.seed)
+    scene = make_scene(args.persons, args.frames, parse_size(args.size), args.seed, args.exits)
     summary = run_with_bar(write_scene_job(scene, args.out_dir, args.format, args.overwrite), desc="synth")
     if args.json:
         print_json(summary)

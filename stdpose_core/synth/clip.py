@@ -37,11 +37,13 @@ def iter_frames(scene: Scene, start: int = 0, stop: int | None = None) -> Iterat
             yield scene.render(i, state)
 
 
-def generate_clip(persons: int = 3, frames: int = 60, size: tuple[int, int] = (640, 360), seed: int = 0) -> SynthClip:
-    """Render a whole clip in memory: ``persons`` people, ``frames`` frames of ``size = (W, H)``.
+def generate_clip(persons: int = 3, frames: int = 60, size: tuple[int, int] = (640, 360), seed: int = 0,
+                  exits: bool = False) -> SynthClip:
+    """Render a whole clip in memory: ``persons`` people, ``frames`` frames of ``size = (W, H)``;
+    with ``exits`` people may leave the frame and come back.
 
     Deterministic: the same arguments give identical frames and ground truth. For long clips use
     :func:`~stdpose_core.synth.scene.make_scene`, :func:`ground_truth` and :func:`iter_frames`.
     """
-    scene = make_scene(persons, frames, size, seed)
+    scene = make_scene(persons, frames, size, seed, exits)
     return SynthClip(list(iter_frames(scene)), ground_truth(scene), scene)

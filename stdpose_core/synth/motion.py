@@ -193,8 +193,13 @@ def _walk_path(f_total: int, x0: float, direction: int, speed: float, off: float
     return x, yaw, moving
 
 
-def make_person(f_total: int, size: tuple[int, int], lane: Lane, rng: np.random.Generator) -> PersonMotion:
-    """A random person's motion for ``f_total`` frames in ``lane`` (all draws from ``rng``)."""
+def make_person(f_total: int, size: tuple[int, int], lane: Lane, rng: np.random.Generator,
+                exits: bool = False) -> PersonMotion:
+    """A random person's motion for ``f_total`` frames in ``lane`` (all draws from ``rng``).
+
+    With ``exits``, most walkers and runners turn around only well outside the frame, so they leave
+    it entirely and come back (some start outside); otherwise everybody turns inside the frame.
+    """
     w, _ = size
     gait = str(rng.choice(GAITS, p=[0.45, 0.25, 0.3]))
     scale = lane.scale * rng.uniform(0.92, 1.05)
@@ -212,7 +217,12 @@ def make_person(f_total: int, size: tuple[int, int], lane: Lane, rng: np.random.
     else:
         direction = 1 if (x0 < w / 2) == (rng.random() < 0.8) else -1
         speed = (0.9 if run else 1.0) * 4 * 0.5 * np.sin(amp_hip) / period * scale
-        x, yaw, moving = _walk_path(f_total, x0, direction, speed, rng.uniform(0.0, 0.7), (0.1 * w, 0.9 * w), rng)
+        bounds = (0.1 * w, 0.9 * w)
+        if exits and rng.random() < 0.7:
+            bounds = (-0.3 * w - 0.3 * scale, 1.3 * w + 0.3 * scale)
+            if rng.random() < 0.4:  # enter from outside the frame
+                x0 = bounds[0] if direction > 0 else bounds[1]
+        x, yaw, moving = _walk_path(f_total, x0, direction, speed, rng.uniform(0.0, 0.7), bounds, rng)
     # Gait phase advances only while the person moves forward.
     phase = rng.uniform(0, 2 * np.pi) + 2 * np.pi / period * np.cumsum(np.maximum(moving, 0.15))
     m = moving

@@ -118,8 +118,11 @@ def check_params(persons: int, frames: int, size: tuple[int, int], seed: int) ->
         raise StdposeError(f"seed must be >= 0, got {seed}")
 
 
-def make_scene(persons: int = 3, frames: int = 60, size: tuple[int, int] = (640, 360), seed: int = 0) -> Scene:
+def make_scene(persons: int = 3, frames: int = 60, size: tuple[int, int] = (640, 360), seed: int = 0,
+               exits: bool = False) -> Scene:
     """Decide a scene: ``persons`` people, ``frames`` frames of ``size = (W, H)``, all from ``seed``.
+
+    ``exits``: people may walk out of the frame and back in (their tracks then have absent frames).
 
     People's motions are prefix-stable: the same seed with more frames extends the same clip.
     """
@@ -132,7 +135,7 @@ def make_scene(persons: int = 3, frames: int = 60, size: tuple[int, int] = (640,
     bx, by = int(np.ceil(bound[0])) + 2, int(np.ceil(bound[1])) + 2
     bg = background(w + 2 * bx, h + 2 * by, HORIZON * h + by, rng)
     # Each person draws from its own stream, so one person's choices never shift another's.
-    motions = tuple(mo.make_person(frames, (w, h), lanes[i], np.random.default_rng([seed, 1, i]))
+    motions = tuple(mo.make_person(frames, (w, h), lanes[i], np.random.default_rng([seed, 1, i]), exits)
                     for i in range(persons))
     looks = tuple(random_look(np.random.default_rng([seed, 2, i])) for i in range(persons))
     return Scene((w, h), frames, seed, motions, looks, tuple(lanes), camera, bg, (-float(bx), -float(by)))

@@ -34,6 +34,14 @@ def test_mp4_format(tmp_path, capsys):
     assert read_annotations(out / "gt.json").num_frames == 5
 
 
+def test_exits_flag(tmp_path):
+    out = tmp_path / "clip"
+    assert main(["synth", str(out), "--persons", "3", "--frames", "120", "--size", "64x48", "--seed", "1",
+                 "--exits"]) == 0
+    gt = read_annotations(out / "gt.json")
+    assert len(gt.tracks) == 3 and not all(t.present().all() for t in gt.tracks.values())
+
+
 @pytest.mark.parametrize("args, message", [
     (["--size", "0x0"], "size 0x0"),
     (["--size", "640"], "expected WxH"),

@@ -120,3 +120,15 @@ def test_bad_parameters_raise_one_clear_error(kwargs, words):
     args = dict(persons=2, frames=3, size=(64, 64), seed=0) | kwargs
     with pytest.raises(StdposeError, match=words):
         make_scene(**args)
+
+
+def test_exits_let_people_leave_and_enter():
+    gt = ground_truth(make_scene(persons=3, frames=150, size=(160, 96), seed=1, exits=True))
+    present = np.stack([t.present() for t in gt.tracks.values()])
+    assert (~present).any() and present.any(axis=1).all()
+    for t in gt.tracks.values():
+        gone = ~t.present()
+        assert (t.vis[gone] == 0).all() and np.isnan(t.bbox[gone]).all() and np.isnan(t.head_bbox[gone]).all()
+    # Without exits everybody stays in the picture.
+    calm = ground_truth(make_scene(persons=3, frames=150, size=(160, 96), seed=1))
+    assert all(t.present().all() for t in calm.tracks.values())
