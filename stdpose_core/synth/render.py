@@ -14,7 +14,7 @@ import numpy as np
 
 from stdpose_core.synth.appearance import Look
 from stdpose_core.synth.figure import PART_INDEX, PARTS, draw_order
-from stdpose_core.synth.shapes import capsule_field, capsule_frame, ellipse_coords, ellipse_field
+from stdpose_core.synth.shapes import capsule_frame, ellipse_coords, ellipse_field
 
 # Light from the upper left, towards the scene (x right, y down, z towards the camera).
 _LIGHT = np.array([-0.45, -0.6, 0.66]) / np.linalg.norm([-0.45, -0.6, 0.66])
@@ -40,10 +40,10 @@ def _stripes(coord: np.ndarray, period: float) -> np.ndarray:
 def _capsule_color(g: np.ndarray, xs, ys, spec, look: Look, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Colour ``[h,w,3]`` and field ``[h,w]`` of one capsule part on a crop."""
     ax, ay, bx, by, ra, rb = g[:6]
-    field = capsule_field(xs, ys, ax, ay, bx, by, ra, rb)
     u, dist = capsule_frame(xs, ys, ax, ay, bx, by)
-    length = float(np.hypot(bx - ax, by - ay))
     radius = ra + (rb - ra) * u
+    field = dist - radius  # = capsule_field(...), computed once with the frame it needs anyway
+    length = float(np.hypot(bx - ax, by - ay))
     # Signed position across the axis, -1..1, and the cylinder's surface normal.
     side = np.sign((xs - ax) * (by - ay) - (ys - ay) * (bx - ax))
     across = np.clip(side * dist / np.maximum(radius, 1e-3), -1, 1)
@@ -150,10 +150,9 @@ def paint_shadow(img: np.ndarray, x: float, y: float, scale: float) -> None:
 
 
 def finish(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Light blur and sensor noise, then ``uint8``."""
+    """Light blur and sensor noise (luminance only: a third of the random numbers), then ``uint8``."""
     img = cv2.GaussianBlur(img, (3, 3), _BLUR_SIGMA)
-    img += rng.normal(0.0, _NOISE_SIGMA, img.shape).astype(np.float32)
+    noise = rng.standard_normal(img.shape[:2] + (1,), dtype=np.float32)
+    img += _NOISE_SIGMA * noise
     return np.clip(img, 0, 255).astype(np.uint8)
 
-
-__all__ = ["finish", "paint_person", "paint_shadow"]

@@ -17,7 +17,6 @@ import numpy as np
 
 from stdpose_core.data import Project
 from stdpose_core.errors import StdposeError
-from stdpose_core.io import write_annotations
 from stdpose_core.progress import Job, Progress, run_to_completion
 from stdpose_core.synth.clip import SynthClip, iter_frames
 from stdpose_core.synth.groundtruth import FPS, frame_name, ground_truth
@@ -106,6 +105,9 @@ def _write(frames: Iterable[np.ndarray], gt: Project, out_dir: Path, fmt: str) -
             yield Progress(i + 1, total, "rendering")
     finally:
         sink.close()
+    # Imported here: rendering clips in memory (tests, training data) never needs the exporters.
+    from stdpose_core.io import write_annotations
+
     write_annotations(gt, out_dir / GT_NAME, "posetrack18")
     media = out_dir / ("frames" if fmt == "frames" else VIDEO_NAME)
     return {"out_dir": str(out_dir), "format": fmt, "media": str(media), "gt": str(out_dir / GT_NAME),
