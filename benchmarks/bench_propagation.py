@@ -310,7 +310,7 @@ def main(argv=None) -> int:
     methods = methods_to_run()
     print(f"methods available: {available_methods()}; benchmarked: {methods}")
     clips = []
-    for seed in range(seeds):
+    for seed in range(100, 100 + seeds):  # seeds 0-4 fitted the flow confidence model: keep them out
         clip, kind = make_clip(args.persons, args.frames, size, seed)
         clips.append((clip.gt, ListSource(clip.frames)))
     datasets = [(f"synth", clips)]

@@ -67,25 +67,34 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, sc
     return bump[:, None] * (0.35 * motion[None, :] + 0.03 * gap_frames * scale)
 
 
-def flow_expected_error(
-    s: np.ndarray,
-    disagreement: np.ndarray,
-    drift_fwd: np.ndarray,
-    drift_bwd: np.ndarray,
-    fb_fwd: np.ndarray,
-    fb_bwd: np.ndarray,
-    fallback: np.ndarray,
-    interp_err: np.ndarray,
-) -> np.ndarray:
-    """Expected error of a flow-propagated joint; arrays are ``[n,...]`` (``s`` is ``[n]``).
+#: Logistic model of P(error > 0.2 head size) for a flow-propagated joint: intercept, then weights of
+#: ``log1p(b * motion / h)``, ``log1p(disagreement / h)``, ``log1p(b * drift / h)``, ``fallback``,
+#: ``log(gap frames)`` with ``b = 4 s (1 - s)`` and ``h`` the head size. Fitted by logistic regression
+#: on stdpose synth clips (3 seeds x 4 people x 90 frames, T = 5..20); AUROC on 2 held-out seeds
+#: 0.91 (the hand-made expected-error score it replaced: 0.89), on the JHMDB clip 0.78 (0.77).
+FLOW_LOGIT = (-5.916, 1.367, 0.643, 0.882, 3.551, 0.208)
 
-    ``disagreement``: distance between the drift-corrected forward and backward tracks;
-    ``drift_*``: how far each track missed the keyframe at its far end (spread over the gap);
-    ``fb_*``: accumulated forward-backward LK error up to this frame; ``fallback`` in [0, 1]: weight
-    of interpolation in the final value (where tracking failed); ``interp_err``: interpolation's own
-    expected error.
+
+def flow_score(
+    s: np.ndarray,
+    motion: np.ndarray,
+    disagreement: np.ndarray,
+    drift: np.ndarray,
+    fallback: np.ndarray,
+    span: int,
+    scale: np.ndarray,
+) -> np.ndarray:
+    """Score in (0, 1) = estimated probability that a flow joint is within 0.2 head sizes.
+
+    ``s[n]`` relative time; ``motion[G,K]`` joint displacement between the keyframes (px);
+    ``disagreement[n,G,K]`` distance of the drift-corrected forward and backward tracks (px);
+    ``drift[G,K]`` mean distance by which the two tracks missed their far keyframe (px);
+    ``fallback[n,G,K]`` weight of interpolation in the value; ``span`` keyframe distance (frames);
+    ``scale[G]`` head size (px). Returns ``[n,G,K]`` float32.
     """
-    s2 = np.asarray(s, np.float64).reshape((-1,) + (1,) * (np.ndim(disagreement) - 1))
-    drift = 4.0 * s2 * (1.0 - s2) * 0.5 * (drift_fwd + drift_bwd)
-    track_err = np.sqrt((0.5 * disagreement) ** 2 + (0.35 * drift) ** 2 + (0.5 * ((1 - s2) * fb_fwd + s2 * fb_bwd)) ** 2)
-    return (1.0 - fallback) * track_err + fallback * interp_err
+    b = (4.0 * s * (1.0 - s))[:, None, None]
+    h = np.asarray(scale, np.float64)[None, :, None]
+    c = FLOW_LOGIT
+    z = (c[0] + c[1] * np.log1p(b * motion[None] / h) + c[2] * np.log1p(disagreement / h)
+         + c[3] * np.log1p(b * drift[None] / h) + c[4] * fallback + c[5] * np.log(max(span, 1)))
+    return (1.0 / (1.0 + np.exp(z))).astype(np.float32)

@@ -18,12 +18,7 @@ import numpy as np
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
-from stdpose_core.propagation.confidence import (
-    flow_expected_error,
-    gap_head_size,
-    interp_expected_error,
-    score_from_error,
-)
+from stdpose_core.propagation.confidence import flow_score, gap_head_size
 from stdpose_core.propagation.frames import PyramidReader
 from stdpose_core.propagation.interp import interpolate_gap, shift_boxes
 from stdpose_core.propagation.tracking import Chain, LKTracker
@@ -153,7 +148,7 @@ class FlowPropagator(Propagator):
         xy = interp.copy()
         scale = np.array([gap_head_size(t, g.left, g.right, project.skeleton) for t, g in zip(tracks, gaps)])
         fallback = np.ones((n, G, K), np.float32)
-        expected = None
+        flow_scores = None
 
         def chain_part(ch: Chain, reverse: bool):
             """Chain values over the gap's frames, in frame order; index 0 of the chain is the anchor."""
@@ -200,9 +195,8 @@ class FlowPropagator(Propagator):
             xy = np.where(both[..., None], two, xy)
             fallback = np.where(both, lam, fallback)
             motion = np.linalg.norm(xr - xl, axis=-1)  # [G,K]
-            span = g0.right - g0.left
-            ie = np.stack([interp_expected_error(motion[g], s, span, scale[g]) for g in range(G)], axis=1)
-            expected = flow_expected_error(s, np.linalg.norm(Fc - Bc, axis=-1), df[None], db[None], ffb, bfb, lam, ie)
+            flow_scores = flow_score(s, motion, np.linalg.norm(Fc - Bc, axis=-1), 0.5 * (df + db), lam,
+                                     g0.right - g0.left, scale)
             # Joints seen on one side only: the raw track from that side.
             one_l, one_r = side == 0, side == 1
             xy[one_l] = F[one_l]
@@ -218,9 +212,8 @@ class FlowPropagator(Propagator):
         for gi, (res, _) in enumerate(base):
             r = GapResult(xy[:, gi].astype(np.float32), res.vis.copy(), res.score.copy(), res.filled.copy(),
                           res.bbox.copy(), res.head_bbox.copy())
-            if expected is not None:
-                two_sided = side[:, gi] == 2
-                r.score = np.where(two_sided, score_from_error(expected[:, gi], scale[gi]), r.score).astype(np.float32)
+            if flow_scores is not None:
+                r.score = np.where(side[:, gi] == 2, flow_scores[:, gi], r.score).astype(np.float32)
             shift_boxes(r, res, project.skeleton)
             out.append(r)
         return out
