@@ -76,12 +76,15 @@ def test_console_script_runs_quietly_when_piped(tmp_path):
 
 
 def test_generated_clip_survives_new_import_export(tmp_path, capsys):
-    """The issue's pipeline: synth -> new -> import -> export gives back the same annotation."""
+    """The issue's pipeline: synth -> new -> import -> export gives back the same annotation (mAP 100)."""
     clip, project, out = tmp_path / "c", tmp_path / "p.stdpose", tmp_path / "out.json"
     assert main(["synth", str(clip), "--persons", "3", "--frames", "6", "--size", "128x96", "--seed", "2"]) == 0
     assert main(["new", str(project), str(clip / "frames")]) == 0
     assert main(["import", str(project), str(clip / "gt.json")]) == 0
     assert main(["export", str(project), "--format", "posetrack18", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["eval", str(clip / "gt.json"), str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["map"] == 100.0
     gt, back = read_annotations(clip / "gt.json"), read_annotations(out)
     assert sorted(gt.tracks) == sorted(back.tracks)
     for tid, t in gt.tracks.items():
