@@ -76,20 +76,20 @@ def _stack(project: Project, tracks, frame: int, joints: np.ndarray, conv) -> tu
 def _norms(gt: Project, frames: np.ndarray) -> tuple[str, dict[tuple[int, int], float]]:
     head, box = {}, {}
     all_head = True
-    for f in frames:
-        for t in gt.tracks.values():
-            if not t.present()[f] and not (t.vis[f] > 0).any():
-                continue
-            hb = t.head_bbox[f]
-            d = float(np.hypot(hb[2] - hb[0], hb[3] - hb[1])) if np.isfinite(hb).all() else float("nan")
-            if (t.vis[f] > 0).any() and not d > 0:
-                all_head = False
-            head[(int(f), t.track_id)] = HEAD_SIZE_FACTOR * d
-            b = t.bbox[f]
-            if not np.isfinite(b).all():
-                pts = t.xy[f][t.vis[f] > 0]
-                b = np.concatenate([pts.min(0), pts.max(0)]) if len(pts) else np.full(4, np.nan)
-            box[(int(f), t.track_id)] = BOX_NORM_FACTOR * float(np.hypot(b[2] - b[0], b[3] - b[1]))
+    for t in gt.tracks.values():
+        labelled = (t.vis[frames] > 0).any(axis=1)
+        hb, b = t.head_bbox[frames].astype(np.float64), t.bbox[frames].astype(np.float64)
+        d = np.hypot(hb[:, 2] - hb[:, 0], hb[:, 3] - hb[:, 1])  # NaN without a head box
+        if (labelled & ~(d > 0)).any():
+            all_head = False
+        for i in np.flatnonzero(labelled):
+            f = int(frames[i])
+            head[(f, t.track_id)] = HEAD_SIZE_FACTOR * float(d[i])
+            bb = b[i]
+            if not np.isfinite(bb).all():
+                pts = t.xy[f][t.vis[f] > 0].astype(np.float64)
+                bb = np.concatenate([pts.min(0), pts.max(0)])
+            box[(f, t.track_id)] = BOX_NORM_FACTOR * float(np.hypot(bb[2] - bb[0], bb[3] - bb[1]))
     return ("head", head) if all_head else ("box", box)
 
 

@@ -20,13 +20,15 @@ import numpy as np
 
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
-from stdpose_core.io.encode import box_numbers, number_list
+from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import common_folder, export_file_names, layout_by_position, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.posetrack import _parse_regions
-from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_scores, parse_track_id,
+from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_regions, parse_scores, parse_track_id,
                                      record_scores, require)
 from stdpose_core.skeleton import SKELETONS, Skeleton
+
+
+_IMAGE_KEYS = {"id", "file_name", "frame_index", "is_labeled", "ignore_regions_x", "ignore_regions_y"}
 
 
 def keypoint_category(data: dict, path: str) -> tuple[dict, Skeleton]:
@@ -79,9 +81,13 @@ def read_coco(data: dict, path: str) -> Project:
 
     labeled = np.zeros(nf, bool)
     regions: dict[int, list[np.ndarray]] = {}
+    image_extra = {}
     for i, im in enumerate(images):
         labeled[index[i]] = bool(im.get("is_labeled", True))
-        polys = _parse_regions(im, path, f"image {names[i]}")
+        extra = {k: v for k, v in im.items() if k not in _IMAGE_KEYS}
+        if extra:  # per-image size, licence, urls... written back on export
+            image_extra[str(index[i])] = extra
+        polys = parse_regions(im, path, f"image {names[i]}")
         if polys:
             regions[index[i]] = polys
 
@@ -111,7 +117,7 @@ def read_coco(data: dict, path: str) -> Project:
             break
     video_path = ours.get("video", "") if isinstance(ours, dict) else ""
     info = VideoInfo(path=video_path or common_folder(names), num_frames=nf, width=width, height=height, frame_names=frame_names)
-    meta = {"coco": {"image_ids": {str(f): images[i]["id"] for i, f in enumerate(index)},
+    meta = {"coco": {"image_ids": {str(f): images[i]["id"] for i, f in enumerate(index)}, "image_extra": image_extra,
                      "categories": data.get("categories"), "info": data.get("info"), "licenses": data.get("licenses")}}
     return build_project(skeleton, info, records, labeled, regions, meta, path)
 
@@ -121,8 +127,10 @@ def write_coco(project: Project, frames: np.ndarray, people: dict[int, list]) ->
     nf = project.num_frames
     names = export_file_names(project.video.frame_names, project.video.path, nf)
     known_ids = {int(f): v for f, v in project.meta.get("coco", {}).get("image_ids", {}).items()}
+    extra = project.meta.get("coco", {}).get("image_extra", {})
     used_ids = set(known_ids.values())
     images, anns = [], []
+    encoded = encode_people(people, False, derive_box=True)
     for f in range(nf):
         if not frames[f] and not people.get(f):
             continue
@@ -134,13 +142,14 @@ def write_coco(project: Project, frames: np.ndarray, people: dict[int, list]) ->
         im = {"id": image_id, "file_name": names[f], "frame_index": f, "is_labeled": bool(frames[f])}
         if project.video.width and project.video.height:
             im["width"], im["height"] = project.video.width, project.video.height
+        im.update(extra.get(str(f), {}))
         polys = project.ignore_regions.get(f, [])
         if polys:
             im["ignore_regions_x"] = [number_list(p[:, 0]) for p in polys]
             im["ignore_regions_y"] = [number_list(p[:, 1]) for p in polys]
         images.append(im)
         for t in people.get(f, []):
-            anns.append(_annotation(t, f, image_id, len(anns) + 1))
+            anns.append(_annotation(t, encoded[t.track_id][f], image_id, len(anns) + 1))
     sk = project.skeleton
     category = {"supercategory": "person", "id": 1, "name": "person", "keypoints": list(sk.joint_names),
                 "skeleton": [[a + 1, b + 1] for a, b in sk.edges]}
@@ -150,18 +159,11 @@ def write_coco(project: Project, frames: np.ndarray, people: dict[int, list]) ->
     return {"info": info, "images": images, "annotations": anns, "categories": [category]}
 
 
-def _annotation(t, f: int, image_id, ann_id: int) -> dict:
-    vis = t.vis[f]
-    xy = np.where((vis > 0)[:, None], t.xy[f], 0.0)
-    kp = np.concatenate([xy, vis[:, None].astype(np.float32)], axis=1)
-    box = t.bbox[f]
-    if not np.isfinite(box).all():
-        pts = xy[vis > 0]
-        box = np.concatenate([pts.min(0), pts.max(0)]).astype(np.float32) if len(pts) else np.zeros(4, np.float32)
-    xywh = box_numbers(box)
+def _annotation(t, enc: dict, image_id, ann_id: int) -> dict:
+    box = enc["bbox"]
     a = {"id": ann_id, "image_id": image_id, "category_id": 1, "track_id": int(t.track_id),
-         "keypoints": number_list(kp), "num_keypoints": int((vis > 0).sum()), "scores": number_list(np.where(vis > 0, t.score[f], 0.0)),
-         "bbox": xywh, "area": float(xywh[2] * xywh[3]), "iscrowd": 0}
-    if np.isfinite(t.head_bbox[f]).all():
-        a["bbox_head"] = box_numbers(t.head_bbox[f])
+         "keypoints": enc["keypoints"], "num_keypoints": enc["num_keypoints"], "scores": enc["scores"],
+         "bbox": box, "area": float(box[2] * box[3]), "iscrowd": 0}
+    if enc["bbox_head"] is not None:
+        a["bbox_head"] = enc["bbox_head"]
     return a

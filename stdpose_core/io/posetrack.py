@@ -21,12 +21,12 @@ import numpy as np
 
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
-from stdpose_core.io.encode import box_numbers, number_list
+from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import basename, common_folder, export_file_names, layout_frames, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_scores,
+from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_regions, parse_scores,
                                      parse_track_id, record_scores, require)
-from stdpose_core.skeleton import POSETRACK18, Skeleton
+from stdpose_core.skeleton import Skeleton
 
 #: Image keys this module writes itself; any others are kept in ``meta`` and written back.
 _IMAGE_KEYS = {"id", "frame_id", "vid_id", "file_name", "nframes", "is_labeled", "width", "height",
@@ -93,7 +93,7 @@ def read_posetrack(data: dict, path: str, fmt: str, skeleton: Skeleton, video: s
         f = layout.index[i]
         where = f"image {names[i]}"
         labeled[f] = bool(im.get("is_labeled", False))
-        polys = _parse_regions(im, path, where)
+        polys = parse_regions(im, path, where)
         if polys:
             regions[f] = polys
         if frame_ids[i] is not None:
@@ -147,21 +147,6 @@ def _size(ims: list[dict]) -> tuple[int, int]:
     return 0, 0
 
 
-def _parse_regions(im: dict, path: str, where: str) -> list[np.ndarray]:
-    xs, ys = im.get("ignore_regions_x", []) or [], im.get("ignore_regions_y", []) or []
-    if not isinstance(xs, list) or not isinstance(ys, list) or len(xs) != len(ys):
-        raise InputError(path, f"{where}: 'ignore_regions_x' and 'ignore_regions_y' must be lists of the same length")
-    polys = []
-    for n, (px, py) in enumerate(zip(xs, ys)):
-        if not isinstance(px, list) or not isinstance(py, list) or len(px) != len(py):
-            raise InputError(path, f"{where}: ignore region {n}: x and y lists differ in length")
-        if not all(is_finite_number(v) for v in px + py):
-            raise InputError(path, f"{where}: ignore region {n}: coordinates must be finite numbers")
-        if px:
-            polys.append(np.stack([np.asarray(px, np.float32), np.asarray(py, np.float32)], axis=1))
-    return polys
-
-
 def _frame_ids(project: Project, vid_id: str) -> list[int | str]:
     known = {int(f): v for f, v in project.meta.get("posetrack", {}).get("frame_ids", {}).items()}
     nums = {f: v for f, v in known.items() if is_finite_number(v) and 0 <= f < project.num_frames}
@@ -198,6 +183,7 @@ def write_posetrack(project: Project, fmt: str, frames: np.ndarray, people: dict
     images, anns = [], []
     many = any(len(v) >= 100 for v in people.values())
     next_ann = 1
+    encoded = encode_people(people, fmt == "posetrack21")
     for f in range(nf):
         im = {"id": fids[f], "frame_id": fids[f], "vid_id": vid, "file_name": names[f], "nframes": nf,
               "is_labeled": bool(frames[f])}
@@ -211,26 +197,19 @@ def write_posetrack(project: Project, fmt: str, frames: np.ndarray, people: dict
         for n, t in enumerate(people.get(f, [])):
             ann_id = fids[f] * 100 + n if (isinstance(fids[f], int) and not many) else next_ann
             next_ann += 1
-            anns.append(_annotation(t, f, fids[f], ann_id, fmt))
+            anns.append(_annotation(t, encoded[t.track_id][f], fids[f], ann_id, fmt))
     cats = project.meta.get("posetrack", {}).get("categories") or [_category(project.skeleton)]
     return {"images": images, "annotations": anns, "categories": cats}
 
 
-def _annotation(t, f: int, image_id, ann_id: int, fmt: str) -> dict:
-    vis = t.vis[f]
-    xy = np.where((vis > 0)[:, None], t.xy[f], 0.0)
-    v = vis.astype(np.float32)
-    if fmt == "posetrack21":
-        v = np.where(vis == 2, 1, 0).astype(np.float32)
-    kp = np.concatenate([xy, v[:, None]], axis=1)
+def _annotation(t, enc: dict, image_id, ann_id: int, fmt: str) -> dict:
     a = {"id": ann_id, "image_id": image_id, "track_id": int(t.track_id), "category_id": 1,
-         "keypoints": number_list(kp), "scores": number_list(np.where(vis > 0, t.score[f], 0.0)),
-         "num_keypoints": int((vis > 0).sum()), "iscrowd": False}
+         "keypoints": enc["keypoints"], "scores": enc["scores"], "num_keypoints": enc["num_keypoints"], "iscrowd": False}
     if fmt == "posetrack21":
         a["person_id"] = int(t.person_id if t.person_id is not None else t.track_id)
-    for key, box in (("bbox", t.bbox[f]), ("bbox_head", t.head_bbox[f])):
-        if np.isfinite(box).all():
-            a[key] = box_numbers(box)
+    for key in ("bbox", "bbox_head"):
+        if enc[key] is not None:
+            a[key] = enc[key]
     return a
 
 
@@ -238,5 +217,3 @@ def _category(skeleton: Skeleton) -> dict:
     return {"supercategory": "person", "id": 1, "name": "person", "keypoints": list(skeleton.joint_names),
             "skeleton": [[a + 1, b + 1] for a, b in skeleton.edges]}
 
-
-POSETRACK_SKELETON = POSETRACK18

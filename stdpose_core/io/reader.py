@@ -10,6 +10,7 @@ from stdpose_core.io.coco import keypoint_category, read_coco
 from stdpose_core.io.detect import detect_format
 from stdpose_core.io.jsonfile import load_json
 from stdpose_core.io.posetrack import read_posetrack, video_ids
+from stdpose_core.skeleton import POSETRACK18
 
 
 def read_annotations(path: str | Path, video: str | None = None) -> Project:
@@ -28,11 +29,10 @@ def read_annotations(path: str | Path, video: str | None = None) -> Project:
         if fmt == "coco":
             project = read_coco(data, str(path))
         else:
-            _, skeleton = keypoint_category(data, str(path)) if data.get("categories") else (None, None)
-            from stdpose_core.skeleton import POSETRACK18
-
-            if skeleton is not None and skeleton.name != POSETRACK18.name:
-                raise InputError(path, f"PoseTrack file with {skeleton.name} keypoints; expected the PoseTrack18 layout")
+            if data.get("categories"):  # PoseTrack files are always in the PoseTrack18 layout
+                _, skeleton = keypoint_category(data, str(path))
+                if skeleton is not POSETRACK18:
+                    raise InputError(path, f"PoseTrack file with {skeleton.name} keypoints; expected the PoseTrack18 layout")
             project = read_posetrack(data, str(path), fmt, POSETRACK18, video)
     except InputError:
         raise

@@ -7,7 +7,7 @@ A record is one annotated person on one frame: ``xy[K,2]`` float32 pixels, ``vis
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,6 @@ class PersonRecord:
     bbox: np.ndarray
     head_bbox: np.ndarray
     person_id: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def parse_keypoints(raw: Any, k: int, path: str, where: str, zero_vis: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -92,12 +91,20 @@ def parse_box(raw: Any, path: str, where: str, key: str) -> np.ndarray:
     return np.array([x, y, x + w, y + h], np.float32)
 
 
-def box_to_xywh(box: np.ndarray) -> list[float] | None:
-    """``[x1, y1, x2, y2]`` → ``[x, y, w, h]`` (None when the box is NaN)."""
-    if not np.isfinite(box).all():
-        return None
-    x1, y1, x2, y2 = (float(v) for v in box)
-    return [x1, y1, x2 - x1, y2 - y1]
+def parse_regions(im: dict, path: str, where: str) -> list[np.ndarray]:
+    """PoseTrack ``ignore_regions_x/y`` of an image → polygons ``[N,2]`` float32."""
+    xs, ys = im.get("ignore_regions_x", []) or [], im.get("ignore_regions_y", []) or []
+    if not isinstance(xs, list) or not isinstance(ys, list) or len(xs) != len(ys):
+        raise InputError(path, f"{where}: 'ignore_regions_x' and 'ignore_regions_y' must be lists of the same length")
+    polys = []
+    for n, (px, py) in enumerate(zip(xs, ys)):
+        if not isinstance(px, list) or not isinstance(py, list) or len(px) != len(py):
+            raise InputError(path, f"{where}: ignore region {n}: x and y lists differ in length")
+        if not all(is_finite_number(v) for v in px + py):
+            raise InputError(path, f"{where}: ignore region {n}: coordinates must be finite numbers")
+        if px:
+            polys.append(np.stack([np.asarray(px, np.float32), np.asarray(py, np.float32)], axis=1))
+    return polys
 
 
 def parse_track_id(raw: Any, path: str, where: str, key: str = "track_id") -> int | None:
@@ -143,8 +150,6 @@ def build_project(skeleton: Skeleton, video: VideoInfo, records: list[PersonReco
         t.source[r.frame] = np.where(r.vis > 0, int(Source.MANUAL), int(Source.NONE))
         t.bbox[r.frame] = r.bbox
         t.head_bbox[r.frame] = r.head_bbox
-        if r.extra:
-            t.extra.setdefault("frames", {})[str(r.frame)] = r.extra
     return Project(skeleton=skeleton, video=video, tracks=dict(sorted(tracks.items())), labeled=labeled,
                    ignore_regions=ignore_regions, meta=meta)
 
