@@ -74,6 +74,10 @@ class FrameSource(ABC):
     def _close(self) -> None:
         """Release files and decoders."""
 
+    def _seek_point(self, i: int) -> int:
+        """The first frame a read of frame ``i`` has to decode (its keyframe for videos)."""
+        return i
+
     # --- the public API -----------------------------------------------------------------------
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` (negative counts from the end) as a read-only (H,W,3) uint8 RGB array.

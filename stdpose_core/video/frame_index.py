@@ -1,8 +1,8 @@
 """The frame index of a video file: presentation timestamps and keyframes, built from packets.
 
-Built once per file from a packet demux (no pixel decoding), then checked by decoding the head and
-the last keyframe's run (do decoded frames carry exactly the demuxed timestamps? can the last frames
-be decoded at all?). Files whose timestamps are missing, duplicated or disagree with the decoder are
+Built once per file from a packet demux (no pixel decoding), then checked by decoding the head and,
+when the last GOP is short or the file looks damaged, the last keyframe's run (do decoded frames
+carry exactly the demuxed timestamps? can the last frames be decoded at all?). Files whose timestamps are missing, duplicated or disagree with the decoder are
 marked ``seek_exact = False``: they are read by counting frames from the start instead, and the user
 is offered ``stdpose reencode``. The index is cached as JSON under the user cache directory keyed by
 path, size and modification time, so reopening a file is instant.
@@ -21,8 +21,9 @@ import numpy as np
 
 from stdpose_core.errors import InputError
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 HEAD_CHECK_FRAMES = 24
+TAIL_CHECK_MAX = 64  # always decode the last GOP at open when it is at most this long
 REENCODE_HINT = "run 'stdpose reencode IN OUT' for fast exact seeking"
 
 
@@ -249,6 +250,10 @@ def _check_by_decoding(container, stream, index: FrameIndex) -> str | None:
         return "decoded frame timestamps differ from the container's"
     last_key = index.key_frames[-1]
     expected = index.pts[last_key:]
+    if not index.warnings and len(expected) > TAIL_CHECK_MAX:
+        # nothing hints at damage and the last GOP is long: skip the costly tail decode (a frame that
+        # then turns out undecodable raises InputError when it is read)
+        return None
     tail, err = _decoded_pts(container, stream, index.pts[last_key], len(expected) + 16, skip)
     tail = [t for t in tail if t is not None and t >= expected[0]]
     if tail == expected:

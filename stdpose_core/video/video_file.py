@@ -66,6 +66,9 @@ class VideoFileSource(FrameSource):
         """How many seeks the decoders made so far (tests check that sequential reads do not seek)."""
         return sum(d.seeks for d in self._decoders)
 
+    def _seek_point(self, i: int) -> int:
+        return self.index.key_at_or_before(i) if self.seek_exact else 0
+
     def _read_run(self, start: int, stop: int, sink: Sink) -> None:
         dec = self._acquire(start)
         try:

@@ -1,0 +1,179 @@
+"""Video access benchmark: sequential decode, cold random seeks, cached stepping, cache memory.
+
+Generates index-coded H.264 clips (1280x720 and 1920x1080, GOP 30 and 250, B-frames, x264 veryfast
+CRF 20, ~7 Mbit/s at 720p) once into ``--clips`` and measures each, plus ``../shared/data/videos/vtest.avi`` when present:
+
+- open: first open (frame index built from packets + head/tail decode check) and reopen (cached index)
+- seq fps: ``frames()`` over the whole clip (decode + RGB conversion), no prefetch
+- seek p50/p95: ``frame(i)`` for random i with nothing cached and no prefetch ("cold")
+- step +1 / -1 p50/p95: after a prefetch warm-up at the middle, 60 steps forward then 60 backward at
+  ``--step-hz`` (an annotator holding an arrow key), each step ``frame(i)`` then ``set_position(i)``
+- cache MB: decoded frames held after the stepping (default budget 1 GiB)
+
+Also prints the cost of keeping frames raw vs JPEG-compressed in the cache.
+
+    .venv/bin/python benchmarks/bench_video.py [--clips DIR] [--frames 500] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from stdpose_core.video import open_source  # noqa: E402
+from stdpose_core.video.indexed_clip import read_index, render_frame, make_texture, write_indexed_clip  # noqa: E402
+
+VTEST = REPO.parent / "shared" / "data" / "videos" / "vtest.avi"
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) * 1000.0 if values else float("nan")
+
+
+def make_clips(folder: Path, frames: int, quick: bool) -> list[tuple[str, Path]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    sizes = [(1280, 720)] if quick else [(1280, 720), (1920, 1080)]
+    out = []
+    for w, h in sizes:
+        for gop in (30, 250):
+            p = folder / f"idx_{w}x{h}_gop{gop}_{frames}.mp4"
+            if not p.exists():
+                t = time.perf_counter()
+                write_indexed_clip(p, frames, (w, h), codec="libx264", gop=gop, bframes=2, crf=20, preset="veryfast")
+                print(f"  generated {p.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+            out.append((f"{h}p H.264 GOP {gop}", p))
+    if VTEST.is_file():
+        out.append(("vtest.avi (msmpeg4 768x576, GOP 250)", VTEST))
+    return out
+
+
+def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, indexed: bool) -> dict:
+    r: dict = {"clip": name}
+    t = time.perf_counter()
+    with open_source(path, prefetch=False) as src:
+        r["open_cold"] = time.perf_counter() - t
+        n, (w, h) = len(src), src.size
+        r["frames"], r["size"] = n, f"{w}x{h}"
+        r["mbps"] = path.stat().st_size * 8 / (n / src.fps) / 1e6
+    t = time.perf_counter()
+    with open_source(path, prefetch=False) as src:
+        r["open_warm"] = time.perf_counter() - t
+
+    with open_source(path, cache_bytes=4 * w * h * 3, prefetch=False) as src:  # sequential
+        t = time.perf_counter()
+        bad = 0
+        for i, f in src.frames():
+            if indexed and i % 50 == 0 and read_index(f) != i:
+                bad += 1
+        r["seq_fps"] = n / (time.perf_counter() - t)
+
+    with open_source(path, cache_bytes=2 * w * h * 3, prefetch=False) as src:  # cold random seeks
+        rng = random.Random(0)
+        lat = []
+        for _ in range(seeks):
+            i = rng.randrange(n)
+            src.cache.clear()
+            t = time.perf_counter()
+            f = src.frame(i)
+            lat.append(time.perf_counter() - t)
+            if indexed and read_index(f) != i:
+                bad += 1
+        r["seek_p50"], r["seek_p95"], r["seek_max"] = pct(lat, 50), pct(lat, 95), max(lat) * 1000
+
+    with open_source(path) as src:  # stepping after a prefetch warm-up
+        p = n // 2
+        src.set_position(p)
+        src.frame(p)
+        src.wait_prefetch(60)
+        for direction, key in ((1, "fwd"), (-1, "back")):
+            lat, misses = [], 0
+            for _ in range(steps):
+                p = min(n - 1, max(0, p + direction))
+                hit = p in src.cache
+                t = time.perf_counter()
+                f = src.frame(p)
+                lat.append(time.perf_counter() - t)
+                src.set_position(p)
+                misses += not hit
+                if indexed and read_index(f) != p:
+                    bad += 1
+                time.sleep(max(0.0, 1.0 / step_hz - lat[-1]))
+            r[f"{key}_p50"], r[f"{key}_p95"], r[f"{key}_miss"] = pct(lat, 50), pct(lat, 95), misses
+        r["cache_mb"] = src.cache.nbytes / 2**20
+        r["cache_frames"] = len(src.cache)
+    r["bad"] = bad
+    return r
+
+
+def bench_storage() -> list[str]:
+    """Raw copy vs JPEG encode/decode per frame: the price of a compressed cache."""
+    import cv2
+
+    lines = []
+    for w, h in ((1280, 720), (1920, 1080)):
+        img = render_frame(7, (w, h), make_texture((w, h)), np.random.default_rng(0))
+        t = time.perf_counter()
+        for _ in range(20):
+            img.copy()
+        raw = (time.perf_counter() - t) / 20
+        t = time.perf_counter()
+        for _ in range(10):
+            ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 95])
+        enc = (time.perf_counter() - t) / 10
+        t = time.perf_counter()
+        for _ in range(10):
+            cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        dec = (time.perf_counter() - t) / 10
+        lines.append(f"| {w}x{h} | {img.nbytes / 2**20:.2f} MB, copy {raw * 1000:.2f} ms | "
+                     f"{buf.nbytes / 2**20:.2f} MB, encode {enc * 1000:.1f} ms, decode {dec * 1000:.1f} ms |")
+    return lines
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clips", default=os.path.join(tempfile.gettempdir(), "stdpose_bench_video"))
+    ap.add_argument("--frames", type=int, default=500)
+    ap.add_argument("--seeks", type=int, default=40)
+    ap.add_argument("--steps", type=int, default=60)
+    ap.add_argument("--step-hz", type=float, default=25.0)
+    ap.add_argument("--quick", action="store_true", help="720p clips only")
+    args = ap.parse_args()
+    os.environ.setdefault("STDPOSE_CACHE_DIR", os.path.join(args.clips, "index-cache"))
+    import shutil
+
+    shutil.rmtree(os.environ["STDPOSE_CACHE_DIR"], ignore_errors=True)  # measure cold opens
+
+    rows = []
+    for name, path in make_clips(Path(args.clips), args.frames, args.quick):
+        rows.append(bench_clip(name, path, args.seeks, args.steps, args.step_hz, indexed=path != VTEST))
+    print(f"\nVideo access, {os.cpu_count()} CPUs, PyAV; times in ms unless noted; "
+          f"steps at {args.step_hz:g} Hz after prefetch warm-up\n")
+    print("| clip | frames | size | Mbit/s | open cold / cached | seq fps | cold seek p50 / p95 / max "
+          "| step +1 p50 / p95 (misses) | step -1 p50 / p95 (misses) | cache MB (frames) | wrong frames |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['clip']} | {r['frames']} | {r['size']} | {r['mbps']:.1f} | "
+              f"{r['open_cold'] * 1000:.0f} / {r['open_warm'] * 1000:.1f} | {r['seq_fps']:.0f} | "
+              f"{r['seek_p50']:.0f} / {r['seek_p95']:.0f} / {r['seek_max']:.0f} | "
+              f"{r['fwd_p50']:.2f} / {r['fwd_p95']:.2f} ({r['fwd_miss']}) | "
+              f"{r['back_p50']:.2f} / {r['back_p95']:.2f} ({r['back_miss']}) | "
+              f"{r['cache_mb']:.0f} ({r['cache_frames']}) | {r['bad']} |")
+    print("\nCache storage per frame: raw vs JPEG q95 (OpenCV)\n")
+    print("| size | raw | JPEG |\n|---|---|---|")
+    for line in bench_storage():
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
