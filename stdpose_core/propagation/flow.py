@@ -147,7 +147,6 @@ class FlowPropagator(Propagator):
         interp = np.stack([b[0].xy for b in base], axis=1)  # [n,G,K,2]
         xy = interp.copy()
         scale = np.array([gap_head_size(t, g.left, g.right, project.skeleton) for t, g in zip(tracks, gaps)])
-        fallback = np.ones((n, G, K), np.float32)
         flow_scores = None
 
         def chain_part(ch: Chain, reverse: bool):
@@ -193,7 +192,6 @@ class FlowPropagator(Propagator):
             two[bad] = shifted[bad]
             lam = np.where(bad, 1.0, lam)
             xy = np.where(both[..., None], two, xy)
-            fallback = np.where(both, lam, fallback)
             motion = np.linalg.norm(xr - xl, axis=-1)  # [G,K]
             flow_scores = flow_score(s, motion, np.linalg.norm(Fc - Bc, axis=-1), 0.5 * (df + db), lam,
                                      g0.right - g0.left, scale)
@@ -202,10 +200,10 @@ class FlowPropagator(Propagator):
             xy[one_l] = F[one_l]
             xy[one_r] = B[one_r]
         elif fwd is not None:
-            F, fa, _ = chain_part(fwd, False)
+            F, _, _ = chain_part(fwd, False)
             xy = np.where((side == 0)[..., None], F, xy)
         elif bwd is not None:
-            B, ba, _ = chain_part(bwd, True)
+            B, _, _ = chain_part(bwd, True)
             xy = np.where((side == 1)[..., None], B, xy)
 
         out = []

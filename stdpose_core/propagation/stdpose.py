@@ -69,8 +69,9 @@ class RegisterModelVersion(Edit):
         return Change(frozenset(), 0, 0)
 
 
-def window_box(track, left: int, right: int) -> np.ndarray:
-    """Union ``x1,y1,x2,y2`` of the person's boxes (or labelled joints) on the two keyframes."""
+def window_box(track, left: int, right: int) -> np.ndarray | None:
+    """Union ``x1,y1,x2,y2`` of the person's boxes (or labelled joints) on the two keyframes; None
+    when neither keyframe has a box or a labelled joint."""
     boxes = []
     for f in (left, right):
         b = track.bbox[f]
@@ -79,6 +80,8 @@ def window_box(track, left: int, right: int) -> np.ndarray:
             b = np.r_[pts.min(0), pts.max(0)] if len(pts) else None
         if b is not None:
             boxes.append(np.asarray(b, np.float64))
+    if not boxes:
+        return None
     b = np.stack(boxes)
     return np.r_[b[:, :2].min(0), b[:, 2:].max(0)]
 
@@ -130,7 +133,9 @@ class StdposePropagator(Propagator):
 
     def fill_group(self, project: Project, source, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
         g0 = gaps[0]
-        if not g0.two_sided:
+        tracks = [project.tracks[g.track_id] for g in gaps]
+        boxes = [window_box(t, g0.left, g0.right) for t in tracks] if g0.two_sided else [None]
+        if any(b is None for b in boxes):  # one-sided, or nothing to place a crop on: flow does it
             return (yield from self._flow.fill_group(project, source, gaps))
         if source is None:
             from stdpose_core.errors import StdposeError
@@ -140,9 +145,8 @@ class StdposePropagator(Propagator):
 
         rt = self.runtime
         cfg = rt.config
-        tracks = [project.tracks[g.track_id] for g in gaps]
         base = [interpolate_gap(t, g, project.skeleton) for t, g in zip(tracks, gaps)]
-        windows = [CropWindow.from_box(window_box(t, g0.left, g0.right), tuple(cfg.img_size), tuple(cfg.heatmap_size)) for t in tracks]
+        windows = [CropWindow.from_box(b, tuple(cfg.img_size), tuple(cfg.heatmap_size)) for b in boxes]
 
         def keyframe(frame: int):
             img = source.frame(frame)
