@@ -18,6 +18,10 @@ from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.skeleton import Skeleton
 
 
+#: Larger pixel coordinates are certainly corrupt (and would overflow float32 arithmetic).
+MAX_COORD = 1e7
+
+
 @dataclass
 class PersonRecord:
     frame: int
@@ -52,6 +56,9 @@ def parse_keypoints(raw: Any, k: int, path: str, where: str, zero_vis: str) -> t
     if bad.any():
         j = int(np.argwhere(bad)[0][0])
         raise InputError(path, f"{where}: keypoint {j} has a NaN/null/infinite value")
+    far = np.abs(arr[:, :2]) > MAX_COORD
+    if far.any():
+        raise InputError(path, f"{where}: keypoint {int(np.argwhere(far)[0][0])} coordinate is out of range (over {MAX_COORD:.0e} px)")
     xy, v = arr[:, :2], arr[:, 2]
     if (v < 0).any() or (v > 2).any():
         raise InputError(path, f"{where}: keypoint visibility must be 0, 1 or 2, got {v[(v < 0) | (v > 2)][0]:g}")
@@ -74,7 +81,7 @@ def parse_scores(raw: Any, k: int, path: str, where: str) -> np.ndarray | None:
     if not isinstance(raw, list) or len(raw) != k:
         got = len(raw) if isinstance(raw, list) else type(raw).__name__
         raise InputError(path, f"{where}: 'scores' must be a list of {k} numbers, got {got}")
-    if not all(is_finite_number(s) for s in raw):
+    if not all(is_finite_number(s) and abs(s) <= MAX_COORD for s in raw):
         raise InputError(path, f"{where}: 'scores' must contain only finite numbers")
     return np.asarray(raw, np.float32)
 
@@ -83,8 +90,8 @@ def parse_box(raw: Any, path: str, where: str, key: str) -> np.ndarray:
     """``[x, y, w, h]`` → ``[x1, y1, x2, y2]`` float32; missing/empty → NaN."""
     if raw is None or raw == []:
         return np.full(4, np.nan, np.float32)
-    if not isinstance(raw, list) or len(raw) != 4 or not all(is_finite_number(v) for v in raw):
-        raise InputError(path, f"{where}: '{key}' must be [x, y, width, height] (4 finite numbers), got {str(raw)[:60]}")
+    if not isinstance(raw, list) or len(raw) != 4 or not all(is_finite_number(v) and abs(v) <= MAX_COORD for v in raw):
+        raise InputError(path, f"{where}: '{key}' must be [x, y, width, height] (4 finite numbers within {MAX_COORD:.0e} px), got {str(raw)[:60]}")
     x, y, w, h = raw
     if w < 0 or h < 0:
         raise InputError(path, f"{where}: '{key}' has a negative width or height: {raw}")
@@ -100,8 +107,8 @@ def parse_regions(im: dict, path: str, where: str) -> list[np.ndarray]:
     for n, (px, py) in enumerate(zip(xs, ys)):
         if not isinstance(px, list) or not isinstance(py, list) or len(px) != len(py):
             raise InputError(path, f"{where}: ignore region {n}: x and y lists differ in length")
-        if not all(is_finite_number(v) for v in px + py):
-            raise InputError(path, f"{where}: ignore region {n}: coordinates must be finite numbers")
+        if not all(is_finite_number(v) and abs(v) <= MAX_COORD for v in px + py):
+            raise InputError(path, f"{where}: ignore region {n}: coordinates must be finite numbers within {MAX_COORD:.0e} px")
         if px:
             polys.append(np.stack([np.asarray(px, np.float32), np.asarray(py, np.float32)], axis=1))
     return polys

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 
 import numpy as np
 import pytest
@@ -63,6 +64,7 @@ CASES = {
     "missing annotations": (lambda tp: write(tp, broken(lambda d: d.pop("annotations"))), "missing key 'annotations'"),
     "nan literal": (lambda tp: write(tp, json.dumps(posetrack_doc()).replace("105.0", "NaN", 1)), "non-finite number NaN"),
     "null coordinate": (lambda tp: write(tp, broken(lambda d: d["annotations"][0]["keypoints"].__setitem__(3, None))), "NaN/null"),
+    "huge coordinate": (lambda tp: write(tp, broken(lambda d: d["annotations"][0]["keypoints"].__setitem__(3, 1e300))), "out of range"),
     "string coordinate": (lambda tp: write(tp, broken(lambda d: d["annotations"][0]["keypoints"].__setitem__(3, "x"))), "only numbers"),
     "unknown image id": (lambda tp: write(tp, broken(lambda d: d["annotations"][1].update(image_id=999))), "unknown image_id 999"),
     "bad visibility": (lambda tp: write(tp, broken(lambda d: d["annotations"][0]["keypoints"].__setitem__(2, 3))), "visibility must be 0, 1 or 2"),
@@ -125,3 +127,47 @@ def test_zero_visibility_with_coordinates_counts_as_labelled_in_posetrack(tmp_pa
     doc["annotations"][0]["keypoints"][2] = 0  # (100, 200, 0): poseval counts this joint
     p = read_annotations(write(tmp_path, doc))
     assert p.tracks[0].vis[0, 0] == 1
+
+
+# Random damage to a valid file never crashes the reader: it reads or raises InputError.
+JUNK = [None, "x", -1, 0, 1.5, 3, [], {}, [1, 2], {"a": 1}, True, 1e300, "", [None] * 51]
+
+
+def paths(obj, prefix=()):
+    yield prefix
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from paths(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj[:60]):
+            yield from paths(v, prefix + (i,))
+
+
+def damaged(rng: random.Random) -> dict:
+    doc = posetrack_doc()
+    if rng.random() < 0.3:
+        doc["categories"][0]["keypoints"] = rng.choice([["a"] * 17, [], None, list(range(17))])
+    for _ in range(rng.randint(1, 3)):
+        where = rng.choice(list(paths(doc))[1:])
+        parent = doc
+        for key in where[:-1]:
+            parent = parent[key]
+        if rng.random() < 0.2 and isinstance(parent, dict):
+            parent.pop(where[-1], None)
+        else:
+            parent[where[-1]] = copy.deepcopy(rng.choice(JUNK))
+    return doc
+
+
+def test_damaged_files_read_or_fail_cleanly(tmp_path):
+    rng = random.Random(0)
+    failures = 0
+    for n in range(300):
+        path = tmp_path / f"d{n}.json"
+        path.write_text(json.dumps(damaged(rng)))
+        try:
+            read_annotations(path)
+        except InputError as e:
+            failures += 1
+            assert str(e).startswith(str(path)) and "\n" not in str(e)
+    assert failures > 100  # most damage is noticed
