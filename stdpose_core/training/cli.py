@@ -1,8 +1,158 @@
-"""``stdpose-retrain``: train STDPose on corrected data (issue 5)."""
+"""``stdpose-retrain``: train STDPose on annotated data (issue 5; surface in CLI.md).
 
+    stdpose-retrain --config models/NAME.yaml --data SPEC [--data SPEC ...] --out RUN_DIR
+                    [--epochs N] [--batch-size B] [--device auto|cpu|cuda] [--resume] [--init CKPT]
+                    [--progress tty|jsonl|none] [extras: see --help]
+
+Exit codes: 0 done; 2 bad input or environment (one line on stderr, and an ``error`` event with
+``--progress jsonl``), found before any long work; 1 an unexpected failure during training (``error``
+event); 130 interrupted (Ctrl-C or SIGTERM; ``last.pt`` is saved first, so ``--resume`` continues).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
 import sys
+import traceback
+from pathlib import Path
+
+from stdpose_core.errors import StdposeError
+
+#: CLI flag destination → training setting it overrides.
+_FLAG_TO_SETTING = {
+    "epochs": "epochs", "batch_size": "batch_size", "device": "device", "lr": "lr", "steps_per_epoch": "steps_per_epoch",
+    "val_every": "val_every", "val_max": "val_max", "seed": "seed", "every": "every", "mode": "mode",
+    "pretrained": "pretrained", "vitpose": "vitpose", "init": "init", "workers": "num_workers",
+    "save_every": "save_every", "log_every": "log_every", "warmup": "warmup", "weight_decay": "weight_decay",
+    "grad_clip": "grad_clip", "val_metric": "val_metric",
+}
+
+EPILOG = """\
+data SPEC: a project file (.stdpose; only manual/corrected joints are used), or
+  ANNOTATIONS.json:IMAGE_ROOT (PoseTrack18/21 or COCO; ANNOTATIONS.json alone = images next to it).
+  COCO images have no neighbours: they train estimation-style with augmented copies as neighbours.
+validation: --val-data when given; else the last --data is held out (two or more specs), or every
+  5th track of a single spec; scored in propagation mode at T=--every (PCKh, mAP).
+outputs: RUN_DIR/args.yaml (resolved settings), last.pt (resumable), best.pt (best validation),
+  and an entry in the model registry ($STDPOSE_MODELS_DIR/registry.json or the user's models folder).
+--progress jsonl prints one JSON object per event on stdout:
+  {"event": "start"|"epoch_start"|"step"|"val"|"epoch_end"|"done"|"cancelled"|"error",
+   "epoch", "step", "total_steps", "time", and per event "loss", "lr", "metric", "eta", ...}
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stdpose-retrain", description="Train STDPose on annotated videos.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", help="model YAML (models/NAME.yaml, may hold a 'training:' section) or a "
+                                    "registered model name; optional with --resume")
+    p.add_argument("--data", action="append", default=[], metavar="SPEC", help="training data (repeatable)")
+    p.add_argument("--val-data", action="append", default=[], metavar="SPEC", help="validation data (repeatable)")
+    p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--resume", action="store_true", help="continue from RUN_DIR/last.pt with RUN_DIR/args.yaml")
+    p.add_argument("--init", metavar="CKPT", help="start from this STDPose checkpoint's weights (nothing else)")
+    p.add_argument("--progress", choices=("tty", "jsonl", "none"), default="tty")
+    g = p.add_argument_group("extras")
+    g.add_argument("--lr", type=float, help="peak learning rate (AdamW)")
+    g.add_argument("--steps-per-epoch", type=int, help="optimizer steps per epoch (default: one pass over the triplets)")
+    g.add_argument("--val-every", type=int, help="validate every N epochs (0 = never)")
+    g.add_argument("--val-max", type=int, help="person-frames scored per validation")
+    g.add_argument("--val-metric", choices=("pckh05", "pckh02", "map"), help="metric that selects best.pt")
+    g.add_argument("--seed", type=int)
+    g.add_argument("--every", type=int, metavar="T", help="keyframe interval: auxiliary gaps 1..T, validation at T")
+    g.add_argument("--mode", choices=("propagation", "estimation"))
+    g.add_argument("--pretrained", nargs="?", const=True, metavar="TIMM_NAME",
+                   help="initialise the backbone from timm pretrained weights (downloads)")
+    g.add_argument("--vitpose", metavar="PTH", help="initialise the backbone from a local ViTPose (mmpose) checkpoint")
+    g.add_argument("--workers", type=int, help="DataLoader worker processes (default 0)")
+    g.add_argument("--save-every", type=int, help="also save last.pt every N steps")
+    g.add_argument("--log-every", type=int, help="steps between 'step' events")
+    g.add_argument("--warmup", type=float, help="warm-up: fraction of all steps (<1) or steps (>=1)")
+    g.add_argument("--weight-decay", type=float)
+    g.add_argument("--grad-clip", type=float, help="max gradient norm (0 = off)")
+    g.add_argument("--no-amp", action="store_true", help="no bf16 autocast on CUDA")
+    g.add_argument("--registry", metavar="JSON", help="model registry file (default: user models folder)")
+    g.add_argument("--activate", action="store_true", help="make the new model the active one in the registry")
+    return p
+
+
+def resolve(args: argparse.Namespace):
+    """``(ModelConfig, training dict, data, val_data)`` from args.yaml/--config, then flags."""
+    from stdpose_core.model.config import ModelConfig
+    from stdpose_core.training.config import TRAIN_DEFAULTS, load_args, load_model_yaml, merge_training, validate_training
+
+    run_dir = Path(args.out)
+    if args.resume:
+        if not (run_dir / "last.pt").exists():
+            raise StdposeError(f"{run_dir}: nothing to resume (no last.pt); start without --resume")
+        saved = load_args(run_dir / "args.yaml")
+        model = ModelConfig.from_dict(saved["model"], source=run_dir / "args.yaml")
+        training = merge_training(TRAIN_DEFAULTS, saved["training"], str(run_dir / "args.yaml"))
+        data = args.data or list(saved.get("data") or [])
+        val_data = args.val_data or list(saved.get("val_data") or [])
+    else:
+        if not args.config:
+            raise StdposeError("--config is required (a models/NAME.yaml file or a model name)")
+        model, yaml_training = load_model_yaml(args.config)
+        training = merge_training(TRAIN_DEFAULTS, yaml_training, args.config)
+        data, val_data = args.data, args.val_data
+    flags = {setting: getattr(args, dest) for dest, setting in _FLAG_TO_SETTING.items() if getattr(args, dest) is not None}
+    if args.no_amp:
+        flags["amp"] = False
+    training = validate_training(merge_training(training, flags, "command line"))
+    return model, training, data, val_data
+
+
+def _on_sigterm(signum, frame):  # QProcess.terminate(): stop like Ctrl-C so last.pt is saved
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("error: stdpose-retrain is not available in this build yet (issue 5)", file=sys.stderr)
-    return 2
+    args = build_parser().parse_args(argv)
+    from stdpose_core.training.events import Events, JsonlLogger, TqdmLogger
+
+    events = Events()
+    if args.progress == "jsonl":
+        events.on("*", JsonlLogger())
+    elif args.progress == "tty":
+        events.on("*", TqdmLogger())
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (tests calling main in a thread)
+        pass
+    try:
+        from stdpose_core.training.config import save_args
+        from stdpose_core.training.loop import Trainer
+        from stdpose_core.training.plan import prepare
+
+        model, training, data, val_data = resolve(args)
+        plan = prepare(model, training, data, args.out, val_data=val_data, registry=args.registry,
+                       activate=args.activate, resume=args.resume)
+        save_args(plan.run_dir / "args.yaml", model, training, data, val_data)
+        if args.progress != "jsonl":
+            for note in plan.notes:
+                print(note, file=sys.stderr)
+        result = Trainer(plan, events).run()
+    except StdposeError as e:
+        events.emit("error", message=str(e))
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: last.pt saved; continue with --resume", file=sys.stderr)
+        return 130
+    except Exception as e:  # a crash or out-of-memory: tell the GUI, keep the traceback for the log
+        events.emit("error", message=f"{type(e).__name__}: {e}")
+        traceback.print_exc()
+        return 1
+    if args.progress != "jsonl":
+        print(f"best: {result['best']}  ({training['val_metric']} {result['metric']})  registry id: {result['registry_id']}",
+              file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Training data sources: a ``--data SPEC`` becomes a :class:`Clip` (labels + a frame reader).
+
+SPEC forms (``stdpose-retrain --data``):
+
+* ``PROJECT.stdpose`` — a project file; its video is opened with ``stdpose_core.video.open_source``
+  (the stored video path is relative to the project file). Only human-placed joints (Source MANUAL
+  or CORRECTED) are used as labels: propagated/detected values would teach the model its own errors.
+* ``ANNOTATIONS.json:IMAGE_ROOT`` — PoseTrack18/21 or COCO keypoint JSON read with
+  ``stdpose_core.io.read_annotations``; image ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json``
+  alone uses the JSON's folder as the image root (the layout ``stdpose synth`` writes).
+
+COCO files hold unrelated single images (no time axis): such clips are ``single_frame`` and are trained
+estimation-style with augmented copies of the key image as its neighbours (see ``dataset``).
+
+Labels are converted to the model's skeleton (``posetrack18`` or ``coco17``, 17 joints); any other
+layout is refused. Coordinates are image pixels, 0-based, x right, y down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from stdpose_core.data import Project
+from stdpose_core.data.source import HUMAN_SOURCES
+from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.skeleton import convert_keypoints, get_skeleton
+
+SUPPORTED_SKELETONS = ("posetrack18", "coco17")
+_JSON_SPEC = re.compile(r"^(?P<ann>.+?\.json):(?P<root>.+)$", re.IGNORECASE)
+
+
+@dataclass
+class TrackLabels:
+    """One person's training labels over the clip's F frames (K joints, model skeleton).
+
+    ``xy[F,K,2]`` float32 image pixels; ``vis[F,K]`` int8 (0 = not a label, 1 occluded, 2 visible);
+    ``bbox[F,4]`` float32 x1,y1,x2,y2 (NaN = none); ``head_bbox[F,4]`` likewise.
+    """
+
+    track_id: int
+    xy: np.ndarray
+    vis: np.ndarray
+    bbox: np.ndarray
+    head_bbox: np.ndarray
+
+    def labelled_frames(self) -> np.ndarray:
+        """Sorted frames with at least one label."""
+        return np.flatnonzero((self.vis > 0).any(axis=1))
+
+
+@dataclass
+class Clip:
+    """One data source ready for sampling: labels per track and random access to frames.
+
+    ``frame(i)`` returns ``(H, W, 3) uint8 RGB``. ``fingerprint`` is what the checkpoint records
+    about this input (sha256 of the annotation file or of the project's human labels).
+    """
+
+    name: str
+    spec: str
+    num_frames: int
+    tracks: dict[int, TrackLabels]
+    reader: "FrameReader"
+    single_frame: bool = False
+    fingerprint: dict = field(default_factory=dict)
+    project: Project | None = None
+
+    def frame(self, i: int) -> np.ndarray:
+        return self.reader(i)
+
+
+class FrameReader:
+    """Lazy, picklable frame access with a small LRU cache (a triplet reads neighbouring frames often).
+
+    Either a video/image folder (``open_source``) or a list of image files. The source is opened on
+    first use so a DataLoader worker opens its own handle.
+    """
+
+    def __init__(self, video: Path | None = None, images: list[Path] | None = None, cache_frames: int = 24):
+        self.video, self.images = video, images
+        self.cache_frames = cache_frames
+        self._src = None
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+
+    def __getstate__(self):
+        return {**self.__dict__, "_src": None, "_cache": OrderedDict()}
+
+    def __call__(self, i: int) -> np.ndarray:
+        hit = self._cache.get(i)
+        if hit is not None:
+            self._cache.move_to_end(i)
+            return hit
+        img = self._read(int(i))
+        self._cache[i] = img
+        while len(self._cache) > self.cache_frames:
+            self._cache.popitem(last=False)
+        return img
+
+    def _read(self, i: int) -> np.ndarray:
+        if self.images is not None:
+            path = self.images[i]
+            img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if img is None:
+                raise InputError(path, "image missing or not readable")
+            return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        if self._src is None:
+            from stdpose_core.video import open_source
+
+            self._src = open_source(self.video, prefetch=False)
+        return np.asarray(self._src.frame(i))
+
+    def close(self) -> None:
+        if self._src is not None:
+            self._src.close()
+            self._src = None
+
+
+# ---------------------------------------------------------------------------------------------- specs
+def parse_spec(spec: str) -> tuple[str, Path, Path | None]:
+    """``spec`` → ``(kind, path, image_root)`` with kind ``"project"`` or ``"annotations"``."""
+    m = _JSON_SPEC.match(spec)
+    if m:
+        return "annotations", Path(m["ann"]), Path(m["root"])
+    path = Path(spec)
+    if path.suffix.lower() == ".json":
+        return "annotations", path, path.parent
+    return "project", path, None
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def labels_hash(tracks: dict[int, TrackLabels]) -> str:
+    """sha256 over the labels actually used (track ids, xy, vis), independent of file layout."""
+    h = hashlib.sha256()
+    for tid in sorted(tracks):
+        t = tracks[tid]
+        h.update(str(tid).encode())
+        h.update(np.ascontiguousarray(t.vis).tobytes())
+        h.update(np.ascontiguousarray(np.where(t.vis[..., None] > 0, t.xy, 0)).tobytes())
+    return h.hexdigest()
+
+
+def check_skeleton(project: Project, path: Path) -> None:
+    sk = project.skeleton
+    if sk.name not in SUPPORTED_SKELETONS or sk.num_joints != 17:
+        raise InputError(path, f"skeleton {sk.name!r} with {sk.num_joints} joints is not supported for training; "
+                               f"expected 17 joints in one of {', '.join(SUPPORTED_SKELETONS)}")
+
+
+def project_labels(project: Project, target_skeleton: str, human_only: bool) -> dict[int, TrackLabels]:
+    """Per-track labels converted to ``target_skeleton``; ``human_only`` drops machine-made joints."""
+    src, dst = project.skeleton, get_skeleton(target_skeleton)
+    out = {}
+    for tid, t in project.tracks.items():
+        vis = t.vis.copy()
+        if human_only:
+            vis[~np.isin(t.source, np.array(HUMAN_SOURCES, np.uint8))] = 0
+        xy, vis, _, _ = convert_keypoints(t.xy, vis, np.ones(vis.shape, np.float32), src, dst)
+        if not (vis > 0).any():
+            continue
+        out[int(tid)] = TrackLabels(int(tid), xy.astype(np.float32), vis.astype(np.int8), t.bbox.copy(), t.head_bbox.copy())
+    return out
+
+
+def _looks_like_coco(path: Path, project: Project) -> bool:
+    """COCO files have no video structure: no ``vid_id``/``frame_id`` on images, no track ids."""
+    fmt = str(project.meta.get("format", "")).lower()
+    if fmt:
+        return fmt.startswith("coco")
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    images = d.get("images") or []
+    anns = d.get("annotations") or []
+    video_keys = ("vid_id", "frame_id", "is_labeled")
+    return not any(k in im for im in images[:100] for k in video_keys) and not any("track_id" in a for a in anns[:100])
+
+
+def load_project_clip(path: Path, target_skeleton: str) -> Clip:
+    from stdpose_core.project_ops import video_path
+    from stdpose_core.session import ProjectSession
+
+    if not path.exists():
+        raise InputError(path, "data file not found")
+    session = ProjectSession.open(path)
+    try:
+        project = session.project
+        video = video_path(session)
+    finally:
+        session.close()
+    check_skeleton(project, path)
+    if not video.exists():
+        raise InputError(path, f"the project's video {video} is missing")
+    tracks = project_labels(project, target_skeleton, human_only=True)
+    return Clip(
+        name=path.stem, spec=str(path), num_frames=project.num_frames, tracks=tracks,
+        reader=FrameReader(video=video), project=project,
+        fingerprint={"kind": "project", "path": str(path.resolve()), "labels_sha256": labels_hash(tracks),
+                     "video": str(video.resolve()), "video_bytes": video.stat().st_size if video.is_file() else None},
+    )
+
+
+def load_annotation_clip(path: Path, root: Path, target_skeleton: str) -> Clip:
+    if not path.is_file():
+        raise InputError(path, "annotation file not found")
+    if not root.is_dir():
+        raise InputError(root, "image root folder not found")
+    try:
+        from stdpose_core.io import read_annotations
+    except ImportError:
+        raise StdposeError("reading annotation JSON needs stdpose_core.io.read_annotations, "
+                           "which this build lacks; use a project file") from None
+    project = read_annotations(path)
+    check_skeleton(project, path)
+    names = project.video.frame_names
+    if not names:
+        raise InputError(path, "annotation file lists no image file names")
+    tracks = project_labels(project, target_skeleton, human_only=False)
+    images = [root / n for n in names]
+    used = sorted({int(f) for t in tracks.values() for f in t.labelled_frames()})
+    missing = [images[f] for f in used if not images[f].is_file()]
+    if missing:
+        raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
+    return Clip(
+        name=path.stem, spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
+        reader=FrameReader(images=images), single_frame=_looks_like_coco(path, project), project=project,
+        fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": sha256_file(path),
+                     "image_root": str(root.resolve())},
+    )
+
+
+def load_clip(spec: str, target_skeleton: str = "posetrack18") -> Clip:
+    """Load one ``--data`` SPEC (see the module docstring). Raises InputError for bad input."""
+    kind, path, root = parse_spec(spec)
+    if kind == "annotations":
+        return load_annotation_clip(path, root, target_skeleton)
+    return load_project_clip(path, target_skeleton)
+
+
+def load_clips(specs: list[str], target_skeleton: str = "posetrack18",
+               loader: Callable[[str, str], Clip] = load_clip) -> list[Clip]:
+    """All specs in order; an empty list raises StdposeError."""
+    if not specs:
+        raise StdposeError("no training data: pass --data SPEC (a project file or ANNOTATIONS.json:IMAGE_ROOT)")
+    return [loader(s, target_skeleton) for s in specs]

@@ -1,0 +1,145 @@
+"""The torch Dataset of crop triplets and its DataLoader.
+
+One item (numpy float32, collated to tensors):
+
+* ``left``, ``target``, ``right``: normalised crops ``[3,256,192]`` cut with ONE window (the key
+  frame's box enlarged 25%, then scale/rotation/flip augmentation);
+* ``heatmaps`` ``[K,64,48]`` Gaussian targets of the key frame (sigma from the ModelConfig) and
+  ``target_weight`` ``[K]`` (1 = supervised: vis > 0 and inside the heatmap);
+* ``left_heatmaps``, ``right_heatmaps`` ``[K,64,48]``: rendered from the auxiliary frames' labels with
+  a little jitter — the propagation-mode inputs (ignored in estimation mode).
+
+Randomness is a pure function of ``(seed, epoch, index)``, so runs are reproducible and a resumed run
+sees exactly the samples it would have seen.
+
+Single-frame clips (COCO images): the neighbours are the key image again, each with its own small
+window jitter (shift/scale/rotation) and occlusion, and their rendered heatmaps follow their own
+windows — the model learns to fuse nearly-aligned views, a stand-in for real temporal neighbours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from stdpose_core.model.codec import encode
+from stdpose_core.model.config import ModelConfig
+from stdpose_core.model.normalize import normalize_crops
+from stdpose_core.skeleton import get_skeleton
+from stdpose_core.training.augment import (
+    AugmentSettings, WindowParams, apply_color, flip_joints, make_window, neighbour_window, occlude,
+    sample_color, sample_window,
+)
+from stdpose_core.training.data import Clip, TrackLabels
+from stdpose_core.training.triplets import TripletRef
+
+MIN_BOX_SIDE = 16.0
+
+
+def key_box(t: TrackLabels, frame: int) -> np.ndarray:
+    """Person box on ``frame``: the labelled box when there is one, else the labelled joints' extent
+    (at least ``MIN_BOX_SIDE`` pixels per side). ``(x1, y1, x2, y2)`` image pixels."""
+    box = t.bbox[frame]
+    if np.isfinite(box).all() and box[2] > box[0] and box[3] > box[1]:
+        return box.astype(np.float64)
+    pts = t.xy[frame][t.vis[frame] > 0].astype(np.float64)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    c, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, MIN_BOX_SIDE / 2)
+    return np.concatenate([c - half, c + half])
+
+
+class TripletDataset(Dataset):
+    """Crop triplets for STDPose training (see the module docstring)."""
+
+    def __init__(self, clips: list[Clip], refs: list[TripletRef], config: ModelConfig,
+                 augment: AugmentSettings | None = None, seed: int = 0):
+        self.clips, self.refs, self.config = clips, refs, config
+        self.augment = augment if augment is not None else AugmentSettings()
+        self.seed, self.epoch = int(seed), 0
+        self.flip_perm = get_skeleton(config.skeleton).flip_permutation()
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng([self.seed, self.epoch, int(index)])
+        ref = self.refs[index]
+        clip = self.clips[ref.clip]
+        track = clip.tracks[ref.track_id]
+        left, right = ref.left or ref.right, ref.right or ref.left
+        fl, fr = int(rng.choice(left)), int(rng.choice(right))
+        aug = self.augment
+        win = sample_window(key_box(track, ref.frame), aug, rng)
+        if clip.single_frame:
+            windows = [neighbour_window(win, aug, rng), win, neighbour_window(win, aug, rng)]
+        else:
+            windows = [win, win, win]
+        color = sample_color(aug, rng)
+        crops, heats, weights = [], [], []
+        for f, w, jitter in zip((fl, ref.frame, fr), windows, (True, False, True)):
+            crop, heat, weight = self._view(clip, track, f, w, color, rng, jitter)
+            crops.append(crop)
+            heats.append(heat)
+            weights.append(weight)
+        return {
+            "left": crops[0], "target": crops[1], "right": crops[2],
+            "left_heatmaps": heats[0], "heatmaps": heats[1], "right_heatmaps": heats[2],
+            "target_weight": weights[1], "single": np.bool_(clip.single_frame),
+        }
+
+    def _view(self, clip: Clip, track: TrackLabels, frame: int, w: WindowParams, color: np.ndarray,
+              rng: np.random.Generator, jitter: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Crop ``[3,H,W]`` normalised, heatmaps ``[K,h,w]`` and weights ``[K]`` of one frame;
+        ``jitter`` adds label noise (auxiliary frames only: the key frame's target stays exact)."""
+        cfg, aug = self.config, self.augment
+        window = make_window(w, cfg.img_size, cfg.heatmap_size)
+        crop = window.crop(clip.frame(frame))
+        crop = occlude(apply_color(crop, color), aug, rng)
+        xy = window.image_to_heatmap(track.xy[frame])
+        vis = track.vis[frame]
+        if w.flip:
+            xy, vis = flip_joints(xy, vis, self.flip_perm)
+        if jitter and aug.aux_jitter > 0:
+            xy = xy + rng.normal(0, aug.aux_jitter, xy.shape).astype(np.float32)
+        heat, weight = encode(xy, vis, cfg.heatmap_size, cfg.heatmap_sigma)
+        return normalize_crops(crop), heat, weight
+
+
+class EpochSampler(Sampler[int]):
+    """Deterministic order: a permutation of the dataset per epoch (seeded by ``seed`` and epoch),
+    repeated as needed to fill ``steps * batch_size`` indices; ``start_step`` skips batches already
+    trained (``--resume`` from a mid-epoch checkpoint)."""
+
+    def __init__(self, size: int, batch_size: int, steps: int, seed: int = 0):
+        self.size, self.batch_size, self.steps, self.seed = size, batch_size, steps, seed
+        self.epoch, self.start_step = 0, 0
+
+    def set_epoch(self, epoch: int, start_step: int = 0) -> None:
+        self.epoch, self.start_step = epoch, start_step
+
+    def indices(self) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, 7919, self.epoch])
+        need = self.steps * self.batch_size
+        reps = -(-need // self.size)
+        order = np.concatenate([rng.permutation(self.size) for _ in range(reps)])[:need]
+        return order[self.start_step * self.batch_size:]
+
+    def __iter__(self):
+        return iter(int(i) for i in self.indices())
+
+    def __len__(self) -> int:
+        return (self.steps - self.start_step) * self.batch_size
+
+
+def _collate(items: list[dict]) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in items[0]}
+
+
+def make_loader(dataset: TripletDataset, sampler: EpochSampler, num_workers: int = 0) -> DataLoader:
+    """DataLoader over ``dataset`` in ``sampler`` order (drop-last batches of ``sampler.batch_size``)."""
+    return DataLoader(dataset, batch_size=sampler.batch_size, sampler=sampler, num_workers=num_workers,
+                      collate_fn=_collate, drop_last=True, persistent_workers=False)

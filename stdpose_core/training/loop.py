@@ -1,0 +1,281 @@
+"""The training loop: AdamW + warm-up/cosine, gradient clipping, bf16 autocast on CUDA, resumable.
+
+``Trainer(plan, events).run() -> dict`` trains ``plan`` (see ``plan.prepare``) and emits the events of
+``events.py``. Files in the run folder:
+
+* ``last.pt`` — weights + ModelConfig + meta, plus ``optimizer``, ``scheduler``, ``epoch`` (completed
+  epochs), ``epoch_step`` (steps done in the running epoch, for a mid-epoch save), ``step`` (global),
+  ``best_metric`` and ``rng`` (torch RNG states) for ``--resume``; written at every epoch end, every
+  ``save_every`` steps, and when the run is interrupted (Ctrl-C / SIGTERM).
+* ``best.pt`` — weights + ModelConfig + meta of the best validation so far (or of the last epoch
+  when there is nothing to validate on).
+
+Both embed ``meta`` = {version, created, epoch, step, metrics, metric_name, mode, every, data, data_hashes}
+(``save_checkpoint`` of the model package). At the end the best checkpoint is added to the model
+registry (``registry.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+from stdpose_core.model.checkpoint import load_checkpoint, load_weights, save_checkpoint
+from stdpose_core.model.loss import StdposeLoss
+from stdpose_core.model.stdpose import build_model
+from stdpose_core.training import registry as model_registry
+from stdpose_core.training.config import augment_settings
+from stdpose_core.training.dataset import EpochSampler, TripletDataset, make_loader
+from stdpose_core.training.events import Events
+from stdpose_core.training.init import load_init, load_timm, load_vitpose
+from stdpose_core.training.plan import Plan
+from stdpose_core.training.validate import validate
+
+
+def package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("stdpose-annotator")
+    except Exception:  # a source tree without installed metadata
+        return "0+unknown"
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+def lr_factor(step: int, total: int, warmup: int, min_ratio: float) -> float:
+    """Linear warm-up over ``warmup`` steps, then cosine from 1 down to ``min_ratio`` at ``total``."""
+    if warmup > 0 and step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
+    """No weight decay on biases, norms and position embeddings (1-D or embedding tensors)."""
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        (no_decay if p.ndim <= 1 or name.endswith("pos_embed") else decay).append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+class Trainer:
+    def __init__(self, plan: Plan, events: Events | None = None):
+        self.plan = plan
+        self.events = events or Events()
+        t = plan.training
+        self.device = plan.device
+        self.amp = bool(t["amp"]) and self.device.startswith("cuda")
+        self.total_steps = t["epochs"] * plan.steps_per_epoch
+        warm = t["warmup"]
+        self.warmup = int(warm if warm >= 1 else round(warm * self.total_steps))
+        self.step = 0
+        self.epoch = 0  # completed epochs
+        self.epoch_step = 0
+        self.best_metric = -math.inf
+        self.last_metrics: dict[str, Any] | None = None
+        self.best_metrics: dict[str, Any] | None = None
+        self.t0 = time.monotonic()
+        self._step_time: float | None = None
+
+    # ------------------------------------------------------------------ setup
+    def build(self) -> None:
+        plan, t = self.plan, self.plan.training
+        seed_everything(t["seed"])
+        self.model = build_model(plan.model, pretrained=False)
+        if t["init"]:
+            load_init(self.model, t["init"])
+        elif t["vitpose"]:
+            load_vitpose(self.model, t["vitpose"])
+        elif t["pretrained"]:
+            load_timm(self.model, None if t["pretrained"] is True else str(t["pretrained"]))
+        self.model.to(self.device).train()
+        self.loss_fn = StdposeLoss(plan.model)
+        self.optimizer = torch.optim.AdamW(param_groups(self.model, t["weight_decay"]), lr=t["lr"], betas=(0.9, 0.999))
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda s: lr_factor(s, self.total_steps, self.warmup, t["min_lr_ratio"]))
+        self.dataset = TripletDataset(plan.clips, plan.train_refs, plan.model, augment_settings(t), seed=t["seed"])
+        self.sampler = EpochSampler(len(self.dataset), t["batch_size"], plan.steps_per_epoch, seed=t["seed"])
+
+    def load_resume(self) -> bool:
+        """Restore ``last.pt`` of the run folder; False when there is none."""
+        path = self.plan.run_dir / "last.pt"
+        if not path.exists():
+            return False
+        ckpt = load_checkpoint(path)
+        load_weights(self.model, ckpt.state_dict, path)
+        x = ckpt.extra
+        self.optimizer.load_state_dict(x["optimizer"])
+        self.scheduler.load_state_dict(x["scheduler"])
+        self.epoch, self.epoch_step, self.step = int(x["epoch"]), int(x.get("epoch_step", 0)), int(x["step"])
+        self.best_metric = float(x.get("best_metric", -math.inf))
+        rng = x.get("rng") or {}
+        if "torch" in rng:
+            torch.set_rng_state(rng["torch"])
+        if rng.get("cuda") and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(rng["cuda"])
+        return True
+
+    # ------------------------------------------------------------------ checkpoints
+    def _meta(self, metrics: dict | None) -> dict[str, Any]:
+        t = self.plan.training
+        return {"epoch": self.epoch, "step": self.step, "metrics": metrics, "metric_name": t["val_metric"],
+                "mode": t["mode"], "every": t["every"], "data": self.plan.data + self.plan.val_data,
+                "data_hashes": self.plan.data_hashes, "training": dict(t)}
+
+    def save_last(self) -> None:
+        rng = {"torch": torch.get_rng_state()}
+        if torch.cuda.is_available():
+            rng["cuda"] = torch.cuda.get_rng_state_all()
+        extra = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
+                 "epoch": self.epoch, "epoch_step": self.epoch_step, "step": self.step,
+                 "best_metric": float(self.best_metric), "rng": rng}
+        save_checkpoint(self.plan.run_dir / "last.pt", self.model, self.plan.model, self._meta(self.last_metrics), extra)
+
+    def save_best(self, metrics: dict | None) -> None:
+        self.best_metrics = metrics
+        save_checkpoint(self.plan.run_dir / "best.pt", self.model, self.plan.model, self._meta(metrics))
+
+    # ------------------------------------------------------------------ one step
+    def _forward_loss(self, batch: dict[str, torch.Tensor], rows: torch.Tensor | None, estimation: bool):
+        pick = (lambda x: x) if rows is None else (lambda x: x[rows])
+        b = {k: pick(v) for k, v in batch.items()}
+        aux = {} if estimation else {"left_heatmaps": b["left_heatmaps"], "right_heatmaps": b["right_heatmaps"]}
+        out = self.model(b["left"], b["target"], b["right"], **aux)
+        return self.loss_fn(out, b["heatmaps"], b["target_weight"])
+
+    def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        t = self.plan.training
+        batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+        single = batch.pop("single")
+        ctx = torch.autocast("cuda", dtype=torch.bfloat16) if self.amp else contextlib.nullcontext()
+        prop_mode = t["mode"] == "propagation"
+        with ctx:
+            # Single-frame (COCO) rows train estimation-style (see dataset); a mixed batch is split in two.
+            if prop_mode and single.any() and not single.all():
+                n = float(len(single))
+                la, pa = self._forward_loss(batch, ~single, estimation=False)
+                lb, pb = self._forward_loss(batch, single, estimation=True)
+                fa, fb = float((~single).sum()) / n, float(single.sum()) / n
+                loss = fa * la + fb * lb
+                parts = {k: fa * pa[k] + fb * pb[k] for k in pa}
+            else:
+                loss, parts = self._forward_loss(batch, None, estimation=not prop_mode or bool(single.all()))
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if t["grad_clip"] > 0:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), t["grad_clip"])
+        self.optimizer.step()
+        self.scheduler.step()
+        return {k: float(v) for k, v in parts.items()}
+
+    # ------------------------------------------------------------------ run
+    def _common(self) -> dict[str, Any]:
+        return {"epoch": self.epoch + 1 if self.epoch < self.plan.training["epochs"] else self.epoch,
+                "step": self.step, "total_steps": self.total_steps, "time": round(time.monotonic() - self.t0, 3)}
+
+    def _eta(self) -> float | None:
+        if self._step_time is None:
+            return None
+        return (self.total_steps - self.step) * self._step_time
+
+    def _validate(self) -> dict | None:
+        plan = self.plan
+        if not plan.val_targets:
+            return None
+        clips = plan.val_clips or plan.clips
+        return validate(self.model, clips, plan.val_targets, plan.training["mode"], self.device,
+                        batch_size=plan.training["batch_size"], amp=self.amp)
+
+    def run(self) -> dict[str, Any]:
+        plan, t, ev = self.plan, self.plan.training, self.events
+        self.build()
+        resumed = self.load_resume() if plan.resume else False
+        ev.emit("start", **self._common(), epochs=t["epochs"], steps_per_epoch=plan.steps_per_epoch,
+                train_samples=len(plan.train_refs), val_samples=len(plan.val_targets), device=self.device,
+                model=plan.model.name, split=plan.split.how, notes=plan.notes,
+                resumed_from=self.step if resumed else None)
+        try:
+            while self.epoch < t["epochs"]:
+                self._run_epoch()
+        except KeyboardInterrupt:
+            self.save_last()
+            ev.emit("cancelled", **self._common(), last=str(plan.run_dir / "last.pt"))
+            raise
+        best = plan.run_dir / "best.pt"
+        if not best.exists():  # nothing validated well: the last weights are the best we know
+            self.save_best(self.last_metrics)
+        entry = model_registry.add_model({
+            "name": plan.model.name, "path": str(best.resolve()), "run_dir": str(plan.run_dir.resolve()),
+            "metrics": self._best_metrics(), "metric_name": t["val_metric"], "epoch": self.epoch, "step": self.step,
+            "data": plan.data + plan.val_data, "data_hashes": plan.data_hashes, "mode": t["mode"],
+            "version": package_version(),
+        }, plan.registry, activate=plan.activate)
+        result = {"best": str(best), "last": str(plan.run_dir / "last.pt"), "metric": self._metric_value(self._best_metrics()),
+                  "metrics": self._best_metrics(), "registry_id": entry["id"]}
+        ev.emit("done", **self._common(), **result)
+        return {**result, "step": self.step}
+
+    def _best_metrics(self) -> dict | None:
+        if self.best_metrics is None and (self.plan.run_dir / "best.pt").exists():
+            self.best_metrics = load_checkpoint(self.plan.run_dir / "best.pt").meta.get("metrics")
+        return self.best_metrics
+
+    def _metric_value(self, metrics: dict | None) -> float | None:
+        if not metrics:
+            return None
+        v = metrics.get(self.plan.training["val_metric"])
+        return None if v is None or not math.isfinite(v) else float(v)
+
+    def _run_epoch(self) -> None:
+        plan, t, ev = self.plan, self.plan.training, self.events
+        self.dataset.set_epoch(self.epoch)
+        self.sampler.set_epoch(self.epoch, self.epoch_step)
+        ev.emit("epoch_start", **self._common(), lr=self.scheduler.get_last_lr()[0])
+        losses = []
+        tick = time.monotonic()
+        for batch in make_loader(self.dataset, self.sampler, t["num_workers"]):
+            parts = self.train_step(batch)
+            self.step += 1
+            self.epoch_step += 1
+            now = time.monotonic()
+            dt, tick = now - tick, now
+            self._step_time = dt if self._step_time is None else 0.9 * self._step_time + 0.1 * dt
+            losses.append(parts["total"])
+            if self.step % t["log_every"] == 0 or self.epoch_step == plan.steps_per_epoch:
+                ev.emit("step", **self._common(), loss=parts["total"], heatmap=parts["heatmap"],
+                        lr=self.scheduler.get_last_lr()[0], eta=self._eta(),
+                        steps_per_s=1.0 / self._step_time if self._step_time else None)
+            if t["save_every"] and self.step % t["save_every"] == 0 and self.epoch_step < plan.steps_per_epoch:
+                self.save_last()
+        metric = None
+        if t["val_every"] > 0 and ((self.epoch + 1) % t["val_every"] == 0 or self.epoch + 1 == t["epochs"]):
+            metrics = self._validate()
+            if metrics is not None:
+                self.last_metrics = metrics
+                metric = self._metric_value(metrics)
+                is_best = metric is not None and metric > self.best_metric
+                if is_best:
+                    self.best_metric = metric
+                    self.save_best(metrics)
+                ev.emit("val", **self._common(), metric=metric, metric_name=t["val_metric"], metrics=metrics, best=is_best)
+        self.epoch += 1
+        self.epoch_step = 0
+        self.save_last()
+        if not plan.val_targets:  # nothing to validate on: best.pt follows last.pt
+            self.save_best(None)
+        ev.emit("epoch_end", epoch=self.epoch, step=self.step, total_steps=self.total_steps,
+                time=round(time.monotonic() - self.t0, 3), loss=float(np.mean(losses)) if losses else None,
+                lr=self.scheduler.get_last_lr()[0], metric=metric, eta=self._eta())

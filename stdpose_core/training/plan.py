@@ -1,0 +1,120 @@
+"""Everything checked and resolved BEFORE training starts: data, triplets, split, device, run folder.
+
+``prepare(...) -> Plan`` raises :class:`~stdpose_core.errors.StdposeError` (the CLI prints one line and
+exits 2) for: no data, data without a single labelled triplet, an unsupported skeleton, ``--device
+cuda`` without CUDA, an unwritable run folder or too little free disk for the checkpoints.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.model.config import ModelConfig
+from stdpose_core.training.data import Clip, load_clips
+from stdpose_core.training.triplets import Split, TripletRef, build_index, split_tracks
+from stdpose_core.training.validate import ValTarget, val_targets
+
+#: Free space kept in reserve on top of the checkpoints' estimated size.
+DISK_MARGIN_BYTES = 64 << 20
+
+
+@dataclass
+class Plan:
+    """A run that passed every check: what to train on, what to validate on, where to write."""
+
+    model: ModelConfig
+    training: dict[str, Any]
+    data: list[str]
+    val_data: list[str]
+    run_dir: Path
+    device: str
+    clips: list[Clip]
+    val_clips: list[Clip]
+    split: Split
+    train_refs: list[TripletRef]
+    val_targets: list[ValTarget]
+    steps_per_epoch: int
+    registry: str | None = None
+    activate: bool = False
+    resume: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def data_hashes(self) -> list[dict]:
+        return [c.fingerprint for c in (*self.clips, *self.val_clips)]
+
+
+def resolve_device(requested: str) -> str:
+    import torch
+
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise StdposeError("--device cuda was requested but CUDA is not available here (use --device cpu or auto)")
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested
+
+
+def estimate_checkpoint_bytes(config: ModelConfig) -> int:
+    """Rough size of last.pt (weights + AdamW moments) + best.pt (weights), from the parameter count."""
+    d, L, c = config.embed_dim, config.depth, config.head_channels
+    params = L * 12 * d * d + d * 3 * config.patch_size**2 + 2 * (d + config.fuse_dim) * c * 16 + 16 * c * c
+    return int(params * 4 * (3 + 1) * 1.2)
+
+
+def check_run_dir(run_dir: Path, need_bytes: int) -> None:
+    """Create ``run_dir`` and prove it is writable with enough free space (raises StdposeError)."""
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        probe = run_dir / ".write-test"
+        with open(probe, "wb") as f:
+            f.write(b"0" * 4096)
+            f.flush()
+            os.fsync(f.fileno())
+        probe.unlink()
+    except OSError as e:
+        raise InputError(run_dir, f"run folder is not writable ({e.strerror or e})") from None
+    free = shutil.disk_usage(run_dir).free
+    if free < need_bytes + DISK_MARGIN_BYTES:
+        raise InputError(run_dir, f"not enough free disk space: checkpoints need about "
+                                  f"{(need_bytes + DISK_MARGIN_BYTES) >> 20} MiB, {free >> 20} MiB free")
+
+
+def prepare(model: ModelConfig, training: dict[str, Any], data: list[str], run_dir: str | Path,
+            val_data: list[str] | None = None, registry: str | None = None, activate: bool = False,
+            resume: bool = False, loader=None) -> Plan:
+    """Load and check everything (cheap compared to training). See the module docstring."""
+    run_dir = Path(run_dir)
+    device = resolve_device(training["device"])
+    if model.num_joints != 17 or model.skeleton not in ("posetrack18", "coco17"):
+        raise StdposeError(f"model config {model.name}: training supports 17-joint posetrack18/coco17 models, "
+                           f"got {model.num_joints} joints ({model.skeleton})")
+    check_run_dir(run_dir, estimate_checkpoint_bytes(model))
+    kwargs = {} if loader is None else {"loader": loader}
+    clips = load_clips(list(data), model.skeleton, **kwargs)
+    vclips = load_clips(list(val_data), model.skeleton, **kwargs) if val_data else []
+    every = training["every"]
+    split = split_tracks(clips, vclips)
+    refs = build_index(clips, every, split.train)
+    if not refs:
+        labelled = sum(len(t.labelled_frames()) for c in clips for t in c.tracks.values())
+        if labelled == 0:
+            raise StdposeError(f"no labelled poses in the training data ({', '.join(data)}): projects count only "
+                               "human-placed joints (manual or corrected)")
+        raise StdposeError(f"no labelled triplet in the training data: {labelled} labelled person-frames, but none "
+                           f"has another labelled frame of the same person within {every} frames (--every)")
+    notes = [f"validation: {split.how}"]
+    if vclips:
+        targets = val_targets(vclips, {ci: set(c.tracks) for ci, c in enumerate(vclips)}, every, training["val_max"])
+    else:
+        targets = val_targets(clips, split.val, every, training["val_max"])
+    if not targets and training["val_every"] > 0:
+        notes.append("no validation targets (held-out data has no labelled frame between keyframes): "
+                     "best.pt = last.pt")
+    steps = training["steps_per_epoch"] or max(1, len(refs) // training["batch_size"])
+    return Plan(model, training, list(data), list(val_data or []), run_dir, device, clips, vclips, split, refs,
+                targets, steps, registry, activate, resume, notes)

@@ -1,0 +1,184 @@
+"""Validation: propagate held-out tracks at T = ``every`` and score them with the project's metrics.
+
+For each held-out track, keyframes are its labelled frames on the grid ``first, first+T, ...``; every
+other labelled frame between two keyframes is a target, predicted in propagation mode from the two
+keyframes' crops and rendered labels (one crop window = union of the two keyframes' boxes, as the
+annotation tool has no box for the frame in between). When a track has no labelled frame off the grid
+(labels only every T frames), each labelled frame is predicted from its labelled neighbours instead
+(leave-one-out). Single-frame (COCO) clips are scored in estimation mode on the image itself.
+
+Scores come from ``stdpose_core.propagation.scoring.score_frames`` (the project's metrics,
+``stdpose_core.eval.evaluate``, on the target frames only): ``pckh05``, ``pckh02``, ``map``,
+``mean_px``, ``norm``; several clips are averaged weighted by their number of targets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from stdpose_core.data import Project, VideoInfo
+from stdpose_core.data.track import Track
+from stdpose_core.model.codec import decode, encode
+from stdpose_core.model.geometry import CropWindow
+from stdpose_core.model.normalize import normalize_crops
+from stdpose_core.skeleton import get_skeleton
+from stdpose_core.training.data import Clip
+from stdpose_core.training.dataset import key_box
+
+METRIC_KEYS = ("pckh05", "pckh02", "map", "mean_px")
+
+
+@dataclass(frozen=True)
+class ValTarget:
+    clip: int
+    track_id: int
+    frame: int
+    left: int
+    right: int
+
+
+def track_targets(ci: int, clip: Clip, tid: int, every: int) -> list[ValTarget]:
+    frames = clip.tracks[tid].labelled_frames()
+    if clip.single_frame:
+        return [ValTarget(ci, tid, int(f), int(f), int(f)) for f in frames]
+    if len(frames) < 2:
+        return []
+    on_grid = (frames - frames[0]) % every == 0
+    keys, targets = frames[on_grid], frames[~on_grid]
+    out = []
+    if len(targets):
+        for f in targets:
+            lo, hi = keys[keys < f], keys[keys > f]
+            if len(lo) and len(hi) and hi[0] - lo[-1] <= every:
+                out.append(ValTarget(ci, tid, int(f), int(lo[-1]), int(hi[0])))
+        return out
+    for i, f in enumerate(frames):  # leave-one-out on sparse labels
+        lo = frames[i - 1] if i > 0 else None
+        hi = frames[i + 1] if i + 1 < len(frames) else None
+        lo, hi = (lo if lo is not None else hi), (hi if hi is not None else lo)
+        if max(f - lo, hi - f) <= 2 * every:
+            out.append(ValTarget(ci, tid, int(f), int(lo), int(hi)))
+    return out
+
+
+def val_targets(clips: list[Clip], selection: dict[int, set[int]], every: int, max_targets: int) -> list[ValTarget]:
+    """Targets of the selected tracks, thinned evenly to at most ``max_targets`` (deterministic)."""
+    out = [t for ci in sorted(selection) for tid in sorted(selection[ci]) for t in track_targets(ci, clips[ci], tid, every)]
+    if max_targets > 0 and len(out) > max_targets:
+        idx = np.linspace(0, len(out) - 1, max_targets).round().astype(int)
+        out = [out[i] for i in np.unique(idx)]
+    return out
+
+
+def _window(clip: Clip, t: ValTarget, config) -> CropWindow:
+    track = clip.tracks[t.track_id]
+    a, b = key_box(track, t.left), key_box(track, t.right)
+    box = np.array([min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])])
+    return CropWindow.from_box(box, config.img_size, config.heatmap_size)
+
+
+def _aux_heat(clip: Clip, tid: int, frame: int, window: CropWindow, config) -> np.ndarray:
+    track = clip.tracks[tid]
+    return encode(window.image_to_heatmap(track.xy[frame]), track.vis[frame], config.heatmap_size, config.heatmap_sigma)[0]
+
+
+@torch.no_grad()
+def predict_targets(model, clips: list[Clip], targets: list[ValTarget], mode: str, device: str,
+                    batch_size: int = 16, amp: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted ``xy[N,K,2]`` image pixels and ``score[N,K]`` for ``targets``."""
+    cfg = model.config
+    was_training = model.training
+    model.eval()
+    xys, scores = [], []
+    try:
+        for s in range(0, len(targets), batch_size):
+            chunk = targets[s:s + batch_size]
+            crops = {"left": [], "target": [], "right": []}
+            heats_l, heats_r, windows, estimation = [], [], [], []
+            for t in chunk:
+                clip = clips[t.clip]
+                win = _window(clip, t, cfg)
+                windows.append(win)
+                for name, f in (("left", t.left), ("target", t.frame), ("right", t.right)):
+                    crops[name].append(normalize_crops(win.crop(clip.frame(f))))
+                heats_l.append(_aux_heat(clip, t.track_id, t.left, win, cfg))
+                heats_r.append(_aux_heat(clip, t.track_id, t.right, win, cfg))
+                estimation.append(clip.single_frame or mode == "estimation")
+            tens = {k: torch.from_numpy(np.stack(v)).to(device) for k, v in crops.items()}
+            hl = torch.from_numpy(np.stack(heats_l)).to(device)
+            hr = torch.from_numpy(np.stack(heats_r)).to(device)
+            ctx = torch.autocast("cuda", dtype=torch.bfloat16) if amp and device.startswith("cuda") else contextlib.nullcontext()
+            with ctx:
+                if all(estimation):
+                    out = model(tens["left"], tens["target"], tens["right"])
+                elif not any(estimation):
+                    out = model(tens["left"], tens["target"], tens["right"], hl, hr)
+                else:  # mixed batch: run both and pick per row
+                    a = model(tens["left"], tens["target"], tens["right"])["heatmaps"]
+                    b = model(tens["left"], tens["target"], tens["right"], hl, hr)["heatmaps"]
+                    sel = torch.tensor(estimation, device=a.device)[:, None, None, None]
+                    out = {"heatmaps": torch.where(sel, a, b)}
+            heat = out["heatmaps"].float().cpu().numpy()
+            xy_hm, sc = decode(heat)
+            for i, win in enumerate(windows):
+                xys.append(win.heatmap_to_image(xy_hm[i]))
+                scores.append(sc[i])
+    finally:
+        model.train(was_training)
+    k = cfg.num_joints
+    if not xys:
+        return np.zeros((0, k, 2), np.float32), np.zeros((0, k), np.float32)
+    return np.stack(xys).astype(np.float32), np.clip(np.stack(scores), 0, 1).astype(np.float32)
+
+
+def _projects(clip: Clip, skeleton_name: str, targets: list[ValTarget], xy: np.ndarray, score: np.ndarray):
+    skel = get_skeleton(skeleton_name)
+    info = clip.project.video if clip.project is not None else VideoInfo("", clip.num_frames, 0, 0)
+    gt_tracks, pred_tracks = {}, {}
+    for t, p_xy, p_sc in zip(targets, xy, score):
+        src = clip.tracks[t.track_id]
+        if t.track_id not in gt_tracks:
+            gt_tracks[t.track_id] = Track.empty(t.track_id, clip.num_frames, skel.num_joints)
+            pred_tracks[t.track_id] = Track.empty(t.track_id, clip.num_frames, skel.num_joints)
+        g, p = gt_tracks[t.track_id], pred_tracks[t.track_id]
+        f = t.frame
+        g.xy[f], g.vis[f], g.bbox[f], g.head_bbox[f] = src.xy[f], src.vis[f], src.bbox[f], src.head_bbox[f]
+        p.xy[f], p.vis[f], p.score[f] = p_xy, 2, p_sc
+    mk = lambda tracks: Project(skel, info, tracks=tracks)  # noqa: E731
+    return mk(gt_tracks), mk(pred_tracks)
+
+
+def score_targets(clips: list[Clip], skeleton_name: str, targets: list[ValTarget], xy: np.ndarray,
+                  score: np.ndarray) -> dict:
+    """Metrics (``pckh05``, ``pckh02``, ``map``, ``mean_px``, ``norm``, ``targets``) over all clips."""
+    from stdpose_core.propagation.scoring import score_frames
+
+    results, weights = [], []
+    for ci in sorted({t.clip for t in targets}):
+        idx = [i for i, t in enumerate(targets) if t.clip == ci]
+        sub = [targets[i] for i in idx]
+        gt, pred = _projects(clips[ci], skeleton_name, sub, xy[idx], score[idx])
+        frames = np.unique([t.frame for t in sub])
+        results.append(score_frames(gt, pred, frames))
+        weights.append(len(sub))
+    out: dict = {"targets": int(sum(weights))}
+    if not results:
+        return {**out, **{k: float("nan") for k in METRIC_KEYS}, "norm": None}
+    w = np.asarray(weights, np.float64)
+    for k in METRIC_KEYS:
+        vals = np.array([float(r.get(k, np.nan)) for r in results])
+        ok = np.isfinite(vals)
+        out[k] = float(np.sum(vals[ok] * w[ok]) / w[ok].sum()) if ok.any() else float("nan")
+    out["norm"] = results[0].get("norm")
+    return out
+
+
+def validate(model, clips: list[Clip], targets: list[ValTarget], mode: str, device: str,
+             batch_size: int = 16, amp: bool = False) -> dict:
+    """Predict and score ``targets`` (see the module docstring)."""
+    xy, score = predict_targets(model, clips, targets, mode, device, batch_size, amp)
+    return score_targets(clips, model.config.skeleton, targets, xy, score)
