@@ -21,7 +21,7 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.encode import encode_people, number_list
-from stdpose_core.io.frames import common_folder, export_file_names, layout_by_position, natural_key
+from stdpose_core.io.frames import MAX_FRAMES, common_folder, export_file_names, layout_by_position, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_regions, parse_scores, parse_track_id,
                                      record_scores, require)
@@ -63,7 +63,7 @@ def read_coco(data: dict, path: str) -> Project:
     names = [im["file_name"] for im in images]
     ours = (data.get("info") or {}).get("stdpose") if isinstance(data.get("info"), dict) else None
     nf_ours = ours.get("num_frames") if isinstance(ours, dict) else None
-    if is_finite_number(nf_ours) and all(isinstance(im.get("frame_index"), int) and 0 <= im["frame_index"] < nf_ours for im in images) \
+    if isinstance(nf_ours, int) and 0 < nf_ours <= MAX_FRAMES and all(isinstance(im.get("frame_index"), int) and 0 <= im["frame_index"] < nf_ours for im in images) \
             and len({im["frame_index"] for im in images}) == len(images):
         nf = int(nf_ours)
         index = [im["frame_index"] for im in images]

@@ -18,6 +18,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+#: More frames than this in one annotated video means a corrupt count (9 hours at 30 fps).
+MAX_FRAMES = 1_000_000
+
 _DIGITS_AT_END = re.compile(r"^(.*?)(\d+)(\.[^./]*)?$")
 
 

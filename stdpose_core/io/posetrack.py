@@ -22,7 +22,7 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.encode import encode_people, number_list
-from stdpose_core.io.frames import basename, common_folder, export_file_names, layout_frames, natural_key
+from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_frames, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_regions, parse_scores,
                                      parse_track_id, record_scores, require)
@@ -81,6 +81,8 @@ def read_posetrack(data: dict, path: str, fmt: str, skeleton: Skeleton, video: s
     order = sorted(range(len(ims)), key=lambda i: (frame_ids[i] if numeric else 0, natural_key(names[i])))
     nframes = {im.get("nframes") for im in ims} - {None}
     n_declared = next(iter(nframes)) if len(nframes) == 1 and is_finite_number(next(iter(nframes))) else None
+    if n_declared is not None and not 0 <= n_declared <= MAX_FRAMES:
+        raise InputError(path, f"'nframes' is {n_declared:g}; expected 0 to {MAX_FRAMES}")
     layout = layout_frames(names, order, int(n_declared) if n_declared is not None else None)
     nf = layout.num_frames
 

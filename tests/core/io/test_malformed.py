@@ -5,13 +5,15 @@ from __future__ import annotations
 import copy
 import json
 import random
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
-from stdpose_core.io import MAX_FILE_BYTES, import_edit, read_annotations
+from stdpose_core.io import MAX_FILE_BYTES, import_edit, read_annotations, write_annotations
 from stdpose_core.session import ProjectSession
 from stdpose_core.skeleton import POSETRACK18
 
@@ -143,8 +145,16 @@ def paths(obj, prefix=()):
             yield from paths(v, prefix + (i,))
 
 
-def damaged(rng: random.Random) -> dict:
-    doc = posetrack_doc()
+def coco_doc() -> dict:
+    """The same content as :func:`posetrack_doc`, as this project's COCO export."""
+    with tempfile.TemporaryDirectory() as d:
+        Path(d, "pt.json").write_text(json.dumps(posetrack_doc()))
+        write_annotations(read_annotations(Path(d, "pt.json")), Path(d, "c.json"), "coco")
+        return json.loads(Path(d, "c.json").read_text())
+
+
+def damaged(rng: random.Random, base: dict) -> dict:
+    doc = copy.deepcopy(base)
     if rng.random() < 0.3:
         doc["categories"][0]["keypoints"] = rng.choice([["a"] * 17, [], None, list(range(17))])
     for _ in range(rng.randint(1, 3)):
@@ -159,12 +169,14 @@ def damaged(rng: random.Random) -> dict:
     return doc
 
 
-def test_damaged_files_read_or_fail_cleanly(tmp_path):
+@pytest.mark.parametrize("kind", ["posetrack", "coco"])
+def test_damaged_files_read_or_fail_cleanly(tmp_path, kind):
+    base = posetrack_doc() if kind == "posetrack" else coco_doc()
     rng = random.Random(0)
     failures = 0
     for n in range(300):
         path = tmp_path / f"d{n}.json"
-        path.write_text(json.dumps(damaged(rng)))
+        path.write_text(json.dumps(damaged(rng, base)))
         try:
             read_annotations(path)
         except InputError as e:
