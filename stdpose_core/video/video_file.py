@@ -62,6 +62,15 @@ class VideoFileSource(FrameSource):
         return self._timestamps
 
     @property
+    def longest_gop(self) -> int:
+        """Most frames between two keyframes: a cold seek decodes up to this many frames.
+
+        Above ~60 at 1080p, random access takes noticeably long; the GUI may offer ``stdpose reencode``.
+        """
+        keys = self.index.key_frames + [len(self)]
+        return max(b - a for a, b in zip(keys, keys[1:])) if self.seek_exact else len(self)
+
+    @property
     def seeks(self) -> int:
         """How many seeks the decoders made so far (tests check that sequential reads do not seek)."""
         return sum(d.seeks for d in self._decoders)

@@ -120,3 +120,12 @@ def test_reencode_json(tmp_path, capsys, make_clip):
     res = json.loads(capsys.readouterr().out)
     assert res["frames"] == 90 and res["output"] == str(out) and out.is_file()
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_longest_gop(make_clip, broken_ts_clip):
+    with open_source(make_clip("h264_mp4_gop12_b2")) as src:
+        assert src.longest_gop == 12
+    with open_source(make_clip("mjpeg_avi")) as src:
+        assert src.longest_gop == 1
+    with open_source(broken_ts_clip) as src:
+        assert src.longest_gop == len(src)  # counting from the start
