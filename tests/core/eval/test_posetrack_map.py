@@ -127,3 +127,25 @@ def test_joint_errors_shapes(two_by_two, make_gt):
     k = list(je.joints).index(LW)
     assert je.err_px[1, 1, k] == pytest.approx(3.0) and je.err_px.sum() == pytest.approx(3.0)
     assert je.gt_track.tolist() == [[0, 1], [0, 1]]
+
+
+def test_nothing_to_score_gives_nan_not_an_error(make_gt):
+    empty = make_gt({}, frames=3)
+    r = evaluate(empty, empty, "oks")
+    assert r["frames"] == 0 and np.isnan(r["map"]) and np.isnan(r["pckh05"]) and np.isnan(r["oks_ap"])
+
+
+def test_coco_prediction_scored_against_posetrack_ground_truth(two_by_two):
+    from stdpose_core.data import Project, Track
+    from stdpose_core.skeleton import COCO17, convert_keypoints
+
+    people, gt = two_by_two
+    pred = Project(COCO17, gt.video)
+    for tid, t in gt.tracks.items():
+        c = Track.empty(tid, gt.num_frames, 17)
+        c.xy[:], c.vis[:], c.score[:], _ = convert_keypoints(t.xy, t.vis, t.score, POSETRACK18, COCO17)
+        pred.tracks[tid] = c
+    r = evaluate(gt, pred)
+    # limbs and nose survive the conversion; head_bottom/head_top are approximated from shoulders/eyes
+    assert r["ap"]["left_knee"] == 100.0 and r["ap"]["nose"] == 100.0
+    assert r["table"]["Ankle"] == 100.0 and r["table"]["Head"] < 100.0
