@@ -23,7 +23,7 @@ from stdpose_core.errors import InputError
 from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import MAX_FRAMES, common_folder, export_file_names, layout_by_position, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_regions, parse_scores, parse_track_id,
+from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, parse_box, parse_keypoints, parse_regions, parse_scores, parse_track_id,
                                      record_scores, require)
 from stdpose_core.skeleton import SKELETONS, Skeleton
 
@@ -58,8 +58,9 @@ def read_coco(data: dict, path: str) -> Project:
         if not isinstance(im["file_name"], str):
             raise InputError(path, f"images[{i}]: 'file_name' must be a string")
     ids = [str(im["id"]) for im in images]
-    if len(set(ids)) != len(ids):
-        raise InputError(path, "duplicate image ids")
+    dup = first_duplicate(map(str, ids))
+    if dup is not None:
+        raise InputError(path, f"image id {dup} is used twice")
     names = [im["file_name"] for im in images]
     ours = (data.get("info") or {}).get("stdpose") if isinstance(data.get("info"), dict) else None
     nf_ours = ours.get("num_frames") if isinstance(ours, dict) else None

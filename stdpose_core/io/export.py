@@ -49,7 +49,8 @@ def export_view(project: Project, fmt: str, only_reviewed: bool = False, skeleto
         c.bbox[:], c.head_bbox[:], c.reviewed[:] = t.bbox, t.head_bbox, t.reviewed
         c.source[:] = np.where(vis > 0, t.source[:, : dst.num_joints] if project.skeleton is dst else 1, 0)
         if fmt == "posetrack21":  # an occluded joint at exactly (0, 0) reads as 'not labelled' in PoseTrack21
-            c.vis[(c.vis == 1) & (c.xy == 0).all(-1)] = 0
+            lost = (c.vis == 1) & (c.xy == 0).all(-1)
+            c.vis[lost], c.score[lost] = 0, 0
         if only_reviewed:
             _clear(c, ~t.reviewed)
         tracks[tid] = c

@@ -24,7 +24,7 @@ from stdpose_core.errors import InputError
 from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_frames, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, build_project, parse_box, parse_keypoints, parse_regions, parse_scores,
+from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, parse_box, parse_keypoints, parse_regions, parse_scores,
                                      parse_track_id, record_scores, require)
 from stdpose_core.skeleton import Skeleton
 
@@ -73,8 +73,9 @@ def read_posetrack(data: dict, path: str, fmt: str, skeleton: Skeleton, video: s
         if _vid_of(im) == chosen:
             ims.append(im)
     ids = [im.get("id", im.get("frame_id")) for im in ims]
-    if len(set(map(str, ids))) != len(ids):
-        raise InputError(path, "duplicate image ids")
+    dup = first_duplicate(map(str, ids))
+    if dup is not None:
+        raise InputError(path, f"image id {dup} is used twice")
     names = [im["file_name"] for im in ims]
     frame_ids = [im.get("frame_id") for im in ims]
     numeric = all(is_finite_number(x) for x in frame_ids)

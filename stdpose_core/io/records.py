@@ -130,6 +130,15 @@ def require(obj: Any, keys: tuple[str, ...], path: str, where: str) -> None:
         raise InputError(path, f"{where}: missing key {', '.join(repr(m) for m in missing)}")
 
 
+def first_duplicate(values) -> str | None:
+    seen = set()
+    for v in values:
+        if v in seen:
+            return v
+        seen.add(v)
+    return None
+
+
 def build_project(skeleton: Skeleton, video: VideoInfo, records: list[PersonRecord], labeled: np.ndarray,
                   ignore_regions: dict[int, list[np.ndarray]], meta: dict, path: str) -> Project:
     """Assemble a Project from records. Records without a track id get fresh ids after the largest

@@ -74,6 +74,7 @@ CASES = {
     "negative box": (lambda tp: write(tp, broken(lambda d: d["annotations"][0].update(bbox=[0, 0, -5, 10]))), "negative width"),
     "bad scores": (lambda tp: write(tp, broken(lambda d: d["annotations"][0].update(scores=[0.5] * 3))), "'scores' must be a list of 17"),
     "bad track id": (lambda tp: write(tp, broken(lambda d: d["annotations"][0].update(track_id="a"))), "'track_id' must be a non-negative integer"),
+    "duplicate image id": (lambda tp: write(tp, broken(lambda d: d["images"][1].update(id=10))), "image id 10 is used twice"),
     "unknown format": (lambda tp: write(tp, {"foo": 1}), "unknown annotation format"),
     "list top level": (lambda tp: write(tp, [{"image_id": 1, "bbox": [0, 0, 1, 1]}]), "top level is a list"),
     "posetrack17": (lambda tp: write(tp, {"annolist": []}), "PoseTrack 2017"),
