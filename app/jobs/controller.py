@@ -1,0 +1,147 @@
+"""The window's background jobs: Detect people, Propagate, automatic re-propagation, method choice.
+
+Owns the :class:`JobRunner` (one job at a time), its status-bar widget and the Jobs menu. Other
+extensions (export, review) start their jobs through ``window.jobs.runner``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup
+
+from app import settings as app_settings
+from app.errors import show_error
+from app.jobs.auto import AutoRepropagate
+from app.jobs.runner import JobRunner
+from app.jobs.status import JobStatus
+from app.jobs.work import METHODS, Targets, detect_work, propagate_work
+from app.shortcuts import ActionSpec
+
+ACTIONS = (
+    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)"),
+    ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)"),
+    ActionSpec("jobs.cancel", "&Cancel job", ("Ctrl+.",), "Jobs", "Stop the running job; nothing of it is applied"),
+    ActionSpec("jobs.auto", "Re-propagate &automatically after keyframe edits", (), "Jobs"),
+)
+METHOD_KEY, AUTO_KEY = "loop/method", "loop/auto_repropagate"
+
+
+class LoopJobs(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.doc = window.doc
+        self.runner = JobRunner(self.doc, self)
+        self.status = JobStatus(self.runner)
+        window.statusBar().addPermanentWidget(self.status)
+        qs = app_settings.qsettings()
+        method = str(qs.value(METHOD_KEY, "auto"))
+        self.method = method if method in METHODS else "auto"
+        self.auto = AutoRepropagate(self.doc, self.runner, self.propagate_targets, self)
+        self.auto.enabled = str(qs.value(AUTO_KEY, "true")).lower() != "false"
+        #: Builds the person detector on the worker thread (tests may replace it).
+        self.make_detector: Callable[[], object] = self._default_detector
+        self._quiet = False  # automatic jobs report errors in the status bar, not in a dialog
+
+        handlers = {"jobs.detect": self.detect, "jobs.propagate": self.propagate, "jobs.cancel": self.runner.cancel,
+                    "jobs.auto": self._toggle_auto}
+        self.actions: dict[str, QAction] = {s.id: window.add_action(s, handlers[s.id]) for s in ACTIONS}
+        auto = self.actions["jobs.auto"]
+        auto.setCheckable(True)
+        auto.setChecked(self.auto.enabled)
+        self._method_menu(window.menu("Jobs").addMenu("Propagation &method"))
+        window.toolbar.addSeparator()
+        window.toolbar.addAction(self.actions["jobs.detect"])
+        window.toolbar.addAction(self.actions["jobs.propagate"])
+        self.runner.busy_changed.connect(self._busy)
+        self.runner.failed.connect(self._failed)
+        self.runner.cancelled.connect(lambda name: window.statusBar().showMessage(f"{name}: cancelled, nothing changed", 4000))
+        self.runner.finished.connect(self._finished)
+
+    # ---- menu --------------------------------------------------------------------------------
+    def _method_menu(self, menu) -> None:
+        group = QActionGroup(self)
+        tips = {"auto": "STDPose when a validated model is active, else optical flow", "flow": "optical flow (no weights)",
+                "stdpose": "the active STDPose model", "interp": "linear interpolation"}
+        for m in METHODS:
+            act = menu.addAction(f"{m} — {tips[m]}")
+            act.setCheckable(True)
+            act.setChecked(m == self.method)
+            act.triggered.connect(lambda _=False, m=m: self.set_method(m))
+            group.addAction(act)
+
+    def set_method(self, method: str) -> None:
+        self.method = method
+        app_settings.qsettings().setValue(METHOD_KEY, method)
+
+    def _toggle_auto(self) -> None:
+        self.auto.enabled = self.actions["jobs.auto"].isChecked()
+        app_settings.qsettings().setValue(AUTO_KEY, "true" if self.auto.enabled else "false")
+
+    # ---- starting jobs -----------------------------------------------------------------------
+    def _options(self) -> dict:
+        s = self.window.settings
+        opts = {"device": s.device}
+        if self.method in ("auto", "stdpose") and s.stdpose_weights:
+            opts["weights"] = s.stdpose_weights
+        return opts
+
+    def _refuse(self) -> bool:
+        if self.doc.session is None:
+            return True
+        if self.runner.busy:
+            self.window.statusBar().showMessage(f"'{self.runner.name}' is still running: wait or cancel it", 4000)
+            return True
+        return False
+
+    def propagate(self) -> bool:
+        """Propagate the selected frame range, or the whole video."""
+        if self._refuse():
+            return False
+        rng = self.doc.frame_range
+        label = f"propagate frames {rng[0]}–{rng[1] - 1}" if rng else None
+        self._quiet = False
+        return self.runner.start("Propagating", propagate_work(self.doc.video_path(), self.method, [(None, rng)],
+                                                               self._options(), label), label=label)
+
+    def propagate_targets(self, targets: Targets, label: str) -> bool:
+        """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
+        if self.doc.session is None or self.runner.busy:
+            return False
+        self._quiet = True
+        return self.runner.start("Re-propagating", propagate_work(self.doc.video_path(), self.method, targets,
+                                                                  self._options(), label), label=label)
+
+    def detect(self) -> bool:
+        """Detect people on the selected frame range, or the whole video."""
+        if self._refuse():
+            return False
+        start, stop = self.doc.frame_range or (0, self.doc.num_frames)
+        self._quiet = False
+        return self.runner.start("Detecting people", detect_work(self.doc.video_path(), self.make_detector, start, stop))
+
+    def _default_detector(self):
+        from stdpose_core.detection import create_detector
+
+        s = self.window.settings
+        folder = self.doc.path.parent if self.doc.path else None
+        return create_detector(s.detector_weights or None, device=s.device, project_dir=folder)
+
+    # ---- reactions ---------------------------------------------------------------------------
+    def _busy(self, busy: bool) -> None:
+        for aid in ("jobs.detect", "jobs.propagate"):
+            self.actions[aid].setEnabled(not busy)
+
+    def _failed(self, name: str, message: str) -> None:
+        if self._quiet:
+            self.window.statusBar().showMessage(f"{name} failed: {message}", 8000)
+        else:
+            show_error(self.window, f"{name} failed", message)
+
+    def _finished(self, name: str, result) -> None:
+        if result is None:
+            self.window.statusBar().showMessage(f"{name}: nothing to change", 4000)
+        else:
+            self.window.statusBar().showMessage(f"{name}: done — {getattr(result, 'label', '')} (Ctrl+Z undoes it)", 5000)

@@ -1,0 +1,82 @@
+"""Pure helpers over core Edits for background jobs (no Qt).
+
+* :func:`protect_human`: a job computed its edit on a copy of the project; before it is applied to
+  the live project, writes over joints a person placed meanwhile are dropped (people win over machines).
+* :func:`human_touches`: which (track, frame) keyframes an edit created, moved or removed — what
+  automatic re-propagation needs to know.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stdpose_core.data import HUMAN_SOURCES, Project
+from stdpose_core.data.edits import Compound, Edit, SetPoseRange
+from stdpose_core.data.track import FRAME_FIELDS
+
+_HUMAN = np.array(HUMAN_SOURCES, np.uint8)
+
+
+def leaves(edit: Edit) -> list[Edit]:
+    """The non-compound edits inside ``edit``, in order."""
+    if isinstance(edit, Compound):
+        return [leaf for e in edit.edits for leaf in leaves(e)]
+    return [edit]
+
+
+def edit_is_empty(edit: Edit | None) -> bool:
+    return edit is None or (isinstance(edit, Compound) and not leaves(edit))
+
+
+def _per_joint(values: dict) -> bool:
+    return any(FRAME_FIELDS[n][1] in ("K", "K2") for n in values)
+
+
+def protect_human(edit: Edit, project: Project) -> Edit:
+    """``edit`` with its pose writes restricted to joints that are not human-placed in ``project``
+    now, and without writes to tracks that no longer exist. Compound edits are filtered in place
+    (they have not been applied yet)."""
+    if isinstance(edit, Compound):
+        kept = []
+        for e in edit.edits:
+            e = protect_human(e, project)
+            if not edit_is_empty(e):
+                kept.append(e)
+        edit.edits = kept
+        return edit
+    if isinstance(edit, SetPoseRange):
+        track = project.tracks.get(edit.track_id)
+        if track is None:
+            return Compound([], label=edit.label)
+        if not _per_joint(edit.values) or edit.stop > track.num_frames:
+            return edit
+        new_source = edit.values.get("source")
+        if new_source is not None and np.isin(new_source, _HUMAN).any():
+            return edit  # a person's edit, not a machine's
+        human = track.human_mask()[edit.start : edit.stop]
+        if human.any():
+            n, k = human.shape
+            mask = np.ones((n, k), bool) if edit.joint_mask is None else edit.joint_mask.copy()
+            edit.joint_mask = mask & ~human
+    return edit
+
+
+def human_touches(edit: Edit) -> set[tuple[int, int]]:
+    """``{(track_id, frame)}`` where an *applied* edit set or removed human-placed joints.
+
+    Uses the values the edit wrote and the values it overwrote (``SetPoseRange`` keeps them), so
+    placing, moving, hiding and deleting a keyframe joint all count.
+    """
+    out: set[tuple[int, int]] = set()
+    for e in leaves(edit):
+        if not isinstance(e, SetPoseRange) or "source" not in e.values:
+            continue
+        new = np.isin(e.values["source"], _HUMAN)
+        before = getattr(e, "_before", None) or {}
+        old = np.isin(before["source"], _HUMAN) if "source" in before else np.zeros_like(new)
+        touched = new | old
+        if e.joint_mask is not None:
+            touched &= e.joint_mask
+        for i in np.flatnonzero(touched.any(axis=1)).tolist():
+            out.add((e.track_id, e.start + i))
+    return out

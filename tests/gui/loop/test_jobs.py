@@ -1,0 +1,138 @@
+"""Background jobs on the real window: progress, one undo step, cancel, detection, auto re-propagation."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from stdpose_core.data import Source
+from stdpose_core.detection.base import Detections, PersonDetector
+
+
+def tracks_copy(doc):
+    return {tid: t.copy() for tid, t in doc.project.tracks.items()}
+
+
+def same(a, b) -> bool:
+    return set(a) == set(b) and all(a[t].equals(b[t]) for t in a)
+
+
+def run_job(qtbot, jobs, start) -> None:
+    with qtbot.waitSignal(jobs.runner.busy_changed, timeout=30000, check_params_cb=lambda busy: not busy):
+        assert start()
+
+
+def test_propagate_reports_progress_and_is_one_undo_step(qtbot, window, reopen):
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("flow")
+    before = tracks_copy(doc)
+    seen = []
+    jobs.runner.progress.connect(lambda d, t, m: seen.append((d, t)))
+    run_job(qtbot, jobs, jobs.propagate)
+    assert seen and seen[-1][0] == seen[-1][1] > 0
+    t0 = doc.project.tracks[0]
+    assert t0.source[3, 5] == Source.PROPAGATED and t0.source[16, 5] == Source.PROPAGATED  # in-between, extrapolated
+    assert (t0.source[[0, 7, 14]] != Source.PROPAGATED).all()  # keyframes untouched
+    assert doc.undo_stack.count() == 1
+    assert reopen(doc.path).tracks[0].source[3, 5] == Source.PROPAGATED
+    doc.undo_stack.undo()
+    assert same(tracks_copy(doc), before)
+    assert reopen(doc.path).tracks[0].equals(before[0])
+
+
+def test_cancel_leaves_project_unchanged(qtbot, window, reopen):
+    from app.jobs.work import propagate_work
+
+    doc, runner = window.doc, window.jobs.runner
+    before = tracks_copy(doc)
+    inner = propagate_work(doc.video_path(), "flow")
+
+    def slow(project):
+        for p in inner(project):
+            time.sleep(0.05)
+            yield p
+
+    got = []
+    runner.cancelled.connect(got.append)
+    assert runner.start("slow propagation", slow)
+    assert not runner.start("second job", slow)  # one job at a time
+    qtbot.waitUntil(lambda: window.jobs.status.isVisible(), timeout=5000)
+    qtbot.wait(120)
+    window.jobs.status.cancel_button.click()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+    assert got == ["slow propagation"]
+    assert doc.undo_stack.count() == 0
+    assert same(tracks_copy(doc), before)
+    assert reopen(doc.path).tracks[1].equals(before[1])
+
+
+class BoxDetector(PersonDetector):
+    """One person (box + COCO keypoints) moving right: enough to exercise the job without weights."""
+
+    name = "test-detector"
+    has_keypoints = True
+
+    def __init__(self):
+        self.calls = 0
+
+    def detect(self, frames):
+        out = []
+        for _ in frames:
+            x = 150 + 2 * self.calls
+            self.calls += 1
+            kp = np.stack([np.linspace(x + 5, x + 35, 17), np.linspace(60, 180, 17)], 1)[None]
+            out.append(Detections(np.array([[x, 50, x + 40, 190]]), np.array([0.9]), kp, np.full((1, 17), 0.9)))
+        return out
+
+
+def test_detect_job_adds_people_in_one_step(qtbot, window):
+    doc, jobs = window.doc, window.jobs
+    jobs.make_detector = BoxDetector
+    n_before = len(doc.project.tracks)
+    doc.set_range((20, 26))
+    run_job(qtbot, jobs, jobs.detect)
+    new = [t for tid, t in doc.project.tracks.items() if tid >= n_before]
+    assert len(new) == 1
+    assert new[0].present()[20:26].all() and not new[0].present()[:20].any()
+    assert (new[0].source[22][new[0].vis[22] > 0] == Source.DETECTED).all()
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert len(doc.project.tracks) == n_before
+
+
+def test_job_error_is_shown_and_app_stays_usable(qtbot, window, errors):
+    doc, runner = window.doc, window.jobs.runner
+
+    def broken(project):
+        yield from ()
+        raise RuntimeError("model exploded")
+
+    with qtbot.waitSignal(runner.failed, timeout=5000):
+        runner.start("Broken job", broken)
+    qtbot.waitUntil(lambda: bool(errors), timeout=2000)
+    assert "model exploded" in errors[-1][1]
+    assert not runner.busy and doc.undo_stack.count() == 0
+    assert window.jobs.propagate()  # the next job starts fine
+    qtbot.waitUntil(lambda: not runner.busy, timeout=30000)
+
+
+def test_auto_repropagation_changes_only_neighbouring_gaps(qtbot, window):
+    from app.actions.edits import place_joint
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("flow")
+    run_job(qtbot, jobs, jobs.propagate)
+    jobs.auto.timer.setInterval(30)
+    before = tracks_copy(doc)
+    k = 9  # left wrist of person 0 on keyframe 7
+    x, y = doc.project.tracks[0].xy[7, k].tolist()
+    with qtbot.waitSignal(jobs.runner.finished, timeout=30000):
+        doc.push(place_joint(doc.project, 0, 7, k, (x + 15, y + 12)))
+    after = doc.project.tracks[0]
+    assert doc.undo_stack.count() == 3  # propagate, move, re-propagate
+    changed = np.flatnonzero((np.abs(after.xy - before[0].xy) > 1e-4).any(axis=(1, 2)))
+    assert 7 in changed and set(changed) - {7} and set(changed) <= set(range(1, 14))
+    assert np.array_equal(after.xy[14:], before[0].xy[14:])
+    assert doc.project.tracks[1].equals(before[1])
+    assert doc.undo_stack.command(2).text().startswith("re-propagate around frame 7")
