@@ -21,7 +21,7 @@ _EXPORTS = {
     "normalize_crops": "normalize", "denormalize_crops": "normalize",
     "IMAGENET_MEAN": "normalize", "IMAGENET_STD": "normalize",
     "Checkpoint": "checkpoint", "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint",
-    "load_model": "checkpoint",
+    "load_model": "checkpoint", "load_vitpose": "vitpose",
     "PoseRuntime": "runtime", "EncodedFrames": "runtime", "load_runtime": "runtime", "export_onnx": "runtime",
 }
 

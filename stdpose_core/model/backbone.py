@@ -27,6 +27,8 @@ class ViTBackbone(nn.Module):
             class_token=False, embed_dim=config.embed_dim, depth=config.depth, num_heads=config.num_heads,
             mlp_ratio=config.mlp_ratio, drop_path_rate=config.drop_path_rate,
         )
+        if config.patch_padding:  # keeps the 16x12 grid (2 * padding < patch size)
+            self.vit.patch_embed.proj.padding = (config.patch_padding, config.patch_padding)
 
     def forward(self, crops: torch.Tensor) -> torch.Tensor:
         tokens = self.vit.forward_features(crops)  # [B, h*w, C]

@@ -38,6 +38,8 @@ class ModelConfig:
 
     # Backbone: timm VisionTransformer, no class token.
     patch_size: int = 16
+    #: Zero padding of the patch-embedding conv; ViTPose checkpoints were trained with 2 (``vitpose``).
+    patch_padding: int = 0
     embed_dim: int = 384
     depth: int = 12
     num_heads: int = 6
@@ -88,6 +90,8 @@ class ModelConfig:
         h, w = self.img_size
         if h % self.patch_size or w % self.patch_size:
             out.append(f"img_size {self.img_size} is not a multiple of patch_size {self.patch_size}")
+        if not 0 <= 2 * self.patch_padding < self.patch_size:
+            out.append(f"patch_padding {self.patch_padding} must be >= 0 and < patch_size / 2")
         gh, gw = self.grid_size
         if self.heatmap_size != (gh * 4, gw * 4):
             out.append(f"heatmap_size {self.heatmap_size} must be 4x the patch grid {self.grid_size}")

@@ -37,7 +37,7 @@ def test_thirty_steps_lower_the_loss(make_batch):
     torch.manual_seed(0)
     model = create_model("stdpose_tiny").train()
     loss_fn = StdposeLoss(model.config)
-    left, target, right, hl, hr, gt, w = make_batch(batch=4, seed=3)
+    left, target, right, hl, hr, gt, w = make_batch(batch=2, seed=3)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
     history = []
     for _ in range(30):

@@ -15,6 +15,7 @@ the pair.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -110,10 +111,16 @@ def export_onnx(src: Any, path: str | Path, quantize: bool = False) -> list[Path
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        for p in (path, fpath):
-            tmp = p.with_name(p.name + ".q.tmp")
-            quantize_dynamic(str(p), str(tmp), weight_type=QuantType.QInt8)
-            os.replace(tmp, p)
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # onnxruntime's "consider pre-processing" advice on the root logger
+        try:
+            for p in (path, fpath):
+                tmp = p.with_name(p.name + ".q.tmp")
+                quantize_dynamic(str(p), str(tmp), weight_type=QuantType.QInt8)
+                os.replace(tmp, p)
+        finally:
+            root.setLevel(level)
     common = {"stdpose_config": config.to_json(), "stdpose_meta": json.dumps(meta, default=str),
               "stdpose_quantized": str(bool(quantize)).lower()}
     _add_metadata(path, {**common, "stdpose_stage": "encode", "stdpose_fuse_file": fpath.name})
