@@ -52,7 +52,13 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     from stdpose_core.propagation.frames import ImageListSource
 
     if frame_names and path.is_dir() and prefer_names:
-        return ImageListSource(path, frame_names)
+        try:
+            return ImageListSource(path, frame_names)
+        except InputError as e:
+            videos = sorted(p.name for p in path.iterdir() if p.suffix.lower() in (".mp4", ".avi", ".mov", ".mkv"))
+            if videos:
+                raise InputError(e.path, f"{e.problem}; for a video clip pass it: --images {path / videos[0]}") from None
+            raise
     if not path.exists():
         raise InputError(path, "video or image folder not found")
     try:

@@ -155,3 +155,21 @@ def test_eval_propagation_rejects_missing_images(gt_clip, capsys):
     (root / names[4]).unlink()
     assert main(["eval-propagation", str(root / "gt.json"), "--images", str(root), "--every", "3"]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_eval_propagation_on_a_generated_video_clip_is_perfect_at_t_2(tmp_path, capsys):
+    """The whole chain on real parts: ``stdpose synth`` writes an mp4, eval-propagation decodes it."""
+    out = tmp_path / "clip"
+    assert main(["synth", str(out), "--persons", "3", "--frames", "15", "--size", "320x180", "--seed", "3", "--format", "mp4"]) == 0
+    capsys.readouterr()
+    # The annotation names frames/...jpg that an mp4 clip does not have: the error says what to pass.
+    assert main(["eval-propagation", str(out / "gt.json"), "--images", str(out), "--every", "2"]) == 2
+    assert "--images" in capsys.readouterr().err
+    rc = main(["eval-propagation", str(out / "gt.json"), "--images", str(out / "clip.mp4"), "--every", "2",
+               "--method", "interp", "--method", "flow", "--json"])
+    assert rc == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["frames_scored"] == 7
+    for name in ("interp", "flow"):
+        assert res["methods"][name]["map"] == pytest.approx(100.0)
+        assert res["methods"][name]["norm"] == "head"
