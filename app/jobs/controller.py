@@ -96,6 +96,13 @@ class LoopJobs(QObject):
             return True
         return False
 
+    def run(self, name: str, work, on_result=None) -> bool:
+        """Start another extension's job (export…): errors in a dialog, refused while a job runs."""
+        if self._refuse():
+            return False
+        self._quiet = False
+        return self.runner.start(name, work, on_result)
+
     def propagate(self) -> bool:
         """Propagate the selected frame range, or the whole video."""
         if self._refuse():
