@@ -1,10 +1,13 @@
 """Method 'auto' (the default): the best method available here.
 
-``stdpose`` when a validated STDPose checkpoint is installed (or weights are given), else ``flow``.
+``stdpose`` when weights are given or a validated STDPose checkpoint is installed (see
+:func:`stdpose_core.propagation.stdpose.validated_checkpoint`), else ``flow``. An installed model
+that cannot be loaded does not stop the work: 'auto' then runs ``flow`` and says why in ``note``.
 """
 
 from __future__ import annotations
 
+from stdpose_core.errors import StdposeError
 from stdpose_core.propagation.base import REGISTRY, Propagator
 from stdpose_core.propagation.stdpose import validated_checkpoint
 
@@ -15,11 +18,22 @@ def choose_method(weights: str | None = None) -> str:
 
 
 def make_auto(weights: str | None = None, **opts) -> Propagator:
-    """Build the chosen method; its ``name`` stays the chosen one (shown in progress and undo labels)."""
-    name = choose_method(weights)
-    if name == "stdpose":
-        opts["weights"] = weights
-    return REGISTRY[name](**opts)
+    """Build the chosen method; its ``name`` stays the chosen one (shown in progress and undo labels).
+
+    Explicit ``weights`` that fail to load raise; an installed model that fails falls back to flow.
+    """
+    if choose_method(weights) == "stdpose":
+        prop = REGISTRY["stdpose"](weights=weights, **opts)
+        try:
+            prop.runtime  # load now, before any long work
+            return prop
+        except StdposeError as e:
+            if weights:
+                raise
+            flow = REGISTRY["flow"](**opts)
+            flow.note = f"installed STDPose model not usable ({e}); used flow"
+            return flow
+    return REGISTRY["flow"](**opts)
 
 
 REGISTRY["auto"] = make_auto

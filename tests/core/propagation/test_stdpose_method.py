@@ -5,7 +5,7 @@ import pytest
 
 from prop_clips import project_from_joints, rigid_clip
 from stdpose_core.data.source import Source
-from stdpose_core.errors import MissingWeightsError
+from stdpose_core.errors import MissingWeightsError, StdposeError
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import ListSource, get_propagator
 from stdpose_core.propagation.auto import choose_method
@@ -61,5 +61,9 @@ def test_auto_picks_stdpose_only_for_a_usable_active_registry_model(tmp_path, mo
     registry.add_model({"name": "stdpose_tiny", "path": str(ckpt), "mode": "propagation", "metrics": {"pckh05": 80.0}},
                        activate=True)
     assert choose_method() == "stdpose"
+    prop = get_propagator("auto")  # the file is not a checkpoint: auto keeps working with flow
+    assert prop.name == "flow" and "not usable" in prop.note
+    with pytest.raises(StdposeError):  # ... but explicit weights must load
+        get_propagator("auto", weights=str(ckpt))
     ckpt.unlink()
     assert choose_method() == "flow"  # the file went away
