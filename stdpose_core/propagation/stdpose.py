@@ -102,7 +102,8 @@ class StdposePropagator(Propagator):
         if self.weights is None and runtime is None:
             raise MissingWeightsError(
                 "method 'stdpose' needs trained STDPose weights: pass --weights PATH (a .pt checkpoint or .onnx "
-                "from stdpose-retrain) or install one in models/ marked validated; 'flow' and 'interp' need no weights"
+                "from stdpose-retrain), or make a trained model active in the model registry (stdpose-retrain registers it); "
+                "'flow' and 'interp' need no weights"
             )
         from stdpose_core.propagation.flow import FlowPropagator
 
