@@ -6,7 +6,8 @@ SPEC forms (``stdpose-retrain --data``):
   (the stored video path is relative to the project file). Only human-placed joints (Source MANUAL
   or CORRECTED) are used as labels: propagated/detected values would teach the model its own errors.
 * ``ANNOTATIONS.json:IMAGE_ROOT`` — PoseTrack18/21 or COCO keypoint JSON read with
-  ``stdpose_core.io.read_annotations``; image ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json``
+  ``stdpose_core.io.read_annotations`` (one clip per video of a multi-video PoseTrack file); image
+  ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json``
   alone uses the JSON's folder as the image root (the layout ``stdpose synth`` writes).
 
 COCO files hold unrelated single images (no time axis): such clips are ``single_frame`` and are trained
@@ -216,17 +217,24 @@ def load_project_clip(path: Path, target_skeleton: str) -> Clip:
     )
 
 
-def load_annotation_clip(path: Path, root: Path, target_skeleton: str) -> Clip:
+def load_annotation_clips(path: Path, root: Path, target_skeleton: str) -> list[Clip]:
+    """One clip per video of the file (PoseTrack files may hold several ``vid_id``s)."""
     if not path.is_file():
         raise InputError(path, "annotation file not found")
     if not root.is_dir():
         raise InputError(root, "image root folder not found")
-    try:
-        from stdpose_core.io import read_annotations
-    except ImportError:
-        raise StdposeError("reading annotation JSON needs stdpose_core.io.read_annotations, "
-                           "which this build lacks; use a project file") from None
-    project = read_annotations(path)
+    from stdpose_core.io import list_videos
+
+    videos = list_videos(path)
+    if len(videos) <= 1:
+        return [load_annotation_clip(path, root, target_skeleton)]
+    return [load_annotation_clip(path, root, target_skeleton, video=v) for v in videos]
+
+
+def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: str | None = None) -> Clip:
+    from stdpose_core.io import read_annotations
+
+    project = read_annotations(path, video=video)
     check_skeleton(project, path)
     names = project.video.frame_names
     if not names:
@@ -238,24 +246,29 @@ def load_annotation_clip(path: Path, root: Path, target_skeleton: str) -> Clip:
     if missing:
         raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
     return Clip(
-        name=path.stem, spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
+        name=path.stem if video is None else f"{path.stem}/{video}", spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
         reader=FrameReader(images=images), single_frame=_looks_like_coco(path, project), project=project,
         fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": sha256_file(path),
-                     "image_root": str(root.resolve())},
+                     "image_root": str(root.resolve()), "video": video},
     )
 
 
-def load_clip(spec: str, target_skeleton: str = "posetrack18") -> Clip:
-    """Load one ``--data`` SPEC (see the module docstring). Raises InputError for bad input."""
+def load_spec(spec: str, target_skeleton: str = "posetrack18") -> list[Clip]:
+    """Load one ``--data`` SPEC (see the module docstring): one clip per video. Raises InputError."""
     kind, path, root = parse_spec(spec)
     if kind == "annotations":
-        return load_annotation_clip(path, root, target_skeleton)
-    return load_project_clip(path, target_skeleton)
+        return load_annotation_clips(path, root, target_skeleton)
+    return [load_project_clip(path, target_skeleton)]
+
+
+def load_clip(spec: str, target_skeleton: str = "posetrack18") -> Clip:
+    """The single clip of ``spec`` (the first video of a multi-video PoseTrack file)."""
+    return load_spec(spec, target_skeleton)[0]
 
 
 def load_clips(specs: list[str], target_skeleton: str = "posetrack18",
-               loader: Callable[[str, str], Clip] = load_clip) -> list[Clip]:
-    """All specs in order; an empty list raises StdposeError."""
+               loader: Callable[[str, str], list[Clip]] = load_spec) -> list[Clip]:
+    """All clips of all specs in order; an empty list raises StdposeError."""
     if not specs:
         raise StdposeError("no training data: pass --data SPEC (a project file or ANNOTATIONS.json:IMAGE_ROOT)")
-    return [loader(s, target_skeleton) for s in specs]
+    return [clip for s in specs for clip in loader(s, target_skeleton)]

@@ -105,3 +105,28 @@ def test_split_holds_out_last_clip_or_tracks(synth_clip):
     assert one.val == {0: {1}} and one.train == {0: {0}}
     two = split_tracks([clip, clip])
     assert two.val == {1: {0, 1}} and 1 not in two.train
+
+
+def test_multi_video_posetrack_file_gives_one_clip_per_video(synth_clip, tmp_path):
+    import copy
+    import json
+
+    from stdpose_core.training.data import load_spec
+
+    clip_dir, _ = synth_clip
+    d = json.loads((clip_dir / "gt.json").read_text())
+    second = copy.deepcopy(d)
+    for im in second["images"]:
+        im["id"] += 1000
+        im["frame_id"] += 1000
+        im["vid_id"] = "other"
+    for a in second["annotations"]:
+        a["id"] += 100000
+        a["image_id"] += 1000
+    d["images"] += second["images"]
+    d["annotations"] += second["annotations"]
+    (tmp_path / "two.json").write_text(json.dumps(d))
+    clips = load_spec(f"{tmp_path / 'two.json'}:{clip_dir}")
+    assert [c.name for c in clips] == ["two/frames", "two/other"]
+    assert all(c.num_frames == 24 and len(c.tracks) == 2 for c in clips)
+    assert split_tracks(clips).how.startswith("held-out clip two/other")
