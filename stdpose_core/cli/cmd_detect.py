@@ -58,11 +58,13 @@ def cmd_detect(args) -> int:
             detector = create_detector(args.weights, device=args.device, runtime=args.runtime, imgsz=args.imgsz,
                                        project_dir=s.path.parent)
             summary.update(runtime=detector.runtime, model=detector.name)
-            with _open_video(video_path(s)) as src:
-                t0 = time.perf_counter()
-                edit = run_with_bar(detect_job(project, src, detector, start, stop, redo=args.redo), desc="detect")
-                seconds = time.perf_counter() - t0
-            detector.close()
+            try:
+                with _open_video(video_path(s)) as src:
+                    t0 = time.perf_counter()
+                    edit = run_with_bar(detect_job(project, src, detector, start, stop, redo=args.redo), desc="detect")
+                    seconds = time.perf_counter() - t0
+            finally:
+                detector.close()
             s.apply(edit)
             counts = {tid: int(np.isfinite(t.bbox[todo]).all(axis=1).sum()) for tid, t in project.tracks.items()}
             people = sorted(tid for tid, n in counts.items() if n)
