@@ -33,6 +33,9 @@ WIN = 15
 BLEND_POW = 0.5
 #: Sub-point cross per joint (px, 0 = single point); 2-4 px gave no gain, so it is off.
 SPREAD = 0.0
+#: Drift and forward-backward error (in head sizes) at which a track's reliability halves.
+DRIFT_SCALE = 0.5
+FB_SCALE = 0.5
 
 
 def _mapped(job, fn):
@@ -48,8 +51,8 @@ def _mapped(job, fn):
 def _reliability(drift: np.ndarray, alive: np.ndarray, fb: np.ndarray, scale: np.ndarray, occluded: np.ndarray) -> np.ndarray:
     """Reliability in [0, 1] of one direction's track, ``[n,G,K]`` (``drift[G,K]``, ``scale[G]``)."""
     sc = scale[None, :, None]
-    q = 1.0 / (1.0 + (drift[None] / (0.5 * sc)) ** 2)
-    q = q / (1.0 + (fb / (0.5 * sc)) ** 2)
+    q = 1.0 / (1.0 + (drift[None] / (DRIFT_SCALE * sc)) ** 2)
+    q = q / (1.0 + (fb / (FB_SCALE * sc)) ** 2)
     q = np.where(alive, q, 0.15 * q)
     return np.where(occluded[None], OCCLUDED_FACTOR * q, q)
 
