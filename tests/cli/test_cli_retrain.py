@@ -139,3 +139,33 @@ def test_console_script_reports_errors(tmp_path):
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "stdpose_core.training.cli"]
     r = subprocess.run([*cmd, "--out", str(tmp_path / "r")], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and r.stderr.strip().splitlines() == ["error: --config is required (a models/NAME.yaml file or a model name)"]
+
+
+@pytest.mark.slow
+def test_sigterm_saves_last_and_exits_130(clip_dir, config, tmp_path):
+    """The GUI stops a run with QProcess.terminate(): last.pt is written first, so --resume continues."""
+    import os
+    import signal
+
+    run = tmp_path / "run"
+    env = {**os.environ, "STDPOSE_MODELS_DIR": str(tmp_path / "models")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stdpose_core.training.cli", "--config", str(config), "--data", str(clip_dir / "gt.json"),
+         "--out", str(run), "--epochs", "1", "--steps-per-epoch", "50", "--batch-size", "2", "--progress", "jsonl"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    events = []
+    try:
+        for line in proc.stdout:
+            events.append(json.loads(line))
+            if events[-1]["event"] == "step":
+                proc.send_signal(signal.SIGTERM)
+                break
+        rest, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    events += events_of(rest)
+    assert proc.returncode == 130, err
+    assert events[-1]["event"] == "cancelled"
+    last = load_checkpoint(run / "last.pt")
+    assert 1 <= last.extra["step"] < 50 and last.extra["epoch"] == 0
+    assert last.extra["epoch_step"] == last.extra["step"]
