@@ -22,7 +22,7 @@ import numpy as np
 from stdpose_core.errors import InputError
 
 INDEX_VERSION = 3
-HEAD_CHECK_FRAMES = 24
+HEAD_CHECK_FRAMES = 12  # enough to see B-frame reordering go wrong
 TAIL_CHECK_MAX = 64  # always decode the last GOP at open when it is at most this long
 REENCODE_HINT = "run 'stdpose reencode IN OUT' for fast exact seeking"
 
