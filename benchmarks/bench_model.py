@@ -8,7 +8,8 @@ Targets (issue 5): stdpose_vit_s with onnxruntime on the 2-core CPU >= 8 person-
 stdpose_vit_b on an H100 >= 1,000 person-frames/s.
 
     .venv/bin/python benchmarks/bench_model.py [--models stdpose_tiny stdpose_vit_s stdpose_vit_b]
-        [--batches 1 8] [--iters 3] [--int8] [--device cpu]
+        [--batches 1 8] [--iters 3] [--int8] [--bf16] [--device cpu|cuda] [--train-batch 8]
+    GPU figure of the issue: --device cuda --bf16 --batches 64 --models stdpose_vit_b
 """
 
 from __future__ import annotations
@@ -51,22 +52,54 @@ def time_runtime(rt, batch: int, iters: int) -> tuple[float, float, float]:
     return statistics.median(total) * per, statistics.median(enc) * per, statistics.median(fus) * per
 
 
+def train_steps_per_s(model, batch: int, device: str, steps: int) -> float:
+    """AdamW steps/s on random triplets in propagation mode (fp32; the trainer adds AMP on CUDA)."""
+    from stdpose_core.model import StdposeLoss
+
+    model = model.to(device).train()
+    c = model.config
+    loss_fn = StdposeLoss(c)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    crops = [torch.randn(batch, 3, *c.img_size, device=device) for _ in range(3)]
+    heat = [torch.rand(batch, *c.heatmap_shape, device=device) for _ in range(3)]
+    weight = torch.ones(batch, c.num_joints, device=device)
+
+    def step():
+        total, _ = loss_fn(model(*crops, heat[0], heat[1]), heat[2], weight)
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+
+    step()  # warm-up
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    model.eval()
+    return steps / (time.perf_counter() - t0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=["stdpose_tiny", "stdpose_vit_s", "stdpose_vit_b"])
     ap.add_argument("--batches", nargs="+", type=int, default=[1, 8])
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--int8", action="store_true", help="also time onnxruntime dynamic int8")
+    ap.add_argument("--bf16", action="store_true", help="also time torch under bfloat16 autocast")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--train-batch", type=int, default=0, help="also time training steps (AdamW) at this batch")
     args = ap.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; device {args.device}")
-    rows = []
+    rows, train_rows = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
             torch.manual_seed(0)
             model = create_model(name, pretrained=False).eval()
             params = sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6
             runtimes = {"torch": lambda: TorchRuntime(model, args.device)}
+            if args.bf16:
+                runtimes["torch bf16"] = lambda: TorchRuntime(model, args.device, precision="bf16")
             onnx_path = Path(tmp) / f"{name}.onnx"
             export_onnx(model, onnx_path)
             runtimes["onnxruntime"] = lambda p=onnx_path: OnnxRuntime(p, args.device)
@@ -81,11 +114,21 @@ def main() -> None:
                     rows.append((name, f"{params:.1f}", backend, b, ms, 1000 / ms, enc, fus))
                     print(f"  {name} {backend} batch {b}: {ms:.1f} ms/person-frame", flush=True)
                 rt.close()
+            if args.train_batch:
+                sps = train_steps_per_s(model, args.train_batch, args.device, max(2, args.iters))
+                train_rows.append((name, args.train_batch, sps))
+                print(f"  {name} training: {sps:.2f} steps/s at batch {args.train_batch}", flush=True)
     print()
     print("| model | params (M) | backend | batch | ms / person-frame | person-frames/s | encode ms | fuse ms |")
     print("|---|---|---|---|---|---|---|---|")
     for name, params, backend, b, ms, fps, enc, fus in rows:
         print(f"| {name} | {params} | {backend} | {b} | {ms:.1f} | {fps:.1f} | {enc:.1f} | {fus:.1f} |")
+    if train_rows:
+        print()
+        print("| model | train batch | steps/s | triplets/s |")
+        print("|---|---|---|---|")
+        for name, b, sps in train_rows:
+            print(f"| {name} | {b} | {sps:.2f} | {sps * b:.1f} |")
 
 
 if __name__ == "__main__":

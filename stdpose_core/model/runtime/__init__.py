@@ -21,14 +21,17 @@ RUNTIMES: dict[str, str] = {
 }
 
 
-def load_runtime(path: str | Path, device: str = "auto") -> PoseRuntime:
-    """Open a weight file for inference on ``device`` ("auto": CUDA when present, else CPU)."""
+def load_runtime(path: str | Path, device: str = "auto", **options) -> PoseRuntime:
+    """Open a weight file for inference on ``device`` ("auto": CUDA when present, else CPU).
+
+    ``options`` go to the backend: ``precision="bf16"`` (torch), ``threads=N`` (onnxruntime).
+    """
     path = Path(path)
     target = RUNTIMES.get(path.suffix.lower())
     if target is None:
         raise InputError(path, f"unknown model file type {path.suffix!r}; expected one of {sorted(RUNTIMES)}")
     module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)(path, device=device)
+    return getattr(importlib.import_module(module), cls)(path, device=device, **options)
 
 
 def export_onnx(*args, **kwargs):

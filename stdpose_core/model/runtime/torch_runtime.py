@@ -23,12 +23,19 @@ def resolve_torch_device(device: str = "auto") -> str:
 
 
 class TorchRuntime(PoseRuntime):
-    """Eval-mode network under ``torch.inference_mode``; CUDA when present (``device="auto"``)."""
+    """Eval-mode network under ``torch.inference_mode``; CUDA when present (``device="auto"``).
+
+    ``precision="bf16"`` runs under bfloat16 autocast (GPUs, and CPUs with native bf16 such as this
+    project's build machine; slower on most laptops). Outputs are always float32 numpy arrays.
+    """
 
     name = "torch"
 
-    def __init__(self, model_or_path, device: str = "auto"):
+    def __init__(self, model_or_path, device: str = "auto", precision: str = "fp32"):
+        if precision not in ("fp32", "bf16"):
+            raise StdposeError(f"unknown precision {precision!r}; use fp32 or bf16")
         self.device = resolve_torch_device(device)
+        self.precision = precision
         if isinstance(model_or_path, (str, Path)):
             from stdpose_core.model.checkpoint import load_model
 
@@ -46,14 +53,17 @@ class TorchRuntime(PoseRuntime):
     def _np(t: torch.Tensor) -> np.ndarray:
         return t.float().cpu().numpy()
 
+    def _context(self):
+        return torch.autocast(self.device.split(":")[0], dtype=torch.bfloat16, enabled=self.precision == "bf16")
+
     def encode_frames(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with torch.inference_mode():
+        with torch.inference_mode(), self._context():
             feat, heat = self.model.encode_frame(self._t(crops))
         return self._np(feat), self._np(heat)
 
     def fuse(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat) -> np.ndarray:
         args = [self._t(a) for a in (target_feat, target_heat, left_feat, left_heat, right_feat, right_heat)]
-        with torch.inference_mode():
+        with torch.inference_mode(), self._context():
             return self._np(self.model.fuse(*args))
 
     def close(self) -> None:
