@@ -15,6 +15,7 @@ stdpose_vit_b on an H100 >= 1,000 person-frames/s.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -28,8 +29,9 @@ from stdpose_core.model.runtime.onnx_runtime import OnnxRuntime
 from stdpose_core.model.runtime.torch_runtime import TorchRuntime
 
 
-def time_runtime(rt, batch: int, iters: int) -> tuple[float, float, float]:
-    """Median ms per person-frame for predict, and for its encode and fuse parts."""
+def time_runtime(rt, batch: int, iters: int) -> tuple[float, float, float, float]:
+    """Median wall ms per person-frame for predict, its encode and fuse parts, and mean CPU ms
+    (all threads of this process) per person-frame — less sensitive to other processes' load."""
     rng = np.random.default_rng(0)
     c = rt.config
     key = rng.standard_normal((1, 3, *c.img_size)).astype(np.float32)
@@ -39,6 +41,7 @@ def time_runtime(rt, batch: int, iters: int) -> tuple[float, float, float]:
     lb, rb = left.broadcast(batch), right.broadcast(batch)
     rt.predict(crops, left, right)  # warm-up
     total, enc, fus = [], [], []
+    cpu0 = time.process_time()
     for _ in range(iters):
         t0 = time.perf_counter()
         feat, h = rt.encode_frames(crops)
@@ -48,8 +51,9 @@ def time_runtime(rt, batch: int, iters: int) -> tuple[float, float, float]:
         enc.append(t1 - t0)
         fus.append(t2 - t1)
         total.append(t2 - t0)
+    cpu = (time.process_time() - cpu0) / iters
     per = 1000.0 / batch
-    return statistics.median(total) * per, statistics.median(enc) * per, statistics.median(fus) * per
+    return statistics.median(total) * per, statistics.median(enc) * per, statistics.median(fus) * per, cpu * per
 
 
 def train_steps_per_s(model, batch: int, device: str, steps: int) -> float:
@@ -90,7 +94,8 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--train-batch", type=int, default=0, help="also time training steps (AdamW) at this batch")
     args = ap.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; device {args.device}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; device {args.device}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     rows, train_rows = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
@@ -110,8 +115,8 @@ def main() -> None:
             for backend, make in runtimes.items():
                 rt = make()
                 for b in args.batches:
-                    ms, enc, fus = time_runtime(rt, b, args.iters)
-                    rows.append((name, f"{params:.1f}", backend, b, ms, 1000 / ms, enc, fus))
+                    ms, enc, fus, cpu = time_runtime(rt, b, args.iters)
+                    rows.append((name, f"{params:.1f}", backend, b, ms, 1000 / ms, enc, fus, cpu))
                     print(f"  {name} {backend} batch {b}: {ms:.1f} ms/person-frame", flush=True)
                 rt.close()
             if args.train_batch:
@@ -119,10 +124,11 @@ def main() -> None:
                 train_rows.append((name, args.train_batch, sps))
                 print(f"  {name} training: {sps:.2f} steps/s at batch {args.train_batch}", flush=True)
     print()
-    print("| model | params (M) | backend | batch | ms / person-frame | person-frames/s | encode ms | fuse ms |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, params, backend, b, ms, fps, enc, fus in rows:
-        print(f"| {name} | {params} | {backend} | {b} | {ms:.1f} | {fps:.1f} | {enc:.1f} | {fus:.1f} |")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (figures assume an idle machine; compare rows of one run)")
+    print("| model | params (M) | backend | batch | ms / person-frame | person-frames/s | encode ms | fuse ms | CPU ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, params, backend, b, ms, fps, enc, fus, cpu in rows:
+        print(f"| {name} | {params} | {backend} | {b} | {ms:.1f} | {fps:.1f} | {enc:.1f} | {fus:.1f} | {cpu:.1f} |")
     if train_rows:
         print()
         print("| model | train batch | steps/s | triplets/s |")
