@@ -48,9 +48,8 @@ class Decoder:
         """Roughly how many frames must be decoded before frame ``start`` is reached."""
         n = self.next_index
         if exact:
-            if n is not None and n <= start and self.index.key_at_or_before(start) <= n:
-                return start - n
-            return start - self.index.key_at_or_before(start) + SEEK_PENALTY
+            seek = start - self.index.key_at_or_before(start) + SEEK_PENALTY
+            return min(seek, start - n) if n is not None and n <= start else seek
         return start - n if n is not None and n <= start else start + SEEK_PENALTY
 
     def read_run(self, start: int, stop: int, sink: Callable[[int, np.ndarray], bool], exact: bool) -> None:
@@ -69,7 +68,8 @@ class Decoder:
         self._skip_before = self.index.pts[start]
         key = self.index.key_at_or_before(start)
         fresh = False
-        if not (self.next_index is not None and key <= self.next_index <= start):
+        n = self.next_index
+        if n is None or n > start or start - n > start - key + SEEK_PENALTY:  # else: decoding on is cheaper
             self._seek(key)
             fresh = True
         while True:

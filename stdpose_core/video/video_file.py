@@ -103,7 +103,8 @@ class VideoFileSource(FrameSource):
                     raise InputError(self.path, "the video was closed")
                 free = [d for d in self._decoders if id(d) not in self._busy]
                 best = min(free, key=lambda d: d.cost(start, self.seek_exact), default=None)
-                needs_seek = best is None or best.cost(start, self.seek_exact) >= SEEK_PENALTY
+                seek_cost = start - self._seek_point(start) + SEEK_PENALTY
+                needs_seek = best is None or best.cost(start, self.seek_exact) >= seek_cost
                 if needs_seek and len(self._decoders) < self.max_decoders:
                     # a fresh decoder seeks as fast as a used one and keeps the others' positions
                     best = Decoder(self.path, self.index, self._pts_to_index)

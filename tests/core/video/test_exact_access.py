@@ -121,3 +121,13 @@ def test_closed_source_refuses_reads(make_clip):
     src.close()  # idempotent
     with pytest.raises(Exception):
         src.frame(10)
+
+
+def test_forward_jump_inside_a_gop_decodes_on_instead_of_seeking(make_clip):
+    with _uncached(make_clip("h264_mov_gop250")) as src:
+        assert read_index(src.frame(50)) == 50
+        assert src.seeks == 1
+        assert read_index(src.frame(60)) == 60  # same GOP, ahead: the decoder just goes on
+        assert src.seeks == 1 and len(src._decoders) == 1
+        assert read_index(src.frame(10)) == 10  # behind: needs a seek (on a fresh decoder)
+        assert src.seeks == 2
