@@ -25,7 +25,7 @@ class ConfidenceRow(QWidget):
         super().__init__()
         from app.confidence.curve import ConfidenceCurve
 
-        self.window, self.state = window, state
+        self.main, self.state = window, state
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(1)
@@ -67,16 +67,16 @@ class ConfidenceRow(QWidget):
 
     def next_suggestion(self) -> None:
         """Go to the next suggested keyframe after the current frame (wrapping), selecting the person."""
-        doc, sug = self.window.doc, self.state.suggestions
+        doc, sug = self.main.doc, self.state.suggestions
         if doc.session is None or not sug:
-            self.window.statusBar().showMessage("No weak gaps: propagation looks confident everywhere", 3000)
+            self.main.statusBar().showMessage("No weak gaps: propagation looks confident everywhere", 3000)
             return
         ordered = sorted(sug, key=lambda s: (s.frame, s.track_id))
         after = [s for s in ordered if (s.frame, s.track_id) > (doc.frame, doc.track_id if doc.track_id is not None else -1)]
         s = (after or ordered)[0]
         doc.set_frame(s.frame)
         doc.select(s.track_id)
-        self.window.statusBar().showMessage(
+        self.main.statusBar().showMessage(
             f"Suggested keyframe: frame {s.frame}, person {s.track_id} ({s.reason} in frames {s.start}–{s.stop - 1}); press L to label it", 6000)
 
 

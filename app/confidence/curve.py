@@ -39,7 +39,7 @@ def column_values(values: np.ndarray, start: int, stop: int, width: int, how=np.
 class ConfidenceCurve(QWidget):
     def __init__(self, window, state, parent=None):
         super().__init__(parent)
-        self.window, self.doc, self.state = window, window.doc, state
+        self.main, self.doc, self.state = window, window.doc, state
         self.timeline = window.timeline_dock.timeline
         self.setMinimumHeight(CURVE_H)
         self.setMaximumHeight(CURVE_H)
@@ -58,7 +58,7 @@ class ConfidenceCurve(QWidget):
     # geometry shared with the timeline widget (same left label column, same frame range)
     def _offset(self) -> float:
         """Horizontal shift between the timeline's and this widget's coordinates (0 in the dock)."""
-        return float(self.timeline.mapTo(self.window, QPointF(0, 0)).x() - self.mapTo(self.window, QPointF(0, 0)).x())
+        return float(self.timeline.mapTo(self.main, QPointF(0, 0)).x() - self.mapTo(self.main, QPointF(0, 0)).x())
 
     def x_of(self, frame: float) -> float:
         return self.timeline.x_of(frame) + self._dx
@@ -83,8 +83,14 @@ class ConfidenceCurve(QWidget):
         self.doc.set_frame(self.timeline.frame_at(x - self._dx))
 
     def paintEvent(self, event) -> None:  # noqa: N802
-        self._dx = self._offset()
         p = QPainter(self)
+        try:
+            self._paint(p)
+        finally:
+            p.end()  # always end: a painter left open when paintEvent returns crashes PySide6
+
+    def _paint(self, p: QPainter) -> None:
+        self._dx = self._offset()
         p.fillRect(self.rect(), QColor(24, 24, 24))
         font = QFont(p.font())
         font.setPixelSize(10)
@@ -126,7 +132,6 @@ class ConfidenceCurve(QWidget):
         p.setClipping(False)
         xf = self.x_of(self.doc.frame)
         p.fillRect(QRectF(xf, 0, max(self.x_of(self.doc.frame + 1) - xf, 1.5), self.height()), QColor(255, 220, 0, 110))
-        p.end()
 
     def _polyline(self, p: QPainter, fx: np.ndarray, v: np.ndarray, pen: QPen) -> None:
         """One polyline per run of finite values (NaN = no machine joints = a break)."""

@@ -75,7 +75,7 @@ class ReviewPanel(QDockWidget):
     def __init__(self, window, state: ReviewState):
         super().__init__("Review queue", window)
         self.setObjectName("review_dock")
-        self.window, self.doc, self.state = window, window.doc, state
+        self.main, self.doc, self.state = window, window.doc, state
         body = QWidget()
         lay = QVBoxLayout(body)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -150,13 +150,13 @@ class ReviewPanel(QDockWidget):
         self.doc.set_frame(f)
         self.doc.select(tid, k)
         x, y = self.doc.project.tracks[tid].xy[f, k].tolist()
-        self.window.view.ensureVisible(x - 60, y - 60, 120, 120)
+        self.main.view.ensureVisible(x - 60, y - 60, 120, 120)
 
     def step(self, direction: int) -> None:
         """Next (+1) / previous (-1) item of the queue (Ctrl+→ / Ctrl+←)."""
         n = self.model.rowCount()
         if n == 0:
-            self.window.statusBar().showMessage("Nothing left to check", 3000)
+            self.main.statusBar().showMessage("Nothing left to check", 3000)
             return
         cur = self.model.row_of(self._current) if self._current is not None else -1
         if cur < 0:

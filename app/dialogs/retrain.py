@@ -1,0 +1,300 @@
+"""Model → Retrain…: runs ``stdpose-retrain`` on this project (plus optional more data) as a
+separate process (QProcess), plots its ``--progress jsonl`` events live, and at the end lets the user
+use the new model (activate it in the registry) or discard it.
+
+The training process is a child process, so a crash or out-of-memory there cannot take the editor
+down: the dialog shows the exit code and the last lines the process printed. Stop sends SIGTERM
+(the trainer saves ``last.pt`` and exits), then kills it if it does not end within a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtCore import QProcess, QTimer
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
+                               QListWidget, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout)
+
+from app.dialogs.retrain_plot import TrainingPlot
+from app.shortcuts import ActionSpec
+
+RETRAIN = ActionSpec("model.retrain", "&Retrain on this project…", (), "Model", "Train STDPose on your corrected labels")
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+LOG_LINES = 40
+KILL_AFTER_MS = 8000
+
+
+def model_configs() -> list[Path]:
+    """Model YAML files shipped in ``models/`` (smallest first)."""
+    order = {"stdpose_tiny": 0, "stdpose_vit_s": 1, "stdpose_vit_b": 2}
+    return sorted(MODELS_DIR.glob("*.yaml"), key=lambda p: (order.get(p.stem, 9), p.stem))
+
+
+def runs_dir() -> Path:
+    from stdpose_core.detection.weights import user_models_dir
+
+    return user_models_dir() / "runs"
+
+
+class RetrainDialog(QDialog):
+    def __init__(self, window):
+        super().__init__(window)
+        self.main = window
+        self.setWindowTitle("Retrain STDPose")
+        self.proc: QProcess | None = None
+        self.finished_state: str | None = None  # 'done' | 'failed' | 'stopped'
+        self.registry_id: str | None = None
+        self.run_dir: Path | None = None
+        self.extra_args: list[str] = []  # more stdpose-retrain flags (tests, power users)
+        self.registry: str | None = None  # registry file (default: the user's)
+        self._log: deque[str] = deque(maxlen=LOG_LINES)
+        self._out_buf = b""
+        self._stop_requested = False
+
+        self.config = QComboBox()
+        for p in model_configs():
+            self.config.addItem(p.stem, str(p))
+        self.data = QListWidget()
+        self.data.setMaximumHeight(70)
+        if window.doc.path is not None:
+            self.data.addItem(str(window.doc.path))
+        add = QPushButton("Add project or dataset…")
+        add.clicked.connect(self._add_data)
+        self.epochs, self.steps, self.batch = QSpinBox(), QSpinBox(), QSpinBox()
+        self.epochs.setRange(1, 1000)
+        self.epochs.setValue(10)
+        self.steps.setRange(0, 100000)
+        self.steps.setSpecialValueText("one pass")
+        self.batch.setRange(1, 256)
+        self.batch.setValue(8)
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda"])
+        self.device.setCurrentText(window.settings.device if window.settings.device in ("auto", "cpu", "cuda") else "auto")
+        form = QFormLayout()
+        form.addRow("Model", self.config)
+        data_row = QVBoxLayout()
+        data_row.addWidget(self.data)
+        data_row.addWidget(add)
+        form.addRow("Training data", data_row)
+        nums = QHBoxLayout()
+        for label, w in (("Epochs", self.epochs), ("Steps/epoch", self.steps), ("Batch", self.batch), ("Device", self.device)):
+            nums.addWidget(QLabel(label))
+            nums.addWidget(w)
+        nums.addStretch(1)
+        form.addRow(nums)
+
+        self.plot = TrainingPlot()
+        self.status = QLabel("Ready. Training uses the manual and corrected joints of the projects above.")
+        self.status.setWordWrap(True)
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumHeight(110)
+        self.start_button, self.stop_button = QPushButton("Start training"), QPushButton("Stop")
+        self.use_button, self.discard_button, self.close_button = QPushButton("Use this model"), QPushButton("Discard"), QPushButton("Close")
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.stop)
+        self.use_button.clicked.connect(self.use_model)
+        self.discard_button.clicked.connect(self.discard)
+        self.close_button.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.stop_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        for b in (self.use_button, self.discard_button, self.close_button):
+            buttons.addWidget(b)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.status)
+        lay.addWidget(self.log)
+        lay.addLayout(buttons)
+        self._kill_timer = QTimer(self, singleShot=True, interval=KILL_AFTER_MS)
+        self._kill_timer.timeout.connect(self._kill)
+        self._buttons()
+
+    # ---- setup ---------------------------------------------------------------------------------
+    def _add_data(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Training data", "", "Projects and annotations (*.stdpose *.json)")
+        if not path:
+            return
+        if path.endswith(".json"):
+            root, ok = QInputDialog.getText(self, "Images", "Image folder of this annotation file (empty = next to it):")
+            if not ok:
+                return
+            path = f"{path}:{root}" if root else path
+        self.data.addItem(path)
+
+    def command(self) -> list[str]:
+        """The stdpose-retrain command line (program first)."""
+        self.run_dir = runs_dir() / f"{Path(self.data.item(0).text().split(':')[0]).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+        args = [sys.executable, "-m", "stdpose_core.training.cli", "--config", self.config.currentData(),
+                "--out", str(self.run_dir), "--epochs", str(self.epochs.value()), "--batch-size", str(self.batch.value()),
+                "--device", self.device.currentText(), "--progress", "jsonl"]
+        for i in range(self.data.count()):
+            args += ["--data", self.data.item(i).text()]
+        if self.steps.value():
+            args += ["--steps-per-epoch", str(self.steps.value())]
+        if self.registry:
+            args += ["--registry", self.registry]
+        return args + self.extra_args
+
+    # ---- process -------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.proc is not None or self.data.count() == 0:
+            return
+        args = self.command()
+        self.plot.clear()
+        self._log.clear()
+        self.log.clear()
+        self.finished_state, self.registry_id, self._out_buf, self._stop_requested = None, None, b"", False
+        self.proc = QProcess(self)
+        self.proc.setProgram(args[0])
+        self.proc.setArguments(args[1:])
+        self.proc.readyReadStandardOutput.connect(self._read_stdout)
+        self.proc.readyReadStandardError.connect(self._read_stderr)
+        self.proc.finished.connect(self._finished)
+        self.proc.errorOccurred.connect(self._error)
+        self.status.setText(f"Starting: {' '.join(args[2:6])} … (run folder {self.run_dir})")
+        self.proc.start()
+        self._buttons()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
+            self._stop_requested = True
+            self.status.setText("Stopping (the trainer saves last.pt first)…")
+            self.proc.terminate()
+            self._kill_timer.start()
+
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
+            self.proc.kill()
+
+    def _append(self, line: str) -> None:
+        self._log.append(line)
+        self.log.appendPlainText(line)
+
+    def _read_stdout(self) -> None:
+        self._out_buf += bytes(self.proc.readAllStandardOutput())
+        *lines, self._out_buf = self._out_buf.split(b"\n")
+        for raw in lines:
+            text = raw.decode("utf-8", "replace").strip()
+            if not text:
+                continue
+            try:
+                ev = json.loads(text)
+            except ValueError:
+                self._append(text)
+                continue
+            if isinstance(ev, dict):
+                self._event(ev)
+
+    def _read_stderr(self) -> None:
+        for line in bytes(self.proc.readAllStandardError()).decode("utf-8", "replace").splitlines():
+            if line.strip():
+                self._append(line.rstrip())
+
+    def _event(self, ev: dict) -> None:
+        self.plot.add_event(ev)
+        name = ev.get("event")
+        if name == "start":
+            self.status.setText(f"Training {ev.get('model')} on {ev.get('device')}: {ev.get('train_samples')} samples, "
+                                f"{ev.get('epochs')} epochs, {ev.get('total_steps')} steps ({ev.get('split', '')})")
+        elif name == "step":
+            eta = ev.get("eta")
+            self.status.setText(f"Epoch {ev.get('epoch')}  step {ev.get('step')}/{ev.get('total_steps')}  loss {ev.get('loss', 0):.4g}"
+                                + (f"  — about {eta:.0f} s left" if isinstance(eta, (int, float)) else ""))
+        elif name == "val":
+            self._append(f"epoch {ev.get('epoch')}: {ev.get('metric_name')} {ev.get('metric')}" + (" (best)" if ev.get("best") else ""))
+        elif name == "done":
+            self.registry_id = ev.get("registry_id")
+            self._append(f"done: best {ev.get('best')} ({ev.get('metric')})")
+        elif name == "error":
+            self._append(f"error: {ev.get('message')}")
+        elif name == "cancelled":
+            self._append(f"stopped; last checkpoint {ev.get('last')}")
+
+    def _error(self, err) -> None:
+        if err == QProcess.ProcessError.FailedToStart:
+            self._append(f"could not start {self.proc.program()}: {self.proc.errorString()}")
+            self._finished(-1, QProcess.ExitStatus.CrashExit)
+
+    def _finished(self, code: int, status) -> None:
+        if self.proc is None:
+            return
+        self._read_stdout()
+        self._read_stderr()
+        self._kill_timer.stop()
+        self.proc.deleteLater()
+        self.proc = None
+        if code == 0 and self.registry_id:
+            self.finished_state = "done"
+            self.status.setText("Training finished. Use this model for propagation, or discard it.")
+        elif self._stop_requested:
+            self.finished_state = "stopped"
+            self.status.setText("Stopped. The run folder keeps last.pt.")
+        else:
+            self.finished_state = "failed"
+            last = [line for line in self._log if line.strip()][-6:]
+            self.status.setText(f"<b style='color:#e8412c'>Training failed (exit code {code}).</b> Last lines:<br>"
+                                + "<br>".join(_html(line) for line in last))
+        self._buttons()
+
+    # ---- outcome -------------------------------------------------------------------------------
+    def use_model(self) -> None:
+        from stdpose_core.training.registry import set_active
+
+        if not self.registry_id:
+            return
+        set_active(self.registry_id, self.registry)
+        self.status.setText(f"Model {self.registry_id} is now active: 'auto' propagation uses it.")
+        self.use_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+
+    def discard(self) -> None:
+        from stdpose_core.training.registry import remove_model
+
+        if not self.registry_id:
+            return
+        remove_model(self.registry_id, self.registry)
+        if self.run_dir is not None and self.run_dir.is_dir():
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+        self.status.setText("Discarded: the model was removed from the registry and its run folder deleted.")
+        self.registry_id = None
+        self._buttons()
+
+    def _buttons(self) -> None:
+        running = self.proc is not None
+        self.start_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        done = self.finished_state == "done" and self.registry_id is not None
+        self.use_button.setEnabled(done)
+        self.discard_button.setEnabled(done)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.proc is not None:
+            if QMessageBox.question(self, "Retrain", "Training is running. Stop it?") != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.stop()
+            self.proc.waitForFinished(KILL_AFTER_MS)
+            self._kill()
+        super().closeEvent(event)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def install(window) -> None:
+    def open_dialog() -> None:
+        if window.doc.session is None:
+            QMessageBox.information(window, "Retrain", "Open a project first: training uses its labelled keyframes.")
+            return
+        RetrainDialog(window).exec()
+
+    window.add_action(RETRAIN, open_dialog)

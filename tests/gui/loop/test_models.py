@@ -1,0 +1,127 @@
+"""Retrain dialog (a real stdpose-retrain child process) and the model manager."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+HAS_TRAINING = importlib.util.find_spec("stdpose_core.training.loop") is not None
+
+
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "models"
+    monkeypatch.setenv("STDPOSE_MODELS_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def synth_project(tmp_path) -> Path:
+    """A generated clip with exact ground truth on every frame (what training needs)."""
+    from stdpose_core.io import import_edit, read_annotations
+    from stdpose_core.progress import run_to_completion
+    from stdpose_core.project_ops import create_project
+    from stdpose_core.synth import make_scene, write_scene_job
+
+    out = tmp_path / "synth"
+    run_to_completion(write_scene_job(make_scene(2, 24, (256, 192), 3), out))
+    s = create_project(out / "train.stdpose", out / "frames")
+    s.apply(import_edit(s.project, read_annotations(out / "gt.json")))
+    s.close()
+    return out / "train.stdpose"
+
+
+@pytest.mark.slow
+def test_failing_training_process_shows_its_last_lines(qtbot, window, models_dir):
+    from app.dialogs.retrain import RetrainDialog
+
+    dlg = RetrainDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.config.addItem("broken", "/nonexistent/model.yaml")
+    dlg.config.setCurrentIndex(dlg.config.count() - 1)
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.finished_state is not None, timeout=60000)
+    assert dlg.finished_state == "failed"
+    assert "exit code 2" in dlg.status.text() and "model.yaml" in dlg.status.text()
+    assert "model.yaml" in dlg.log.toPlainText()
+    assert not dlg.use_button.isEnabled() and dlg.start_button.isEnabled()
+    assert window.doc.session is not None and window.jobs.propagate()  # the editor carries on
+    qtbot.waitUntil(lambda: not window.jobs.runner.busy, timeout=30000)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_TRAINING, reason="stdpose-retrain (stdpose_core.training) is not available yet")
+def test_retrain_dialog_trains_plots_and_activates_the_model(qtbot, window, models_dir, synth_project):
+    from app.dialogs.models import describe_active
+    from app.dialogs.retrain import RetrainDialog
+    from stdpose_core.training.registry import get_active, list_models
+
+    dlg = RetrainDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.data.clear()
+    dlg.data.addItem(str(synth_project))
+    dlg.epochs.setValue(1)
+    dlg.steps.setValue(2)
+    dlg.batch.setValue(2)
+    dlg.device.setCurrentText("cpu")
+    dlg.extra_args = ["--val-max", "4", "--log-every", "1"]
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.finished_state is not None, timeout=300000)
+    assert dlg.finished_state == "done", dlg.log.toPlainText()
+    assert len(dlg.plot.loss) == 2 and dlg.plot.metric_pts
+    assert [m["id"] for m in list_models()] == [dlg.registry_id]
+    assert not dlg.plot.grab().isNull()
+    dlg.use_model()
+    assert get_active()["id"] == dlg.registry_id
+    assert describe_active()[0]  # 'auto' now propagates with it
+
+
+def test_discard_removes_the_model(qtbot, window, models_dir, tmp_path):
+    from app.dialogs.retrain import RetrainDialog
+    from stdpose_core.training.registry import add_model, list_models
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "best.pt").write_bytes(b"x")
+    entry = add_model({"name": "stdpose_tiny", "path": str(run / "best.pt"), "metrics": {"pckh05": 50.0}})
+    dlg = RetrainDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.registry_id, dlg.run_dir, dlg.finished_state = entry["id"], run, "done"
+    dlg._buttons()
+    assert dlg.discard_button.isEnabled()
+    dlg.discard()
+    assert list_models() == [] and not run.exists()
+
+
+def test_model_manager_lists_activates_and_says_when_flow_is_used(qtbot, window, models_dir, tmp_path):
+    from app.dialogs.models import ModelsDialog
+    from stdpose_core.training.registry import add_model, get_active
+
+    dlg = ModelsDialog(window)
+    qtbot.addWidget(dlg)
+    assert dlg.table.rowCount() == 0 and "optical flow" in dlg.banner.text()
+    w = tmp_path / "m.pt"
+    w.write_bytes(b"weights")
+    e = add_model({"name": "stdpose_tiny", "path": str(w), "metrics": {"pckh05": 71.5, "map": 60.0}, "data": ["a/b.stdpose"]})
+    dlg.refresh()
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 3).text() == "71.5" and dlg.table.item(0, 5).text() == "b.stdpose"
+    dlg.table.selectRow(0)
+    dlg.use_selected()
+    assert get_active()["id"] == e["id"] and dlg.table.item(0, 0).text() == "●"
+    dlg.flow_button.click()
+    assert get_active() is None and "optical flow" in dlg.banner.text()
+
+
+def test_importing_a_bad_weight_file_reports_an_error(qtbot, window, models_dir, tmp_path, errors):
+    from app.dialogs.models import ModelsDialog
+
+    bad = tmp_path / "notes.pt"
+    bad.write_bytes(b"not a checkpoint")
+    dlg = ModelsDialog(window)
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(window.jobs.runner.failed, timeout=60000):
+        assert dlg.import_file(bad)
+    assert "notes.pt" in errors[-1][1]
+    assert dlg.table.rowCount() == 0
