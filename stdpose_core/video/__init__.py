@@ -4,6 +4,8 @@
 ``(width, height)``, ``src.frame(i)`` → read-only ``(H, W, 3) uint8 RGB``, ``src.timestamps`` (seconds,
 [F]), ``src.frame_names`` (image folders), ``src.warnings``, ``src.seek_exact``,
 ``src.set_position(i)`` (prefetch around the shown frame), ``src.close()`` / context manager.
+``index_job(path)`` builds a video's frame index with progress ahead of ``open_source`` (first open
+of a big file), so a GUI can show a bar; ``stdpose reencode`` fixes files with ``seek_exact`` False.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from pathlib import Path
 from stdpose_core.errors import InputError
 from stdpose_core.video.base import FrameSource
 from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, FrameCache
+from stdpose_core.video.frame_index import FrameIndex, index_job
 from stdpose_core.video.image_folder import ImageFolderSource
 from stdpose_core.video.video_file import VideoFileSource
 
-__all__ = ["FrameSource", "FrameCache", "ImageFolderSource", "VideoFileSource", "open_source",
-           "DEFAULT_CACHE_BYTES"]
+__all__ = ["FrameSource", "FrameCache", "FrameIndex", "ImageFolderSource", "VideoFileSource", "open_source",
+           "index_job", "DEFAULT_CACHE_BYTES"]
 
 
 def open_source(path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True) -> FrameSource:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from stdpose_core.errors import InputError
+from stdpose_core.progress import Job, Progress, run_to_completion
 
 INDEX_VERSION = 3
 HEAD_CHECK_FRAMES = 12  # enough to see B-frame reordering go wrong
@@ -83,16 +84,18 @@ def _cache_file(path: Path) -> Path:
     return cache_dir() / (hashlib.sha1(key.encode()).hexdigest() + ".json")
 
 
-def load_or_build(path: Path) -> FrameIndex:
-    """The cached index of ``path`` if it is current, else a freshly built (and cached) one."""
-    cf = _cache_file(path)
+def load_cached(path: Path) -> FrameIndex | None:
+    """The cached index of ``path`` if one is current (same path, size and mtime), else None."""
     try:
-        data = json.loads(cf.read_text())
+        data = json.loads(_cache_file(path).read_text())
         data["time_base"] = tuple(data["time_base"])
         return FrameIndex(**data)
     except (OSError, ValueError, TypeError, KeyError):
-        pass
-    index = build(path)
+        return None
+
+
+def _store(path: Path, index: FrameIndex) -> None:
+    cf = _cache_file(path)
     try:
         cf.parent.mkdir(parents=True, exist_ok=True)
         tmp = cf.with_suffix(f".{os.getpid()}.tmp")
@@ -100,6 +103,30 @@ def load_or_build(path: Path) -> FrameIndex:
         os.replace(tmp, cf)
     except OSError:
         pass  # a read-only cache only costs speed
+
+
+def load_or_build(path: Path) -> FrameIndex:
+    """The cached index of ``path`` if it is current, else a freshly built (and cached) one."""
+    index = load_cached(path)
+    if index is None:
+        index = build(path)
+        _store(path, index)
+    return index
+
+
+def index_job(path: str | Path) -> Job[FrameIndex]:
+    """Job form of :func:`load_or_build` with progress (bytes read), for a GUI or CLI progress bar.
+
+    Indexing reads the whole file once (a few seconds for a multi-GB file); run this first and
+    ``open_source`` then finds the cached index. Stopping the iteration cancels it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    index = load_cached(path)
+    if index is None:
+        index = yield from _build_job(path)
+        _store(path, index)
     return index
 
 
@@ -131,8 +158,14 @@ def _why(e: Exception) -> str:
 
 def build(path: Path) -> FrameIndex:
     """Demux every packet of the first video stream and check the result by partial decoding."""
+    return run_to_completion(_build_job(path))
+
+
+def _build_job(path: Path) -> Job[FrameIndex]:
     import av
 
+    size = max(1, path.stat().st_size)
+    yield Progress(0, size, "indexing video")
     container, stream = open_container(path)
     warnings: list[str] = []
     try:
@@ -142,6 +175,8 @@ def build(path: Path) -> FrameIndex:
         skipped: list[int] = []
         try:
             for p in container.demux(stream):
+                if len(pts) % 1000 == 999:
+                    yield Progress(min(size, max(0, p.pos or 0)), size, "indexing video")
                 if p.size == 0 or p.is_discard:
                     continue  # flush packets; frames an edit list hides
                 if p.is_corrupt and p.pts is not None:
@@ -168,9 +203,10 @@ def build(path: Path) -> FrameIndex:
     finally:
         container.close()
     if problem is not None:
-        _make_inexact(path, index, problem)
+        yield from _make_inexact(path, index, problem)
     if index.num_frames == 0:
         raise InputError(path, "no frame can be decoded")
+    yield Progress(size, size, "indexed")
     return index
 
 
@@ -270,7 +306,7 @@ def _check_by_decoding(container, stream, index: FrameIndex) -> str | None:
     return "decoded frame timestamps differ from the container's"
 
 
-def _make_inexact(path: Path, index: FrameIndex, problem: str) -> None:
+def _make_inexact(path: Path, index: FrameIndex, problem: str) -> Job[None]:
     """Count decodable frames from the start: the only exact access left for this file."""
     import av
 
@@ -279,6 +315,8 @@ def _make_inexact(path: Path, index: FrameIndex, problem: str) -> None:
     try:
         for _ in container.decode(stream):
             n += 1
+            if n % 200 == 0:
+                yield Progress(n, index.num_frames, "counting frames (no usable timestamps)")
     except av.FFmpegError as e:
         index.warnings.append(f"decoding stops after {n} frames ({_why(e)})")
     finally:

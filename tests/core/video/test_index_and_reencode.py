@@ -14,6 +14,8 @@ from stdpose_core.video import frame_index, open_source
 from stdpose_core.video.indexed_clip import read_index, write_indexed_clip
 from stdpose_core.video.reencode import reencode
 
+from video_clips import N
+
 
 def test_index_is_cached_and_reused(make_clip, isolated_cache, monkeypatch):
     path = make_clip("h264_mp4_gop12_b2")
@@ -129,3 +131,32 @@ def test_longest_gop(make_clip, broken_ts_clip):
         assert src.longest_gop == 1
     with open_source(broken_ts_clip) as src:
         assert src.longest_gop == len(src)  # counting from the start
+
+
+def test_index_job_reports_progress_then_open_uses_the_cache(make_clip, monkeypatch):
+    from stdpose_core.video import index_job
+
+    path = make_clip("vfr_h264_mkv")
+    job = index_job(path)
+    steps = []
+    while True:
+        try:
+            steps.append(next(job))
+        except StopIteration as stop:
+            index = stop.value
+            break
+    assert index.num_frames == N and index.seek_exact
+    assert all(isinstance(s, Progress) and s.done <= s.total for s in steps)
+    assert steps[0].done == 0 and steps[-1].done == steps[-1].total == path.stat().st_size
+    monkeypatch.setattr(frame_index, "build", lambda p: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    with open_source(path) as src:
+        assert src.index == index
+    assert list(index_job(path)) == []  # cached: finishes at once
+
+
+def test_counting_mode_index_job_reports_counting(broken_ts_clip):
+    from stdpose_core.video import index_job
+    from stdpose_core.progress import run_to_completion
+
+    index = run_to_completion(index_job(broken_ts_clip))
+    assert not index.seek_exact and index.num_frames == 40
