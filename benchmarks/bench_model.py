@@ -92,8 +92,13 @@ def main() -> None:
     ap.add_argument("--int8", action="store_true", help="also time onnxruntime dynamic int8")
     ap.add_argument("--bf16", action="store_true", help="also time torch under bfloat16 autocast")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="intra-op threads for torch and onnxruntime (0 = their defaults); 1 gives stabler "
+                         "figures on a busy machine")
     ap.add_argument("--train-batch", type=int, default=0, help="also time training steps (AdamW) at this batch")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; device {args.device}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     rows, train_rows = [], []
@@ -107,11 +112,11 @@ def main() -> None:
                 runtimes["torch bf16"] = lambda: TorchRuntime(model, args.device, precision="bf16")
             onnx_path = Path(tmp) / f"{name}.onnx"
             export_onnx(model, onnx_path)
-            runtimes["onnxruntime"] = lambda p=onnx_path: OnnxRuntime(p, args.device)
+            runtimes["onnxruntime"] = lambda p=onnx_path: OnnxRuntime(p, args.device, threads=args.threads)
             if args.int8:
                 q_path = Path(tmp) / f"{name}.int8.onnx"
                 export_onnx(model, q_path, quantize=True)
-                runtimes["onnxruntime int8"] = lambda p=q_path: OnnxRuntime(p, args.device)
+                runtimes["onnxruntime int8"] = lambda p=q_path: OnnxRuntime(p, args.device, threads=args.threads)
             for backend, make in runtimes.items():
                 rt = make()
                 for b in args.batches:

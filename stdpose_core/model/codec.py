@@ -70,8 +70,10 @@ def decode(heatmaps: np.ndarray, dark: bool = True) -> tuple[np.ndarray, np.ndar
     hm = np.asarray(heatmaps, np.float32)
     lead, (h, w) = hm.shape[:-2], hm.shape[-2:]
     flat = hm.reshape(-1, h, w)
-    idx = flat.reshape(len(flat), -1).argmax(axis=1)
-    score = flat.reshape(len(flat), -1).max(axis=1) if len(flat) else np.zeros(0, np.float32)
+    if len(flat) == 0:
+        return np.zeros((*lead, 2), np.float32), np.zeros(lead, np.float32)
+    idx = flat.reshape(len(flat), h * w).argmax(axis=1)
+    score = flat.reshape(len(flat), h * w).max(axis=1)
     ys, xs = np.divmod(idx, w)
     xy = np.stack([xs, ys], axis=1).astype(np.float32)
     if dark and h >= 3 and w >= 3:

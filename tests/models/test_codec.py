@@ -54,3 +54,10 @@ def test_decode_survives_flat_and_negative_maps():
     heat[1] = -1.0
     xy, score = decode(heat)
     assert np.isfinite(xy).all() and score.tolist() == [0.0, -1.0]
+
+
+def test_empty_batches():
+    xy, score = decode(np.zeros((0, 17, 64, 48), np.float32))
+    assert xy.shape == (0, 17, 2) and score.shape == (0, 17)
+    heat, w = encode_batch(np.zeros((0, 17, 2)), np.zeros((0, 17)))
+    assert heat.shape == (0, 17, 64, 48) and w.shape == (0, 17)

@@ -27,6 +27,8 @@ class TorchRuntime(PoseRuntime):
 
     ``precision="bf16"`` runs under bfloat16 autocast (GPUs, and CPUs with native bf16 such as this
     project's build machine; slower on most laptops). Outputs are always float32 numpy arrays.
+    An in-memory model is moved to ``device`` and put in eval mode (a trainer validating with it
+    calls ``model.train()`` afterwards).
     """
 
     name = "torch"
