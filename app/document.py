@@ -11,6 +11,11 @@ Signals:
   - ``selection_changed()``: selected track / joint / armed joint.
   - ``range_changed()``: the timeline's selected frame range.
   - ``opened()``: a project was opened or closed (views rebuild everything).
+  - ``edit_pushed(Edit)``: a user action applied an edit (not emitted for undo/redo).
+  - ``error(str)``: an undo/redo could not be written to the file (the step is dropped).
+
+Background work (issue 8) takes :meth:`snapshot` to a worker thread and pushes the Edit it
+returns with :meth:`push` on the GUI thread: one undo step for the whole job.
 
 Every user change goes through :meth:`push` (one core Edit = one undo step) or :meth:`push_drag`
 (consecutive edits with the same key merge into one undo step until :meth:`end_drag`). Edits are
@@ -65,12 +70,24 @@ class EditCommand(QUndoCommand):
     def redo(self) -> None:
         if self._applied:
             return
-        self._doc._emit(self._doc.session.apply(self._last))
-        self._applied = True
+        try:
+            self._doc._emit(self._doc.session.apply(self._last))
+            self._applied = True
+        except Exception as exc:  # noqa: BLE001 - the session restored memory; drop this step
+            self._failed(exc)
 
     def undo(self) -> None:
-        self._doc._emit(self._doc.session.revert(self._first))
-        self._applied = False
+        try:
+            self._doc._emit(self._doc.session.revert(self._first))
+            self._applied = False
+        except Exception as exc:  # noqa: BLE001
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        # The file could not take the change (disk gone, read-only…): memory was restored by the
+        # session, so memory and file agree; this step leaves the history and the user is told.
+        self.setObsolete(True)
+        self._doc.error.emit(f"Could not {'undo' if self._applied else 'redo'} '{self.text()}': {exc}")
 
 
 class Document(QObject):
@@ -79,6 +96,8 @@ class Document(QObject):
     selection_changed = Signal()
     range_changed = Signal()
     opened = Signal()
+    edit_pushed = Signal(object)  # the Edit a user action just applied (not undo/redo): e.g. auto re-propagation
+    error = Signal(str)  # a change could not be written; the window shows it
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -168,6 +187,7 @@ class Document(QObject):
         cmd = EditCommand(self, edit, merge_key)
         self.undo_stack.push(cmd)
         self._emit(change)
+        self.edit_pushed.emit(edit)
         return cmd
 
     def push_drag(self, edit: SetPoseRange, what: object) -> EditCommand:
@@ -204,6 +224,16 @@ class Document(QObject):
         if frame_range != self.frame_range:
             self.frame_range = frame_range
             self.range_changed.emit()
+
+    def snapshot(self) -> Project:
+        """An independent copy of the project for worker threads (they must never touch the live one).
+
+        Tracks are deep-copied; skeleton and video info are immutable in practice and shared.
+        """
+        p = self.project
+        return Project(p.skeleton, p.video, {tid: t.copy() for tid, t in p.tracks.items()}, p.keyframe_interval,
+                       p.labeled.copy(), {f: [a.copy() for a in polys] for f, polys in p.ignore_regions.items()},
+                       list(p.model_versions), dict(p.meta))
 
     def selected_track(self):
         return self.project.tracks.get(self.track_id) if self.session and self.track_id is not None else None

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(lambda _c: self._status_saved.setText(f"Saved to {self.doc.path.name}"))
         self.guided.state_changed.connect(self._update_banner)
         self.doc.opened.connect(self._on_opened)
+        self.doc.error.connect(lambda msg: show_error(self, "Project file", msg))
 
         self.setAcceptDrops(True)
         self.resize(1400, 900)

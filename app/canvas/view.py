@@ -253,4 +253,8 @@ class CanvasView(QGraphicsView):
                 self.doc.select(tid)
         self.context_menu_requested.emit(menu, event.globalPos())
         if not menu.isEmpty():
-            menu.exec(event.globalPos())
+            self.exec_menu(menu, event.globalPos())
+
+    def exec_menu(self, menu: QMenu, global_pos) -> None:
+        """Show a context menu modally (tests replace this to pick an entry without a modal loop)."""
+        menu.exec(global_pos)

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from stdpose_core.data import Source
+
+
+@pytest.fixture(autouse=True)
+def editor_only(monkeypatch):
+    """These tests check the editor itself: the issue-8 extensions (auto re-propagation, review
+    queue taking over Ctrl+→) are not installed, so nothing edits the project behind the test's back."""
+    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
 
 L = Qt.MouseButton.LeftButton
 
@@ -195,3 +203,51 @@ def test_command_needing_a_person_explains(qtbot, window, errors):
     qtbot.keyClick(window, Qt.Key.Key_Delete)
     assert window.doc.undo_stack.count() == n
     assert errors and "Select a person" in errors[-1][1]
+
+
+def test_failed_write_on_undo_is_reported_and_state_stays_consistent(qtbot, window, errors, reopen):
+    from app.actions.edits import place_joint
+
+    doc = window.doc
+    doc.push(place_joint(doc.project, 0, 0, 5, (50.0, 60.0)))
+    moved = doc.project.tracks[0].xy[0, 5].copy()
+
+    def broken(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    store = doc.session.store
+    original = store.commit
+    store.commit = broken
+    doc.undo_stack.undo()
+    store.commit = original
+    assert errors and "No space left" in errors[-1][1]
+    assert np.array_equal(doc.project.tracks[0].xy[0, 5], moved)  # memory kept in step with the file
+    assert np.array_equal(reopen(doc.path).tracks[0].xy[0, 5], moved)
+    assert doc.undo_stack.count() == 0  # the step that cannot be undone left the history
+
+
+def test_snapshot_is_independent(window):
+    doc = window.doc
+    snap = doc.snapshot()
+    snap.tracks[0].xy[0, 5] = (1, 2)
+    assert not np.array_equal(doc.project.tracks[0].xy[0, 5], (1, 2))
+    assert set(snap.tracks) == set(doc.project.tracks)
+
+
+def test_right_click_menu_sets_visibility(qtbot, window, at, monkeypatch):
+    from PySide6.QtGui import QContextMenuEvent
+
+    doc = window.doc
+    x, y = doc.project.tracks[1].xy[0, 7].tolist()
+    chosen = []
+
+    def fake_exec(menu, _pos):
+        act = next(a for a in menu.actions() if a.text().endswith(": Occluded"))
+        chosen.append(act.text())
+        act.trigger()
+
+    monkeypatch.setattr(window.view, "exec_menu", fake_exec)
+    pos = at(window, x, y)
+    window.view.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos)))
+    assert chosen == ["left_elbow: Occluded"]
+    assert doc.project.tracks[1].vis[0, 7] == 1 and (doc.track_id, doc.joint) == (1, 7)

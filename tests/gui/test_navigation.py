@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from app.timeline.widget import RULER_H
+
+
+@pytest.fixture(autouse=True)
+def editor_only(monkeypatch):
+    """These tests check the editor itself: the issue-8 extensions (auto re-propagation, review
+    queue taking over Ctrl+→) are not installed, so nothing edits the project behind the test's back."""
+    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
 
 
 def test_step_frames_and_keyframes(qtbot, window):

@@ -14,6 +14,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 
+
+@pytest.fixture(autouse=True)
+def editor_only(monkeypatch):
+    """These tests check the editor itself: the issue-8 extensions (auto re-propagation, review
+    queue taking over Ctrl+→) are not installed, so nothing edits the project behind the test's back."""
+    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
+
 REPO = Path(__file__).resolve().parents[2]
 
 
