@@ -281,7 +281,10 @@ def model_throughput(model_name: str = "stdpose_vit_s", backend: str = "onnx", f
     with tempfile.TemporaryDirectory() as tmp:
         model = create_model(model_name, pretrained=False)
         ckpt = save_checkpoint(Path(tmp) / f"{model_name}.pt", model)
-        path = export_onnx(ckpt, Path(tmp) / f"{model_name}.onnx")[0] if backend == "onnx" else ckpt
+        if backend.startswith("onnx"):  # "onnx-int8": onnxruntime dynamic int8 quantisation
+            path = export_onnx(ckpt, Path(tmp) / f"{model_name}.onnx", quantize=backend == "onnx-int8")[0]
+        else:
+            path = ckpt
         rt = load_runtime(path, device)
         prop = get_propagator("stdpose", runtime=rt, batch=batch)
         prop.weights = str(path)
@@ -299,8 +302,8 @@ def main(argv=None) -> int:
     ap.add_argument("--frames", type=int, default=90)
     ap.add_argument("--size", default="480x270")
     ap.add_argument("--quick", action="store_true", help="T in {7, 15}, 1 seed")
-    ap.add_argument("--model-speed", default="", help="also time method 'stdpose' with an untrained MODEL[:onnx|torch]"
-                    " (e.g. stdpose_vit_s:onnx)")
+    ap.add_argument("--model-speed", default="", help="also time method 'stdpose' with an untrained MODEL[:onnx|onnx-int8|torch]"
+                    " (e.g. stdpose_vit_s:onnx, stdpose_vit_s:onnx-int8)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--batch", type=int, default=8)
     args = ap.parse_args(argv)
