@@ -30,12 +30,9 @@ REENCODE_HINT = "run 'stdpose reencode IN OUT' for fast exact seeking"
 
 def cache_dir() -> Path:
     """``$STDPOSE_CACHE_DIR/frame-index`` or the platform user cache dir (``~/.cache/stdpose/...``)."""
-    root = os.environ.get("STDPOSE_CACHE_DIR")
-    if not root:
-        from platformdirs import user_cache_dir
+    from stdpose_core.paths import user_cache_dir
 
-        root = user_cache_dir("stdpose", appauthor=False)
-    return Path(root) / "frame-index"
+    return user_cache_dir() / "frame-index"
 
 
 @dataclass
