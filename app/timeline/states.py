@@ -63,3 +63,12 @@ def bin_states(states: np.ndarray, start: int, stop: int, width: int) -> tuple[n
     x0 = lo[change]
     x1 = np.r_[lo[change[1:]], hi[-1]]
     return x0, x1, codes[change]
+
+
+def column_states(states: np.ndarray, start: int, stop: int, width: int) -> np.ndarray:
+    """``[width]`` state code per pixel column for frames ``[start, stop)`` (max over the frames a
+    column covers; a frame wider than a pixel fills all its columns)."""
+    codes = np.zeros(max(width, 0), np.uint8)
+    for x0, x1, c in zip(*bin_states(states, start, stop, width)):
+        codes[x0:x1] = c
+    return codes

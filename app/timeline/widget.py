@@ -1,20 +1,21 @@
 """The timeline strip widget: ruler, keyframe markers and one state strip per track.
 
 Everything is drawn with QPainter in ``paintEvent`` from cached per-track state arrays aggregated
-into pixel columns (:func:`~app.timeline.states.bin_states`), so a 10,000-frame video with a dozen
-people paints a few hundred rectangles. Caches are refreshed only for the tracks a Change names.
+into pixel columns (:func:`~app.timeline.states.column_states`); the columns of all strips become
+one small image (colour lookup in numpy) drawn row by row, so the cost depends on the widget's
+width, not on the video's length or how often states alternate. Caches (states, human keyframes)
+are refreshed only for the tracks a Change names.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.actions.navigation import keyframe_marks
 from app.document import Document
-from app.timeline.states import STATE_COLORS, bin_states, track_states
+from app.timeline.states import STATE_COLORS, column_states, track_states
 from stdpose_core.data.edits import Change
 
 LABEL_W = 64
@@ -36,10 +37,12 @@ class TimelineWidget(QWidget):
         self.view_start = 0.0
         self.view_len = 1.0
         self._states: dict[int, np.ndarray] = {}
-        self._marks: np.ndarray | None = None
+        self._keys: dict[int, np.ndarray] = {}  # per track: frames with human-placed joints
         self._human_keys: np.ndarray | None = None
         self._press: tuple[str, int] | None = None
         self._colors = [QColor(c) for c in STATE_COLORS]
+        # ARGB32 pixel value of each state, for building strip images with one numpy lookup
+        self._lut = np.array([QColor(c).rgba() for c in STATE_COLORS], np.uint32)
         self.setMinimumHeight(RULER_H + KEY_H + ALL_H + 2 * ROW_H + 8)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(True)
@@ -76,16 +79,20 @@ class TimelineWidget(QWidget):
     # ---- caches ---------------------------------------------------------------------------
     def reset(self) -> None:
         self._states.clear()
-        self._marks = self._human_keys = None
+        self._keys.clear()
+        self._human_keys = None
         self.view_start, self.view_len = 0.0, float(max(self.doc.num_frames, 1))
         self.update()
 
     def on_change(self, change: Change) -> None:
         for tid in change.tracks:
             self._states.pop(tid, None)
+            self._keys.pop(tid, None)
         if change.structure:
             self._states = {t: s for t, s in self._states.items() if t in self.doc.project.tracks}
-        self._marks = self._human_keys = None
+            self._keys = {t: k for t, k in self._keys.items() if t in self.doc.project.tracks}
+        if change.tracks:
+            self._human_keys = None
         self.update()
 
     def set_low_confidence(self, value: float) -> None:
@@ -98,6 +105,16 @@ class TimelineWidget(QWidget):
         if s is None:
             s = self._states[tid] = track_states(self.doc.project.tracks[tid], self.low_confidence)
         return s
+
+    def human_keys(self) -> np.ndarray:
+        """Sorted frames where anyone has a human-placed joint (cached per track)."""
+        if self._human_keys is None:
+            for tid, t in self.doc.project.tracks.items():
+                if tid not in self._keys:
+                    self._keys[tid] = t.keyframes()
+            keys = list(self._keys.values())
+            self._human_keys = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+        return self._human_keys
 
     def on_frame(self, frame: int) -> None:
         if frame < self.view_start or frame >= self.view_start + self.view_len:  # keep the playhead in view
@@ -181,19 +198,24 @@ class TimelineWidget(QWidget):
         self._paint_ruler(p, a, b)
         self._paint_keys(p, a, b)
         ids = self._track_ids()
-        all_states = np.zeros(n, np.uint8)
         rh = self.row_height()
+        cols = np.zeros((len(ids) + 1, w_ab), np.uint8)  # row 0: 'all' = worst state of anyone
         for i, tid in enumerate(ids):
-            s = self.states(tid)
-            np.maximum(all_states, s, out=all_states)
+            cols[i + 1] = column_states(self.states(tid), a, b, w_ab)
+        if ids:
+            cols[0] = cols[1:].max(axis=0)
+        pixels = np.ascontiguousarray(self._lut[cols])
+        image = QImage(pixels.data, w_ab, len(ids) + 1, 4 * w_ab, QImage.Format.Format_ARGB32)
+        y_all = RULER_H + KEY_H + 1
+        p.drawImage(QRectF(x_a, y_all, w_ab, ALL_H - 2), image, QRectF(0, 0, w_ab, 1))
+        for i, tid in enumerate(ids):
             top = self.row_top(i)
-            self._paint_strip(p, s, a, b, x_a, w_ab, top, rh - 1)
+            p.drawImage(QRectF(x_a, top, w_ab, rh - 1), image, QRectF(0, i + 1, w_ab, 1))
             color = QColor(self.palette[tid % len(self.palette)])
             p.fillRect(QRectF(2, top, 6, rh - 1), color)
             p.setPen(QColor(255, 255, 0) if tid == self.doc.track_id else QColor(210, 210, 210))
             p.drawText(QRectF(10, top, LABEL_W - 12, rh), Qt.AlignmentFlag.AlignVCenter, f"P{tid}")
-        y_all = RULER_H + KEY_H + 1
-        self._paint_strip(p, all_states, a, b, x_a, w_ab, y_all, ALL_H - 2)
+        del image, pixels  # the image borrowed the numpy buffer: both go together
         p.setPen(QColor(170, 170, 170))
         p.drawText(QRectF(10, y_all - 1, LABEL_W - 12, ALL_H), Qt.AlignmentFlag.AlignVCenter, "all")
         if self.doc.frame_range:
@@ -203,11 +225,6 @@ class TimelineWidget(QWidget):
         pw = max(self.x_of(self.doc.frame + 1) - xf, 1.5)
         p.fillRect(QRectF(xf, 0, pw, self.height()), QColor(255, 220, 0, 110 if pw > 3 else 255))
         p.end()
-
-    def _paint_strip(self, p: QPainter, states: np.ndarray, a: int, b: int, x_a: int, width: int, top: int, h: int) -> None:
-        x0, x1, codes = bin_states(states, a, b, width)
-        for lo, hi, c in zip(x0.tolist(), x1.tolist(), codes.tolist()):
-            p.fillRect(x_a + lo, top, hi - lo, h, self._colors[c])
 
     def _paint_ruler(self, p: QPainter, a: int, b: int) -> None:
         px_per_frame = self.strip_width / self.view_len
@@ -222,9 +239,6 @@ class TimelineWidget(QWidget):
         p.drawText(QRectF(4, 0, LABEL_W - 6, RULER_H), Qt.AlignmentFlag.AlignVCenter, f"{self.doc.frame}/{self.doc.num_frames - 1}")
 
     def _paint_keys(self, p: QPainter, a: int, b: int) -> None:
-        if self._marks is None:
-            self._marks = keyframe_marks(self.doc.project)
-            self._human_keys = self.doc.project.keyframes()
         top = RULER_H
         T = max(self.doc.project.keyframe_interval, 1)
         if self.strip_width / self.view_len * T >= 3:  # every-T ticks only when they are not a grey wash
@@ -232,15 +246,15 @@ class TimelineWidget(QWidget):
             for f in range(((a + T - 1) // T) * T, b, T):
                 x = self.x_of(f)
                 p.drawLine(QPointF(x, top + 2), QPointF(x, top + KEY_H - 2))
-        keys = self._human_keys[(self._human_keys >= a) & (self._human_keys < b)]
+        keys = self.human_keys()
+        keys = keys[(keys >= a) & (keys < b)]
+        # Pixel positions in numpy; when zoomed out many keyframes share a few pixels: keep one
+        # diamond per 3 px so the loop below is bounded by the widget width, not the key count.
+        xs = LABEL_W + ((keys + 0.5) - self.view_start) / self.view_len * self.strip_width
+        cells = np.unique(np.floor(xs / 3.0)) * 3.0 + 1.5 if len(xs) > self.strip_width // 3 else xs
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(255, 255, 255))
         half = KEY_H / 2 - 1
         cy = top + KEY_H / 2
-        last_x = -10.0
-        for f in keys.tolist():
-            x = self.x_of(f + 0.5)
-            if x - last_x < 2:  # many keys per pixel when zoomed out: one diamond is enough
-                continue
-            last_x = x
+        for x in cells.tolist():
             p.drawPolygon(QPolygonF([QPointF(x, cy - half), QPointF(x + half * 0.7, cy), QPointF(x, cy + half), QPointF(x - half * 0.7, cy)]))
