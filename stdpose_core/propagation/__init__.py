@@ -1,14 +1,19 @@
 """Propagation: fill the frames between keyframes (interp, flow, stdpose, auto), returning one Edit.
 
-Usage::
+Usage (CLI, GUI worker thread and tests call the same functions)::
 
-    prop = get_propagator("auto")
-    edit = run_with_bar(prop.run(project, source))          # or iterate; stop iterating to cancel
-    session.apply(edit)                                      # one undo step
+    prop = get_propagator("auto")                    # or "flow", "interp", "stdpose" (weights=..., device=...)
+    job = prop.run(project, source)                  # generator: yields Progress, returns a Compound edit
+    edit = run_with_bar(job)                         # or iterate; stop iterating (job.close()) to cancel
+    session.apply(edit)                              # one undo step; nothing changed before this
 
-After a keyframe edit on ``frame`` of track ``tid`` re-propagate only its neighbouring gaps::
+After a keyframe edit on ``frame`` of track ``tid``, re-propagate only its two neighbouring gaps::
 
     prop.run(project, source, track_ids=[tid], frames=frames_around(project, tid, frame))
+
+``source``: anything with ``len(source)`` and ``source.frame(i) -> (H,W,3) uint8 RGB``
+(``stdpose_core.video.open_source``, :class:`ListSource`); ``interp`` accepts None.
+Scoring on densely labelled clips: :func:`stdpose_core.propagation.evaluation.eval_propagation`.
 """
 
 from stdpose_core.propagation.base import (
@@ -25,13 +30,16 @@ from stdpose_core.propagation.base import (
     get_propagator,
     track_gaps,
 )
-from stdpose_core.propagation.frames import ListSource
+from stdpose_core.propagation.frames import ImageListSource, ListSource
 from stdpose_core.propagation import interp as _interp  # noqa: F401  (registers 'interp')
 from stdpose_core.propagation import flow as _flow  # noqa: F401  (registers 'flow')
 from stdpose_core.propagation import stdpose as _stdpose  # noqa: F401  (registers 'stdpose')
 from stdpose_core.propagation import auto as _auto  # noqa: F401  (registers 'auto')
+from stdpose_core.propagation.auto import choose_method
+from stdpose_core.propagation.stdpose import validated_checkpoint
 
 __all__ = [
-    "EXTRAPOLATED_SCORE", "MAX_EXTRAPOLATE", "REGISTRY", "Gap", "GapResult", "ListSource", "Propagator",
-    "available_methods", "find_gaps", "frames_around", "gaps_around", "get_propagator", "track_gaps",
+    "EXTRAPOLATED_SCORE", "MAX_EXTRAPOLATE", "REGISTRY", "Gap", "GapResult", "ImageListSource", "ListSource",
+    "Propagator", "available_methods", "choose_method", "find_gaps", "frames_around", "gaps_around",
+    "get_propagator", "track_gaps", "validated_checkpoint",
 ]
