@@ -145,6 +145,8 @@ class Document(QObject):
             self.frame = min(max(int(state.get("frame", 0)), 0), max(self.num_frames - 1, 0))
             tid = state.get("track")
             self.track_id = tid if tid in session.project.tracks else None
+            joint = state.get("joint")
+            self.joint = joint if self.track_id is not None and isinstance(joint, int) and 0 <= joint < session.project.num_joints else None
         self.opened.emit()
         self.frame_changed.emit(self.frame)
         self.selection_changed.emit()
@@ -166,7 +168,7 @@ class Document(QObject):
     def save_view_state(self) -> None:
         if not self.session:
             return
-        self.update_view_state(frame=self.frame, track=self.track_id)
+        self.update_view_state(frame=self.frame, track=self.track_id, joint=self.joint)
         try:
             self.session.save_settings()
         except Exception:  # noqa: BLE001 - view state is a convenience; never block closing on it

@@ -12,7 +12,9 @@ Right button: visibility / delete menu for the joint or person under the cursor.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+import time
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QGraphicsView, QMenu
 
@@ -24,6 +26,9 @@ from stdpose_core.data import Source
 
 SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
 VIS_NAMES = {0: "not labelled", 1: "occluded", 2: "visible"}
+#: A drag writes to the project file at most this often (each write is a durable SQLite commit);
+#: the position in between is kept and written by a timer, and the last one on release.
+DRAG_WRITE_INTERVAL_S = 0.025
 
 
 class CanvasView(QGraphicsView):
@@ -38,6 +43,10 @@ class CanvasView(QGraphicsView):
         self.canvas = scene
         self.draw_box_mode = False
         self._drag = None  # ("joint", tid, k) | ("move"/"scale", tid, base_track, press_pos, center, r0) | ("pan", pos) | ("box", start)
+        self._pending = None  # (edit factory, merge key) of a drag position not yet written
+        self._last_write = 0.0
+        self._drag_timer = QTimer(self, singleShot=True)
+        self._drag_timer.timeout.connect(self._flush_drag)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -192,20 +201,46 @@ class CanvasView(QGraphicsView):
             _, tid, k = d
             x = min(max(pos.x(), 0.0), doc.project.video.width - 1.0)
             y = min(max(pos.y(), 0.0), doc.project.video.height - 1.0)
-            doc.push_drag(edits.place_joint(doc.project, tid, doc.frame, k, (x, y)), ("joint", tid, doc.frame, k))
+            f = doc.frame
+            self._queue_drag(lambda: edits.place_joint(doc.project, tid, f, k, (x, y)), ("joint", tid, f, k))
         elif d[0] in ("move", "scale"):
             _, tid, base, start, center, r0 = d
+            f = doc.frame
             if d[0] == "move":
-                e = edits.transform_pose(doc.project, tid, doc.frame, pos.x() - start.x(), pos.y() - start.y(), 1.0, center, base)
+                dx, dy, factor = pos.x() - start.x(), pos.y() - start.y(), 1.0
             else:
-                factor = max(np.hypot(pos.x() - center[0], pos.y() - center[1]) / r0, 0.05)
-                e = edits.transform_pose(doc.project, tid, doc.frame, 0.0, 0.0, factor, center, base)
-            doc.push_drag(e, (d[0], tid, doc.frame))
+                dx, dy, factor = 0.0, 0.0, max(np.hypot(pos.x() - center[0], pos.y() - center[1]) / r0, 0.05)
+            self._queue_drag(lambda: edits.transform_pose(doc.project, tid, f, dx, dy, factor, center, base), (d[0], tid, f))
+
+    def _queue_drag(self, make_edit, key) -> None:
+        """Write this drag position now, or when the write interval has passed (newest wins)."""
+        self._pending = (make_edit, key)
+        wait = DRAG_WRITE_INTERVAL_S - (time.perf_counter() - self._last_write)
+        if wait <= 0:
+            self._flush_drag()
+        elif not self._drag_timer.isActive():
+            self._drag_timer.start(int(wait * 1000) + 1)
+
+    def _flush_drag(self) -> None:
+        self._drag_timer.stop()
+        if self._pending is None:
+            return
+        make_edit, key = self._pending
+        self._pending = None
+        self._last_write = time.perf_counter()
+        try:
+            self.doc.push_drag(make_edit(), key)
+        except Exception as exc:  # noqa: BLE001 - e.g. the file became unwritable mid-drag
+            self._drag = None
+            from app.errors import show_error
+
+            show_error(self, "Edit", exc)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         d, self._drag = self._drag, None
         if d is None:
             return super().mouseReleaseEvent(event)
+        self._flush_drag()  # the final position is always written
         if d[0] == "box":
             self._rubber.hide()
             r = self._rubber.rect().intersected(self.canvas.sceneRect())

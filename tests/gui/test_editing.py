@@ -251,3 +251,14 @@ def test_right_click_menu_sets_visibility(qtbot, window, at, monkeypatch):
     window.view.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos)))
     assert chosen == ["left_elbow: Occluded"]
     assert doc.project.tracks[1].vis[0, 7] == 1 and (doc.track_id, doc.joint) == (1, 7)
+
+
+def test_fast_drag_writes_are_throttled_but_end_exact(qtbot, window, at, reopen):
+    doc, vp = window.doc, window.view.viewport()
+    x0, y0 = doc.project.tracks[1].xy[0, 11].tolist()
+    writes_before = doc.session.store.edit_count()
+    drag(qtbot, vp, at(window, x0, y0), at(window, x0 - 25, y0 + 15), steps=40)  # 40 moves in a burst
+    writes = doc.session.store.edit_count() - writes_before
+    assert 1 <= writes < 40
+    assert doc.undo_stack.count() == 1
+    assert np.allclose(reopen(doc.path).tracks[1].xy[0, 11], (x0 - 25, y0 + 15), atol=1.5)

@@ -61,7 +61,7 @@ def test_reopen_restores_frame_zoom_and_selection(qtbot, window, project_file):
     from app.main_window import MainWindow
 
     window.doc.set_frame(12)
-    window.doc.select(1)
+    window.doc.select(1, 6)
     window.view.set_zoom(4.0, (100, 120))
     saved_center = window.view.view_center()
     window.close()
@@ -72,7 +72,7 @@ def test_reopen_restores_frame_zoom_and_selection(qtbot, window, project_file):
     w2.resize(1200, 800)
     w2.show()
     assert w2.open_path(project_file)
-    assert w2.doc.frame == 12 and w2.doc.track_id == 1
+    assert w2.doc.frame == 12 and (w2.doc.track_id, w2.doc.joint) == (1, 6)
     assert w2.view.scale_factor() == pytest.approx(4.0)
     assert np.allclose(w2.view.view_center(), saved_center, atol=2)
     w2.close()
