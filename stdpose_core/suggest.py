@@ -38,7 +38,8 @@ class Suggestion:
     reason: str
 
 
-def _gap_signals(track: Track, start: int, stop: int, fast_motion: float) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+def _gap_signals(track: Track, start: int, stop: int, fast_motion: float, scale: np.ndarray) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+    """Signals of one gap; ``scale[F]`` is :func:`person_scale` of the track (computed once per track)."""
     sl = slice(start, stop)
     m = np.isin(track.source[sl], MACHINE) & (track.vis[sl] > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -50,7 +51,7 @@ def _gap_signals(track: Track, start: int, stop: int, fast_motion: float) -> tup
     ok = track.vis[a:b] > 0
     step = np.hypot(*(xy[1:] - xy[:-1]).transpose(2, 0, 1))
     step[~(ok[1:] & ok[:-1])] = np.nan
-    scale = person_scale(track)[a + 1 : b]
+    scale = scale[a + 1 : b]
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.nanmax(np.where(np.isfinite(step), step, -np.inf), axis=1) / scale
     rel = np.where(np.isfinite(rel), rel, 0.0)
@@ -76,11 +77,14 @@ def suggest_keyframes(
     from stdpose_core.propagation import find_gaps
 
     out: list[Suggestion] = []
+    scales: dict[int, np.ndarray] = {}
     for gap in find_gaps(project, track_ids):
         if not gap.two_sided or gap.length < 3:
             continue
         track = project.tracks[gap.track_id]
-        conf, motion, occl, mean, per_motion = _gap_signals(track, gap.start, gap.stop, fast_motion)
+        if gap.track_id not in scales:
+            scales[gap.track_id] = person_scale(track)
+        conf, motion, occl, mean, per_motion = _gap_signals(track, gap.start, gap.stop, fast_motion, scales[gap.track_id])
         weakness = max(conf, motion, occl)
         if weakness < min_weakness:
             continue

@@ -6,9 +6,10 @@ extensions (export, review) start their jobs through ``window.jobs.runner``.
 
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 
 from app import settings as app_settings
@@ -59,6 +60,22 @@ class LoopJobs(QObject):
         self.runner.failed.connect(self._failed)
         self.runner.cancelled.connect(lambda name: window.statusBar().showMessage(f"{name}: cancelled, nothing changed", 4000))
         self.runner.finished.connect(self._finished)
+        QTimer.singleShot(1500, self._warm_up)
+
+    @staticmethod
+    def _warm_up() -> None:
+        """Import the propagation code once in the background soon after start-up: importing it at
+        the first job's start held the interpreter lock long enough to stall the window ~100 ms."""
+
+        def load() -> None:
+            try:
+                from stdpose_core.propagation import get_propagator
+
+                get_propagator("flow")
+            except Exception:  # noqa: BLE001 - only an optimisation; the job reports real errors
+                pass
+
+        threading.Thread(target=load, name="warm-up", daemon=True).start()
 
     # ---- menu --------------------------------------------------------------------------------
     def _method_menu(self, menu) -> None:

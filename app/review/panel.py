@@ -91,8 +91,12 @@ class ReviewPanel(QDockWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(20)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Fixed widths: ResizeToContents would ask every row for its text (thousands of items, ~0.5 s).
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((52, 52, 110, 48, 42)):
+            header.resizeSection(col, width)
+        header.setStretchLastSection(True)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys stay with the editor
         self.table.clicked.connect(lambda idx: self.go(idx.row()))
         lay.addWidget(self.table, 1)
