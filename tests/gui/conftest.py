@@ -103,6 +103,8 @@ def window(qtbot, project_file, errors):
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()
+    w.activateWindow()  # window shortcuts need the active window on real platforms (xcb)
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
     assert w.open_path(project_file), errors
     qtbot.waitUntil(lambda: w.scene.shown_frame == w.doc.frame, timeout=5000)
     yield w
