@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: last.pt saved; continue with --resume", file=sys.stderr)
+        saved = (Path(args.out) / "last.pt").exists()
+        print("interrupted" + ("; continue with --resume (last.pt saved)" if saved else ""), file=sys.stderr)
         return 130
     except Exception as e:  # a crash or out-of-memory: tell the GUI, keep the traceback for the log
         events.emit("error", message=f"{type(e).__name__}: {e}")
