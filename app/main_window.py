@@ -112,6 +112,11 @@ class MainWindow(QMainWindow):
         from app.extensions import install_all
 
         self.extensions = install_all(self)
+        geometry, state = app_settings.load_window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)  # docks added by extensions above are placed too
 
     # ---- extension points -----------------------------------------------------------------
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
@@ -202,6 +207,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.playback.stop()
+        app_settings.save_window_state(self.saveGeometry(), self.saveState())
         self._save_view_state()
         self.doc.close()
         self.loader.shutdown()

@@ -81,3 +81,16 @@ def add_recent(path: str, limit: int = 10) -> list[str]:
     s.recent = [path] + [p for p in s.recent if p != path][: limit - 1]
     save(s)
     return s.recent
+
+
+def save_window_state(geometry: bytes, state: bytes) -> None:
+    """Main window geometry and dock layout (Qt's own binary blobs, stored as they are)."""
+    qs = qsettings()
+    qs.setValue("window/geometry", geometry)
+    qs.setValue("window/state", state)
+    qs.sync()
+
+
+def load_window_state() -> tuple[bytes | None, bytes | None]:
+    qs = qsettings()
+    return qs.value("window/geometry"), qs.value("window/state")

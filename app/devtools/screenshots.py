@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     video = Path(argv[1]) if len(argv) > 1 else None
     work = out / "_work"
     work.mkdir(parents=True, exist_ok=True)
+    import os
+
+    os.environ.setdefault("STDPOSE_SETTINGS_DIR", str(work))  # never the user's own settings
     from app.qt_env import ensure_app
 
     app = ensure_app()

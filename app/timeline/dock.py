@@ -33,6 +33,8 @@ class TimelineDock(QDockWidget):
         self.frame_box = QSpinBox()
         self.frame_box.setKeyboardTracking(False)
         self.frame_box.valueChanged.connect(doc.set_frame)
+        # After typing a frame number, give the keys back to the window (arrows step frames again).
+        self.frame_box.editingFinished.connect(lambda: self.window().setFocus() if self.window() else None)
         self.total = QLabel("/ 0")
         self.speed = QComboBox()
         self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
