@@ -12,8 +12,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 
 def build_demo_project(out: Path, persons: int = 4, frames: int = 150, size=(960, 540), every: int = 7):
     """A generated clip as an image folder plus a project with keyframes and propagated frames.
@@ -47,8 +45,7 @@ def build_demo_project(out: Path, persons: int = 4, frames: int = 150, size=(960
 
 
 def _settle(app, window, frames: int = 30) -> None:
-    from app.main import take_screenshot  # noqa: F401 - same waiting logic
-
+    """Let queued paints and frame loads run."""
     for _ in range(frames):
         app.processEvents()
 
@@ -67,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     app = ensure_app()
     from app.main import take_screenshot
     from app.main_window import MainWindow
+    from stdpose_core.data.edits import set_reviewed
 
     project, gt = build_demo_project(work)
     w = MainWindow()
@@ -75,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     w.open_path(project)
     doc = w.doc
     doc.set_frame(39)
-    doc.push(__import__("stdpose_core.data.edits", fromlist=["set_reviewed"]).set_reviewed(doc.project, 60, 75))
+    doc.push(set_reviewed(doc.project, 60, 75))
     order = w.scene.person_order()
     doc.select(order[1], 9)
     w.view.fit()

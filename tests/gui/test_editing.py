@@ -156,7 +156,9 @@ def test_move_whole_pose_by_dragging_inside_box(qtbot, window, at):
 def test_place_empty_joint_from_joint_list(qtbot, window, at, reopen):
     doc = window.doc
     doc.set_frame(20)
-    doc.push(__import__("app.actions.edits", fromlist=["add_person"]).add_person(doc.project, 20, (50, 50, 150, 200)))
+    from app.actions.edits import add_person
+
+    doc.push(add_person(doc.project, 20, (50, 50, 150, 200)))
     doc.select(2)
     panel = window.people_panel.joints
     row = next(i for i in range(panel.count()) if panel.item(i).text().startswith("left_wrist"))

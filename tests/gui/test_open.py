@@ -197,3 +197,26 @@ def test_settings_dialog_rebinds_a_shortcut(qtbot, window, monkeypatch):
     assert app_settings.load().shortcuts == {"nav.next": "D"} and app_settings.load().trail_length == 9
     qtbot.keyClick(window, Qt.Key.Key_D)
     assert window.doc.frame == 1
+
+
+def test_new_project_dialog_defaults(qtbot, clip, tmp_path):
+    from app.dialogs.new_project import NewProjectDialog, default_project_path
+
+    assert default_project_path(tmp_path / "walk.mp4") == tmp_path / "walk.stdpose"
+    assert default_project_path(clip) == clip.with_name("clip.stdpose")
+    dlg = NewProjectDialog(clip, "coco17", 9)
+    qtbot.addWidget(dlg)
+    choice = dlg.choice()
+    assert (choice.project_path, choice.skeleton, choice.keyframe_interval) == (clip.with_name("clip.stdpose"), "coco17", 9)
+
+
+def test_command_line_video_creates_project_without_asking(tmp_path, clip):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STDPOSE_SETTINGS_DIR=str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "app.main", str(clip), "--skeleton", "coco17", "--screenshot", str(tmp_path / "s.png")],
+                       cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    from stdpose_core.session import ProjectSession
+
+    s = ProjectSession.open(clip.with_name("clip.stdpose"))
+    assert s.project.skeleton.name == "coco17" and s.project.num_frames == 30
+    s.close()
