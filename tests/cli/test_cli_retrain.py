@@ -107,6 +107,10 @@ def test_bad_inputs_exit_2(clip_dir, config, tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nnum_joints: 17\ntraining: {epoch: 3}\n")
     _fails(["--config", str(bad), "--data", str(clip_dir / "gt.json"), "--out", run], capsys, "unknown training setting")
+    _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--pretrained"], capsys,
+           "no timm pretrained weights known for embed_dim 64")
+    _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--init", str(clip_dir / "gt.json")],
+           capsys, "not a readable torch checkpoint")
     if not torch.cuda.is_available():
         _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--device", "cuda"],
                capsys, "CUDA is not available")
