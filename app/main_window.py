@@ -84,6 +84,13 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(self.actions_by_id[aid])
         self.actions_by_id["view.trails"].setCheckable(True)
         self.actions_by_id["view.trails"].setChecked(self.settings.trails_on)
+        stack, undo, redo = self.doc.undo_stack, self.actions_by_id["edit.undo"], self.actions_by_id["edit.redo"]
+        undo.setEnabled(False)
+        redo.setEnabled(False)
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(lambda t: undo.setText(f"&Undo {t}" if t else "&Undo"))
+        stack.redoTextChanged.connect(lambda t: redo.setText(f"&Redo {t}" if t else "&Redo"))
         self.actions_by_id["edit.history"].setCheckable(True)
         self.history_dock.visibilityChanged.connect(self.actions_by_id["edit.history"].setChecked)
         self.scene.trails.length = self.settings.trail_length if self.settings.trails_on else 0

@@ -264,3 +264,15 @@ def test_fast_drag_writes_are_throttled_but_end_exact(qtbot, window, at, reopen)
     assert 1 <= writes < 40
     assert doc.undo_stack.count() == 1
     assert np.allclose(reopen(doc.path).tracks[1].xy[0, 11], (x0 - 25, y0 + 15), atol=1.5)
+
+
+def test_undo_action_names_the_step(qtbot, window):
+    from app.actions.edits import set_visibility
+
+    undo = window.actions_by_id["edit.undo"]
+    assert not undo.isEnabled()
+    window.doc.push(set_visibility(window.doc.project, 0, 0, 5, 1))
+    assert undo.isEnabled() and "set visibility" in undo.text()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not undo.isEnabled() and window.actions_by_id["edit.redo"].isEnabled()
+    assert window.doc.project.tracks[0].vis[0, 5] == 2
