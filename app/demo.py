@@ -69,8 +69,7 @@ def open_demo(window, folder: Path | None = None) -> bool:
     ok = window.open_path(path)
     if ok:
         window.statusBar().showMessage(
-            f"Demo: every {EVERY}th frame is labelled. Press P to propagate, then Ctrl+→ to check what is red, "
-            "Ctrl+E to export.", 15000)
+            f"Demo: every {EVERY}th frame is labelled — press P to propagate, Ctrl+→ to check", 15000)
     return ok
 
 
@@ -106,7 +105,7 @@ def screenshots(out: Path) -> int:
     assert open_demo(w, work / "demo")
     doc = w.doc
     w.jobs.set_method("flow")
-    doc.set_frame(45)
+    doc.set_frame(42)  # a keyframe: its labelled people show while the gaps are being filled
     _wait(app, lambda: w.scene.shown_frame == doc.frame, 10)
     # Propagation in progress: slow the job a little so the bar is caught half way.
     from app.jobs.work import propagate_work
@@ -116,7 +115,12 @@ def screenshots(out: Path) -> int:
     def slowed(project):
         import time
 
-        for p in inner(project):
+        job = inner(project)
+        while True:
+            try:
+                p = next(job)
+            except StopIteration as stop:
+                return stop.value
             time.sleep(0.03)
             yield p
 
@@ -136,7 +140,13 @@ def screenshots(out: Path) -> int:
     take_screenshot(w, str(out / "loop_confidence.png"))
 
     # Review queue: walk to the riskiest joint.
+    from PySide6.QtCore import Qt
+
+    w.resizeDocks([w.review_panel], [430], Qt.Orientation.Horizontal)
+    w.resizeDocks([w.review_panel], [420], Qt.Orientation.Vertical)
     w.review_panel.step(1)
+    x, y = doc.project.tracks[doc.track_id].xy[doc.frame, doc.joint].tolist()
+    w.view.set_zoom(2.2, (x, y))
     _wait(app, lambda: w.scene.shown_frame == doc.frame, 10)
     take_screenshot(w, str(out / "loop_review.png"))
 
@@ -161,6 +171,10 @@ def screenshots(out: Path) -> int:
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args[:1] == ["--screenshots"]:
-        sys.exit(screenshots(Path(args[1] if len(args) > 1 else "docs/images")))
+        code = screenshots(Path(args[1] if len(args) > 1 else "docs/images"))
+        sys.stdout.flush()
+        import os
+
+        os._exit(code)  # skip interpreter teardown: PySide6 6.12 can abort while collecting Qt objects
     print("usage: python -m app.demo --screenshots OUT_DIR   (the demo itself: stdpose-annotate --demo)", file=sys.stderr)
     sys.exit(2)

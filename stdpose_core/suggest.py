@@ -7,7 +7,9 @@ measured on the machine-made joints inside it:
 * ``motion``: the largest frame-to-frame displacement of the person's joints, as a fraction of the
   person's size (``fast`` above ``fast_motion``: flow and STDPose both lose fast limbs);
 * ``occlusion``: the largest share of the person's joints that turn from visible (2) to occluded (1)
-  or disappear from one frame to the next (occlusion onset: the model has to guess).
+  from one frame to the next (occlusion onset: the model has to guess).
+
+Gaps not propagated yet (no machine-made joints) are not judged.
 
 ``weakness = max(confidence, motion, occlusion)`` in [0, 1]; gaps above ``min_weakness`` are suggested,
 with the frame to label: the weakest frame (lowest mean score, else the largest motion, else the
@@ -59,7 +61,7 @@ def _gap_signals(track: Track, start: int, stop: int, fast_motion: float, scale:
     motion = float(np.clip(rel.max() / (2 * fast_motion), 0, 1)) if len(rel) and rel.max() > fast_motion else 0.0
     vis = track.vis[a:b]
     # Share of the person's joints that stop being visible from one frame to the next.
-    onset = ((vis[:-1] == 2) & (vis[1:] < 2)).sum(1) / np.maximum((vis[:-1] > 0).sum(1), 1) if len(vis) > 1 else np.zeros(0)
+    onset = ((vis[:-1] == 2) & (vis[1:] == 1)).sum(1) / np.maximum((vis[:-1] > 0).sum(1), 1) if len(vis) > 1 else np.zeros(0)
     occl = float(np.clip(onset.max() * 3, 0, 1) * 0.9) if len(onset) else 0.0
     return conf, motion, occl, mean, per_frame_motion
 
@@ -82,6 +84,8 @@ def suggest_keyframes(
         if not gap.two_sided or gap.length < 3:
             continue
         track = project.tracks[gap.track_id]
+        if not (np.isin(track.source[gap.start : gap.stop], MACHINE) & (track.vis[gap.start : gap.stop] > 0)).any():
+            continue  # not propagated yet: nothing to judge
         if gap.track_id not in scales:
             scales[gap.track_id] = person_scale(track)
         conf, motion, occl, mean, per_motion = _gap_signals(track, gap.start, gap.stop, fast_motion, scales[gap.track_id])

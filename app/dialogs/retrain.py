@@ -209,10 +209,13 @@ class RetrainDialog(QDialog):
             self.status.setText(f"Epoch {ev.get('epoch')}  step {ev.get('step')}/{ev.get('total_steps')}  loss {ev.get('loss', 0):.4g}"
                                 + (f"  — about {eta:.0f} s left" if isinstance(eta, (int, float)) else ""))
         elif name == "val":
-            self._append(f"epoch {ev.get('epoch')}: {ev.get('metric_name')} {ev.get('metric')}" + (" (best)" if ev.get("best") else ""))
+            m = ev.get("metric")
+            text = f"{m:.1f}" if isinstance(m, (int, float)) else "n/a"
+            self._append(f"epoch {ev.get('epoch')}: validation {ev.get('metric_name')} {text}" + (" (best so far)" if ev.get("best") else ""))
         elif name == "done":
             self.registry_id = ev.get("registry_id")
-            self._append(f"done: best {ev.get('best')} ({ev.get('metric')})")
+            m = ev.get("metric")
+            self._append(f"done: best checkpoint {ev.get('best')}" + (f" ({m:.1f})" if isinstance(m, (int, float)) else ""))
         elif name == "error":
             self._append(f"error: {ev.get('message')}")
         elif name == "cancelled":

@@ -64,11 +64,11 @@ class TrainingPlot(QWidget):
 
         # x axis: steps
         p.setPen(QColor(170, 170, 170))
-        for i in range(6):
-            s = x_max * i / 5
+        tick = max(1, math.ceil(x_max / 6))
+        for s in range(0, x_max + 1, tick):
             x = x_of(s)
             p.drawLine(QPointF(x, area.bottom()), QPointF(x, area.bottom() + 4))
-            p.drawText(QRectF(x - 30, area.bottom() + 5, 60, 14), Qt.AlignmentFlag.AlignCenter, f"{s:.0f}")
+            p.drawText(QRectF(x - 30, area.bottom() + 5, 60, 14), Qt.AlignmentFlag.AlignCenter, f"{s}")
         p.drawText(QRectF(area.left(), self.height() - 15, area.width(), 14), Qt.AlignmentFlag.AlignCenter, "optimizer steps")
         p.setPen(LOSS_COLOR)
         p.drawText(QRectF(4, 4, 250, 16), Qt.AlignmentFlag.AlignLeft, "● training loss (log scale)")

@@ -94,7 +94,7 @@ class ReviewPanel(QDockWidget):
         # Fixed widths: ResizeToContents would ask every row for its text (thousands of items, ~0.5 s).
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((52, 52, 110, 48, 42)):
+        for col, width in enumerate((46, 50, 100, 42, 38)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys stay with the editor
