@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.errors import InputError
 from stdpose_core.training.data import check_skeleton, load_clip, parse_spec
 from stdpose_core.training.triplets import build_index, split_tracks
 
