@@ -106,3 +106,17 @@ def test_init_loads_weights_only(synth_clip, small_config, tmp_path):
     for k, v in t.model.state_dict().items():
         torch.testing.assert_close(v.cpu(), src.state_dict[k])
     assert t.step == 0
+
+
+@pytest.mark.slow
+def test_same_seed_same_weights(synth_clip, small_config, tmp_path):
+    clip_dir, _ = synth_clip
+    data = [str(clip_dir / "gt.json")]
+    for name in ("a", "b"):
+        Trainer(make_plan(small_config, data, tmp_path / name, epochs=1, steps_per_epoch=2, val_every=0, seed=7)).run()
+    a, b = (load_checkpoint(tmp_path / n / "last.pt").state_dict for n in ("a", "b"))
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0)
+    Trainer(make_plan(small_config, data, tmp_path / "c", epochs=1, steps_per_epoch=2, val_every=0, seed=8)).run()
+    c = load_checkpoint(tmp_path / "c" / "last.pt").state_dict
+    assert any(not torch.equal(a[k], c[k]) for k in a)
