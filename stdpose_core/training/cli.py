@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--pretrained", nargs="?", const=True, metavar="TIMM_NAME",
                    help="initialise the backbone from timm pretrained weights (downloads)")
     g.add_argument("--vitpose", metavar="PTH", help="initialise the backbone from a local ViTPose (mmpose) checkpoint")
-    g.add_argument("--workers", type=int, help="DataLoader worker processes (default 0)")
+    g.add_argument("--workers", type=int, help="DataLoader worker processes (default -1 = auto: 0 on CPU, up to 8 on CUDA)")
     g.add_argument("--save-every", type=int, help="also save last.pt every N steps")
     g.add_argument("--log-every", type=int, help="steps between 'step' events")
     g.add_argument("--warmup", type=float, help="warm-up: fraction of all steps (<1) or steps (>=1)")

@@ -35,7 +35,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "device": "auto",
     "amp": True,  # bf16 autocast, CUDA only
-    "num_workers": 0,
+    "num_workers": -1,  # DataLoader workers; -1 = auto: 0 on CPU (the model is the bottleneck), up to 8 on CUDA
     "val_every": 1,  # epochs between validations; 0 = never
     "val_max": 256,  # person-frames scored per validation (deterministic subset)
     "val_metric": "pckh05",  # picks best.pt: pckh05, pckh02, map (higher is better)

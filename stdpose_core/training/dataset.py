@@ -19,6 +19,8 @@ windows — the model learns to fuse nearly-aligned views, a stand-in for real t
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
@@ -139,7 +141,17 @@ def _collate(items: list[dict]) -> dict[str, torch.Tensor]:
     return {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in items[0]}
 
 
-def make_loader(dataset: TripletDataset, sampler: EpochSampler, num_workers: int = 0) -> DataLoader:
+def resolve_workers(num_workers: int, device: str) -> int:
+    """``-1`` (auto) → 0 on CPU, where the model step dominates and workers only compete for cores;
+    on CUDA ``min(8, cores - 1)`` so decoding and cropping keep up with the GPU."""
+    if num_workers >= 0:
+        return num_workers
+    if not device.startswith("cuda"):
+        return 0
+    return max(0, min(8, (os.cpu_count() or 1) - 1))
+
+
+def make_loader(dataset: TripletDataset, sampler: EpochSampler, num_workers: int = 0, pin_memory: bool = False) -> DataLoader:
     """DataLoader over ``dataset`` in ``sampler`` order (drop-last batches of ``sampler.batch_size``)."""
     return DataLoader(dataset, batch_size=sampler.batch_size, sampler=sampler, num_workers=num_workers,
-                      collate_fn=_collate, drop_last=True, persistent_workers=False)
+                      collate_fn=_collate, drop_last=True, persistent_workers=False, pin_memory=pin_memory)

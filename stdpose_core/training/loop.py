@@ -31,7 +31,7 @@ from stdpose_core.model.loss import StdposeLoss
 from stdpose_core.model.stdpose import build_model
 from stdpose_core.training import registry as model_registry
 from stdpose_core.training.config import augment_settings
-from stdpose_core.training.dataset import EpochSampler, TripletDataset, make_loader
+from stdpose_core.training.dataset import EpochSampler, TripletDataset, make_loader, resolve_workers
 from stdpose_core.training.events import Events
 from stdpose_core.training.init import load_init, load_timm, load_vitpose
 from stdpose_core.training.plan import Plan
@@ -246,7 +246,9 @@ class Trainer:
         ev.emit("epoch_start", **self._common(), lr=self.scheduler.get_last_lr()[0])
         losses = []
         tick = time.monotonic()
-        for batch in make_loader(self.dataset, self.sampler, t["num_workers"]):
+        cuda = self.device.startswith("cuda")
+        loader = make_loader(self.dataset, self.sampler, resolve_workers(t["num_workers"], self.device), pin_memory=cuda)
+        for batch in loader:
             parts = self.train_step(batch)
             self.step += 1
             self.epoch_step += 1

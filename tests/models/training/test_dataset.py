@@ -78,3 +78,10 @@ def test_sampler_resumes_mid_epoch_and_loader_batches(parts):
     ds = TripletDataset(clips, refs, config)
     batch = next(iter(make_loader(ds, s)))
     assert batch["target"].shape == (4, 3, 128, 96) and batch["single"].dtype.is_floating_point is False
+
+
+def test_worker_count_auto():
+    from stdpose_core.training.dataset import resolve_workers
+
+    assert resolve_workers(-1, "cpu") == 0 and resolve_workers(3, "cpu") == 3
+    assert 0 <= resolve_workers(-1, "cuda") <= 8
