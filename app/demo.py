@@ -57,10 +57,10 @@ def build_demo(folder: Path | None = None, every: int = EVERY, **clip) -> Path:
     return path
 
 
-def open_demo(window, folder: Path | None = None) -> bool:
-    """Build the demo and open it in ``window``; errors are shown by the window."""
+def open_demo(window, folder: Path | None = None, **clip) -> bool:
+    """Build the demo (``clip`` overrides :data:`DEMO`) and open it in ``window``; errors are shown."""
     try:
-        path = build_demo(folder)
+        path = build_demo(folder, **clip)
     except Exception as exc:  # noqa: BLE001 - e.g. an unwritable cache folder
         from app.errors import show_error
 
