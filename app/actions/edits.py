@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stdpose_core.data import MACHINE_SOURCES, Project, Source
+from stdpose_core.data import Project, Source
 from stdpose_core.data.edits import (
     Compound,
     DeleteTrack,
@@ -19,28 +19,16 @@ from stdpose_core.data.edits import (
     SetVisibility,
     SwapTracksFrom,
     clear_frames,
+    edited_sources,
     set_reviewed,
 )
 
 DELETE_SCOPES = ("frame", "forward", "all")
 
 
-def _human_source(old: np.ndarray) -> np.ndarray:
-    """Sources after a person edits joints whose sources were ``old`` (machine -> CORRECTED)."""
-    return np.where(np.isin(old, np.array(MACHINE_SOURCES, np.uint8)), np.uint8(Source.CORRECTED), np.uint8(Source.MANUAL)).astype(np.uint8)
-
-
-def _keep_corrected(edit: SetPoseRange, project: Project, tid: int, frame: int, joint: int) -> SetPoseRange:
-    """Core's single-joint edits turn CORRECTED into MANUAL on a second touch; a corrected machine
-    joint stays CORRECTED (the distinction matters for review and retraining statistics)."""
-    if int(project.tracks[tid].source[frame, joint]) == Source.CORRECTED:
-        edit.values["source"][0, joint] = Source.CORRECTED
-    return edit
-
-
 def place_joint(project: Project, tid: int, frame: int, joint: int, xy: tuple[float, float], vis: int = 2) -> Edit:
     """Place (or move) a joint; ``vis`` 1 places it as occluded. One undo step either way."""
-    move = _keep_corrected(MoveKeypoint(project, tid, frame, joint, xy), project, tid, frame, joint)
+    move = MoveKeypoint(project, tid, frame, joint, xy)
     if vis == 2 or int(project.tracks[tid].vis[frame, joint]) == vis:
         return move
     # The visibility edit is built against the state after the move, so build it lazily.
@@ -59,7 +47,7 @@ class _PlaceWithVisibility(Compound):
 
 
 def set_visibility(project: Project, tid: int, frame: int, joint: int, vis: int) -> Edit:
-    return _keep_corrected(SetVisibility(project, tid, frame, joint, vis), project, tid, frame, joint)
+    return SetVisibility(project, tid, frame, joint, vis)
 
 
 def delete_person(project: Project, tid: int, frame: int, scope: str) -> Edit:
@@ -139,7 +127,7 @@ def transform_pose(project: Project, tid: int, frame: int, dx: float, dy: float,
     values = {
         "xy": new_xy[None],
         "score": np.where(labelled, 1.0, t.score[frame]).astype(np.float32)[None],
-        "source": np.where(labelled, _human_source(cur_source), cur_source).astype(np.uint8)[None],
+        "source": np.where(labelled, edited_sources(cur_source), cur_source).astype(np.uint8)[None],
         "bbox": new_box[None],
     }
     return SetPoseRange(tid, frame, values, label="move pose" if scale == 1.0 else "scale pose")

@@ -68,9 +68,20 @@ def _track(project: Project, track_id: int) -> Track:
         raise KeyError(f"no track {track_id} in the project") from None
 
 
+def edited_sources(old: np.ndarray) -> np.ndarray:
+    """Sources after a person edits joints whose sources were ``old`` (any shape, uint8).
+
+    A machine value (propagated, interpolated, detected) a person touches becomes CORRECTED, and stays
+    CORRECTED when touched again; anything else becomes MANUAL. The distinction feeds review and
+    retraining statistics.
+    """
+    old = np.asarray(old, np.uint8)
+    corrected = np.isin(old, np.array(MACHINE_SOURCES + (Source.CORRECTED,), np.uint8))
+    return np.where(corrected, np.uint8(Source.CORRECTED), np.uint8(Source.MANUAL)).astype(np.uint8)
+
+
 def _edited_source(old: int) -> int:
-    """A person touching a joint makes it MANUAL, or CORRECTED if a machine had put it there."""
-    return int(Source.CORRECTED) if old in MACHINE_SOURCES else int(Source.MANUAL)
+    return int(edited_sources(np.array([old]))[0])
 
 
 @dataclass

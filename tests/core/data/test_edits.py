@@ -222,3 +222,14 @@ def test_compound_reverts_in_reverse_order():
     assert not same(p, start)
     c.revert(p)
     assert same(p, start)
+
+
+def test_corrected_joint_stays_corrected_when_touched_again():
+    p = make_project()
+    t = p.tracks[0]
+    t.source[2, 3] = Source.PROPAGATED
+    MoveKeypoint(p, 0, 2, 3, (5, 5)).apply(p)
+    assert t.source[2, 3] == Source.CORRECTED
+    MoveKeypoint(p, 0, 2, 3, (6, 6)).apply(p)
+    SetVisibility(p, 0, 2, 3, 1).apply(p)
+    assert t.source[2, 3] == Source.CORRECTED
