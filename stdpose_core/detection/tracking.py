@@ -39,7 +39,7 @@ class TrackerConfig:
     anchor_min_iou: float = 0.3  # fit (anchor_scores) needed to give a detection an existing project id
     oks_weight: float = 0.5  # weight of OKS against IoU when both sides have keypoints
     kpt_min_score: float = 0.3  # joints below this score are ignored by OKS
-    velocity_smoothing: float = 0.5  # weight of the old velocity in the running average
+    velocity_smoothing: float = 0.8  # weight of the old velocity in the running average
     max_extrapolate: int = 10  # frames of motion prediction at most (beyond, the box stays put)
 
 
@@ -83,7 +83,11 @@ class _State:
     own: bool = False  # the id was made up by this tracker (not a project person)
 
     def predict(self, frame: int, max_steps: int) -> np.ndarray:
-        return self.box + self.velocity * min(frame - self.last_frame, max_steps)
+        """The box moved by the centre's velocity; its size is kept (sizes jump when a person is
+        partly hidden, and extrapolating that shrinks or blows up the box)."""
+        steps = min(frame - self.last_frame, max_steps)
+        shift = 0.5 * (self.velocity[:2] + self.velocity[2:]) * steps
+        return self.box + np.tile(shift, 2)
 
 
 def oks(kp_a: np.ndarray, sc_a: np.ndarray, kp_b: np.ndarray, sc_b: np.ndarray, area: float, min_score: float) -> float:
