@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from stdpose_core.data import Source
 from stdpose_core.detection.base import Detections, PersonDetector
@@ -136,3 +137,37 @@ def test_auto_repropagation_changes_only_neighbouring_gaps(qtbot, window):
     assert np.array_equal(after.xy[14:], before[0].xy[14:])
     assert doc.project.tracks[1].equals(before[1])
     assert doc.undo_stack.command(2).text().startswith("re-propagate around frame 7")
+
+
+@pytest.mark.slow
+def test_detect_job_with_the_real_yolo_detector(qtbot, tmp_path, errors):
+    """The shipped YOLO11n-pose weights (torch runtime) on a few frames of a generated clip."""
+    from app.demo import open_demo
+    from app.main_window import MainWindow
+    from stdpose_core.detection import create_detector
+    from stdpose_core.detection.weights import MissingWeightsError
+
+    try:
+        create_detector(runtime="torch")
+    except MissingWeightsError as exc:
+        pytest.skip(f"no detector weights installed: {exc}")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    assert open_demo(w, tmp_path / "demo", frames=8, size=(640, 360), persons=2)
+    doc = w.doc
+    w.jobs.make_detector = lambda: create_detector(runtime="torch", device="cpu")
+    doc.set_range((0, 4))
+    seen = []
+    w.jobs.runner.progress.connect(lambda d, t, m: seen.append((d, t)))
+    with qtbot.waitSignal(w.jobs.runner.finished, timeout=120000):
+        assert w.jobs.detect()
+    assert not errors, errors
+    assert seen[-1] == (4, 4)
+    from stdpose_core.detection import detected_mask
+
+    assert detected_mask(doc.project)[:4].all() and not detected_mask(doc.project)[4:].any()
+    prelabels = sum(int((t.source[1:4] == Source.DETECTED).sum()) for t in doc.project.tracks.values())
+    assert prelabels > 10  # pose pre-labels on the frames between keyframes
+    assert doc.undo_stack.count() == 1
+    w.close()
