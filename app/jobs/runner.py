@@ -55,8 +55,10 @@ class JobRunner(QObject):
         self._cancel = threading.Event()
         self._on_result: Callable[[object], None] | None = None
         self._label: str | None = None
+        self._session = None  # the session a running job belongs to
         self._done.connect(self._finish)
         self._progress.connect(self._relay_progress)
+        doc.opened.connect(self._on_opened)
 
     @property
     def busy(self) -> bool:
@@ -73,6 +75,7 @@ class JobRunner(QObject):
         self.name, self._on_result, self._label = name, on_result, label
         self._cancel.clear()
         snapshot = self.doc.snapshot()
+        self._session = self.doc.session
         serial = self._serial
         self._thread = threading.Thread(target=self._work, args=(serial, work, snapshot), name=f"job-{name}", daemon=True)
         self.started.emit(name)
@@ -84,6 +87,11 @@ class JobRunner(QObject):
         """Ask the job to stop at its next progress step; nothing of it is applied."""
         if self.busy:
             self._cancel.set()
+
+    def _on_opened(self) -> None:
+        # Another project was opened (or this one closed): a running job's result belongs to the old one.
+        if self.busy and self.doc.session is not self._session:
+            self.cancel()
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the worker thread ended (tests, shutdown); the result still arrives as an event."""
@@ -158,8 +166,8 @@ class JobRunner(QObject):
 
     def apply(self, edit: Edit) -> Edit | None:
         """Push a job's edit as one undo step (None when it changes nothing)."""
-        if self.doc.session is None:
-            return None
+        if self.doc.session is None or self.doc.session is not self._session:
+            return None  # the project the job ran on is no longer open
         edit = protect_human(edit, self.doc.project)
         if edit_is_empty(edit):
             return None
