@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from stdpose_core.data import Project
+import numpy as np
+
+from stdpose_core.data import Project, Source
 from stdpose_core.data.edits import Compound, Edit
 from stdpose_core.progress import Job, Progress
 
@@ -91,6 +93,16 @@ def export_work(path: Path, fmt: str, only_reviewed: bool) -> Callable[[Project]
         yield Progress(0, 1, f"writing {fmt}")
         view = write_annotations(project, path, fmt, only_reviewed=only_reviewed)
         summary = summarize(view)
+        # Sources as in the project (a COCO view converts the skeleton and loses them).
+        by = {k: 0 for k in summary["joints_by_source"]}
+        for tid, t in view.tracks.items():
+            written = t.present() & view.labeled
+            src = project.tracks[tid].source[written][project.tracks[tid].vis[written] > 0]
+            for code, n in zip(*np.unique(src, return_counts=True)):
+                name = Source(int(code)).name.lower()
+                if name in by:
+                    by[name] += int(n)
+        summary["joints_by_source"] = by
         summary.update(path=str(path), format=fmt, only_reviewed=only_reviewed,
                        frames_written=int(view.labeled.sum()), people_written=len(view.tracks))
         yield Progress(1, 1, "written")

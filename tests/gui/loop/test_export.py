@@ -20,6 +20,7 @@ def test_posetrack18_export_reimports_identically(qtbot, window, tmp_path, error
     out.parent.mkdir()
     s = export(qtbot, window, "posetrack18", out)
     assert s["frames_written"] == 15 and s["people_written"] == 2
+    assert s["joints_by_source"]["manual"] == 3 * 2 * 15 and s["joints_by_source"]["interpolated"] == 12 * 2 * 15
     assert errors[-1][0] == "Export finished" and "a.json" in errors[-1][1]
     back = read_annotations(out)
     assert set(back.tracks) == set(doc.project.tracks)
