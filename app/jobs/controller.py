@@ -45,6 +45,7 @@ class LoopJobs(QObject):
         #: Builds the person detector on the worker thread (tests may replace it).
         self.make_detector: Callable[[], object] = self._default_detector
         self._quiet = False  # automatic jobs report errors in the status bar, not in a dialog
+        self._propagator = None  # (key, Propagator) reused between jobs
 
         handlers = {"jobs.detect": self.detect, "jobs.propagate": self.propagate, "jobs.cancel": self.runner.cancel,
                     "jobs.auto": self._toggle_auto}
@@ -105,6 +106,25 @@ class LoopJobs(QObject):
             opts["weights"] = s.stdpose_weights
         return opts
 
+    def _make_propagator(self):
+        """The chosen method's Propagator, reused between jobs so a loaded model stays loaded
+        (rebuilt when the method, its options or — for 'auto' — the active model change). Runs on
+        the worker thread; jobs never overlap, so one instance is never used twice at once."""
+        from stdpose_core.propagation import get_propagator
+        from stdpose_core.propagation.auto import choose_method
+        from stdpose_core.propagation.stdpose import validated_checkpoint
+
+        opts = self._options()
+        name = choose_method(opts.get("weights")) if self.method == "auto" else self.method
+        key = (name, tuple(sorted(opts.items())), validated_checkpoint() if name == "stdpose" else None)
+        cached = self._propagator
+        if cached is None or cached[0] != key:
+            self._propagator = cached = (key, get_propagator(name, **opts))
+        return cached[1]
+
+    def _work(self, targets, label):
+        return propagate_work(self.doc.video_path(), self.method, targets, self._options(), label, self._make_propagator)
+
     def _refuse(self) -> bool:
         if self.doc.session is None:
             return True
@@ -127,16 +147,14 @@ class LoopJobs(QObject):
         rng = self.doc.frame_range
         label = f"propagate frames {rng[0]}–{rng[1] - 1}" if rng else None
         self._quiet = False
-        return self.runner.start("Propagating", propagate_work(self.doc.video_path(), self.method, [(None, rng)],
-                                                               self._options(), label), label=label)
+        return self.runner.start("Propagating", self._work([(None, rng)], label), label=label)
 
     def propagate_targets(self, targets: Targets, label: str) -> bool:
         """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
         if self.doc.session is None or self.runner.busy:
             return False
         self._quiet = True
-        return self.runner.start("Re-propagating", propagate_work(self.doc.video_path(), self.method, targets,
-                                                                  self._options(), label), label=label)
+        return self.runner.start("Re-propagating", self._work(targets, label), label=label)
 
     def detect(self) -> bool:
         """Detect people on the selected frame range, or the whole video."""

@@ -32,16 +32,18 @@ def _open_frames(video: Path | None, needed: bool):
 
 
 def propagate_work(video: Path | None, method: str = "auto", targets: Targets | None = None,
-                   options: dict | None = None, label: str | None = None) -> Callable[[Project], Job[Edit]]:
+                   options: dict | None = None, label: str | None = None,
+                   make: Callable[[], object] | None = None) -> Callable[[Project], Job[Edit]]:
     """Propagation over ``targets`` = ``[(track_ids | None, (start, stop) | None), ...]`` (default:
-    everything). Returns one Compound edit (one undo step) labelled ``label``."""
+    everything). Returns one Compound edit (one undo step) labelled ``label``. ``make`` (optional)
+    returns the Propagator to use (e.g. a cached one whose model is already loaded)."""
     targets = targets or [(None, None)]
 
     def work(project: Project) -> Job[Edit]:
         from stdpose_core.propagation import get_propagator
 
         yield Progress(0, 0, f"preparing {method}")
-        prop = get_propagator(method, **(options or {}))
+        prop = make() if make is not None else get_propagator(method, **(options or {}))
         src = _open_frames(video, prop.name != "interp")
         try:
             parts: list[Edit] = []

@@ -76,6 +76,15 @@ def test_retrain_dialog_trains_plots_and_activates_the_model(qtbot, window, mode
     dlg.use_model()
     assert get_active()["id"] == dlg.registry_id
     assert describe_active()[0]  # 'auto' now propagates with it
+    # The loop closes: 'auto' propagation in the editor now runs the new model.
+    jobs = window.jobs
+    jobs.set_method("auto")
+    with qtbot.waitSignal(jobs.runner.finished, timeout=120000):
+        assert jobs.propagate()
+    assert window.doc.undo_stack.command(0).text() == "propagate (stdpose)"
+    t = window.doc.project.tracks[0]
+    codes = t.model_version[3][t.vis[3] > 0]
+    assert (codes > 0).any() and window.doc.project.model_versions  # propagated joints name the model
 
 
 def test_discard_removes_the_model(qtbot, window, models_dir, tmp_path):
