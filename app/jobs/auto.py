@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from app.jobs.edits import human_touches
 from app.jobs.runner import JobRunner
@@ -45,6 +46,9 @@ class AutoRepropagate(QObject):
             return
         if self.runner.busy:
             return  # restarted when the running job ends
+        if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            self.timer.start()  # a drag is still going on: its edits merge into one undo step first
+            return
         touched, self.pending = self.pending, set()
         targets = merge_ranges(touched, self.doc.project)
         if not targets:

@@ -171,3 +171,27 @@ def test_detect_job_with_the_real_yolo_detector(qtbot, tmp_path, errors):
     assert prelabels > 10  # pose pre-labels on the frames between keyframes
     assert doc.undo_stack.count() == 1
     w.close()
+
+
+def test_auto_repropagation_waits_for_the_end_of_a_drag(qtbot, window, at):
+    """A mouse drag of a keyframe joint stays one undo step; re-propagation follows the release."""
+    from PySide6.QtCore import QPoint, Qt
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("interp")
+    jobs.auto.timer.setInterval(20)
+    vp = window.view.viewport()
+    doc.set_frame(7)
+    qtbot.waitUntil(lambda: window.scene.shown_frame == 7, timeout=5000)
+    x, y = doc.project.tracks[0].xy[7, 9].tolist()
+    start = at(window, x, y)
+    L = Qt.MouseButton.LeftButton
+    qtbot.mousePress(vp, L, Qt.KeyboardModifier.NoModifier, start)
+    qtbot.mouseMove(vp, start + QPoint(6, 0))
+    qtbot.wait(150)  # longer than the debounce, button still down
+    assert not jobs.runner.busy and doc.undo_stack.count() == 1
+    qtbot.mouseMove(vp, start + QPoint(12, 4))
+    with qtbot.waitSignal(jobs.runner.finished, timeout=20000):
+        qtbot.mouseRelease(vp, L, Qt.KeyboardModifier.NoModifier, start + QPoint(12, 4))
+    assert doc.undo_stack.count() == 2  # the drag, then the re-propagation
+    assert doc.undo_stack.command(1).text().startswith("re-propagate around frame 7")
