@@ -19,11 +19,10 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from app.jobs.edits import edit_is_empty, protect_human
 from stdpose_core.data import Project
 from stdpose_core.data.edits import Compound, Edit
 from stdpose_core.progress import Job, Progress
-
-from app.jobs.edits import edit_is_empty, protect_human
 
 ProgressInterval = 0.05  # seconds between progress signals
 

@@ -12,11 +12,10 @@ from typing import Callable
 
 import numpy as np
 
+from app.jobs.edits import leaves
 from stdpose_core.data import Project, Source
 from stdpose_core.data.edits import Compound, Edit
 from stdpose_core.progress import Job, Progress
-
-from app.jobs.edits import leaves
 
 #: Methods a user can pick; 'auto' = STDPose when a validated model is active, else flow.
 METHODS = ("auto", "flow", "stdpose", "interp")

@@ -82,7 +82,7 @@ class ReviewState(QObject):
         if self.doc.project is None:
             self._apply(None)
             return
-        gen, project, thr, pre = self._inputs()
+        _, project, thr, pre = self._inputs()
         self._apply(compute(project, thr, pre))
 
     def _recompute_async(self) -> None:
