@@ -27,7 +27,9 @@ def _image_size(path: Path) -> tuple[int, int]:
     try:
         with Image.open(path) as im:
             return im.size
-    except (OSError, UnidentifiedImageError):
+    # Once ultralytics is imported it replaces Image.open with a wrapper that, for an unknown file,
+    # tries to install pi-heif and raises ImportError: every failure here means "not an image".
+    except (OSError, UnidentifiedImageError, ImportError, ValueError):
         raise InputError(path, "not a readable image") from None
 
 
