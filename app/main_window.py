@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._recent_menu = self._menus["File"].addMenu("Open &Recent")
         self._recent_menu.aboutToShow.connect(self._fill_recent)
         self.actions_by_id: dict[str, QAction] = {}
+        self.action_specs: list[ActionSpec] = []  # the editor's table plus what extensions add
         self._handlers = handlers(self)
         for spec in ACTIONS:
             self.add_action(spec, self._handlers.get(spec.id))
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         if spec.menu:
             self.menu(spec.menu).addAction(act)
         self.actions_by_id[spec.id] = act
+        self.action_specs.append(spec)
         return act
 
     def set_handler(self, action_id: str, handler: Callable[[], None]) -> None:
@@ -310,13 +312,13 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         from app.dialogs.shortcuts_help import ShortcutsDialog
 
-        ShortcutsDialog(self.settings.shortcuts, self).exec()
+        ShortcutsDialog(self.settings.shortcuts, self.action_specs, self).exec()
 
     def edit_settings(self) -> None:
         from app.dialogs.settings_dialog import SettingsDialog
 
         project = self.doc.project
-        dlg = SettingsDialog(self.settings, project.keyframe_interval if project else None, self)
+        dlg = SettingsDialog(self.settings, project.keyframe_interval if project else None, self, self.action_specs)
         if not dlg.exec():
             return
         new, interval = dlg.result_settings()
@@ -326,10 +328,12 @@ class MainWindow(QMainWindow):
             project.keyframe_interval = interval
             self.doc.session.save_settings()
             self.timeline_dock.timeline.reset()
-        for spec in ACTIONS:
+        for spec in self.action_specs:
             self.actions_by_id[spec.id].setShortcuts([QKeySequence(k) for k in effective_keys(spec, new.shortcuts)])
         self.palette[:] = new.track_colors
         self.timeline_dock.timeline.set_low_confidence(new.low_confidence)
+        if hasattr(self, "review"):  # the review extension keeps its slider in step with the setting
+            self.review.set_threshold(new.low_confidence)
         self.toggle_trails()
         self.scene.update()
 

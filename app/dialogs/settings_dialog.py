@@ -10,12 +10,15 @@ from PySide6.QtWidgets import (QColorDialog, QComboBox, QDialog, QDialogButtonBo
                                QTableWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from app.settings import Settings
-from app.shortcuts import ACTIONS, effective_keys
+from collections.abc import Sequence
+
+from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, project_interval: int | None, parent=None):
+    def __init__(self, settings: Settings, project_interval: int | None, parent=None, specs: Sequence[ActionSpec] = ACTIONS):
         super().__init__(parent)
+        self.specs = tuple(specs)
         self.setWindowTitle("Settings")
         self.resize(560, 560)
         self.s = copy.deepcopy(settings)
@@ -103,10 +106,10 @@ class SettingsDialog(QDialog):
         return edit
 
     def _shortcuts(self) -> QWidget:
-        self.key_table = QTableWidget(len(ACTIONS), 2)
+        self.key_table = QTableWidget(len(self.specs), 2)
         self.key_table.setHorizontalHeaderLabels(["Action", "Key"])
         self.key_edits: dict[str, QKeySequenceEdit] = {}
-        for r, spec in enumerate(ACTIONS):
+        for r, spec in enumerate(self.specs):
             self.key_table.setCellWidget(r, 0, QLineEdit(spec.text.replace("&", "")))
             self.key_table.cellWidget(r, 0).setReadOnly(True)
             keys = effective_keys(spec, self.s.shortcuts)
@@ -124,7 +127,7 @@ class SettingsDialog(QDialog):
         s.skeleton, s.device = self.skeleton.currentText(), self.device.currentText()
         s.stdpose_weights, s.detector_weights = self.weights.text(), self.detector.text()
         s.keyframe_interval = self.interval.value()
-        for spec in ACTIONS:
+        for spec in self.specs:
             text = self.key_edits[spec.id].keySequence().toString(QKeySequence.SequenceFormat.PortableText)
             default = QKeySequence(spec.keys[0]).toString(QKeySequence.SequenceFormat.PortableText) if spec.keys else ""
             if text != default:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from app.shortcuts import ACTIONS, effective_keys
+from collections.abc import Sequence
+
+from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 
 
-def shortcut_rows(overrides: dict[str, str]) -> list[tuple[str, str, str]]:
+def shortcut_rows(overrides: dict[str, str], specs: Sequence[ActionSpec] = ACTIONS) -> list[tuple[str, str, str]]:
     """(group, action text, keys) for every action with a key, in table order."""
     rows = []
-    for spec in ACTIONS:
+    for spec in specs:
         keys = effective_keys(spec, overrides)
         if keys:
             rows.append((spec.menu or "Canvas", spec.text.replace("&", ""), ", ".join(keys)))
@@ -18,12 +20,12 @@ def shortcut_rows(overrides: dict[str, str]) -> list[tuple[str, str, str]]:
 
 
 class ShortcutsDialog(QDialog):
-    def __init__(self, overrides: dict[str, str], parent=None):
+    def __init__(self, overrides: dict[str, str], specs: Sequence[ActionSpec] = ACTIONS, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
         self.resize(520, 640)
         lay = QVBoxLayout(self)
-        rows = shortcut_rows(overrides)
+        rows = shortcut_rows(overrides, specs)
         table = QTableWidget(len(rows), 3)
         table.setHorizontalHeaderLabels(["Menu", "Action", "Keys"])
         for r, row in enumerate(rows):

@@ -1,0 +1,29 @@
+"""Actions added by extensions (jobs, export, review) are listed in Help → Keyboard Shortcuts and can be
+rebound in Settings like the editor's own."""
+
+from PySide6.QtGui import QKeySequence
+
+
+def test_extension_actions_are_listed_in_the_shortcuts_help(qtbot, window):
+    from app.dialogs.shortcuts_help import shortcut_rows
+
+    ids = {s.id for s in window.action_specs}
+    assert {"jobs.propagate", "jobs.detect", "file.export"} <= ids
+    rows = shortcut_rows({}, window.action_specs)
+    assert ("Jobs", "Propagate", "P") in rows
+    assert any(r[1] == "Export…" and r[2] == "Ctrl+E" for r in rows)
+
+
+def test_extension_action_can_be_rebound_in_settings(qtbot, window, monkeypatch):
+    from app import settings as app_settings
+    from app.dialogs import settings_dialog
+
+    def fake_exec(dlg):
+        dlg.key_edits["jobs.propagate"].setKeySequence(QKeySequence("Ctrl+Alt+P"))
+        return True
+
+    monkeypatch.setattr(settings_dialog.SettingsDialog, "exec", fake_exec)
+    window.edit_settings()
+    assert app_settings.load().shortcuts.get("jobs.propagate") == "Ctrl+Alt+P"
+    keys = [k.toString() for k in window.actions_by_id["jobs.propagate"].shortcuts()]
+    assert keys == ["Ctrl+Alt+P"]
