@@ -21,6 +21,11 @@ Target (issue 4): ONNX ≥ 10 frames/s at imgsz 640 on the 2-core CPU.
 Note: the packaged YOLO11n-pose finds almost none of vtest's ~80 px tall pedestrians at imgsz 640
 (nothing even at conf 0.05); at 1280 it finds them. Speed is quoted at 640 (the target), tracking
 figures are meaningful at 1280.
+
+Measured 2026-11-24 on the shared 2-core CPU (load average ~2), 300 frames: onnx 21.8 (batch 1) /
+23.2 (batch 4) det frames/s, torch 14.3 / 5.8; at 1280 (load ~4) onnx 2.6 frames/s, 13 ids for at most
+8 people at once, 3 mid-scene births. Under load 8-10 the same run gave onnx 5 and torch 0.5 frames/s
+(torch's OpenMP threads suffer most from sharing the cores).
 """
 
 from __future__ import annotations
