@@ -169,14 +169,7 @@ class ModelConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "ModelConfig":
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(path, "model config file not found")
-        try:
-            d = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as e:
-            raise InputError(path, f"not a readable YAML file ({str(e).splitlines()[0]})") from None
-        return cls.from_dict(d, source=path)
+        return cls.from_dict(read_yaml(path, "model config file"), source=Path(path))
 
 
 def field_names() -> list[str]:
@@ -185,3 +178,14 @@ def field_names() -> list[str]:
 
 
 __all__ = ["ModelConfig", "CONFIG_VERSION", "field_names"]
+
+
+def read_yaml(path: str | Path, what: str = "config file") -> Any:
+    """The parsed contents of a YAML file; ``InputError`` naming the file when missing or unreadable."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, f"{what} not found")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise InputError(path, f"not a readable YAML file ({str(e).splitlines()[0]})") from None

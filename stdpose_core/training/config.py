@@ -53,17 +53,13 @@ METRICS = ("pckh05", "pckh02", "map")
 
 def load_model_yaml(source: str) -> tuple[ModelConfig, dict[str, Any]]:
     """``(ModelConfig, training section)`` from a YAML path or a registered model name."""
+    from stdpose_core.model.config import read_yaml
     from stdpose_core.model.registry import get_config
 
     if not str(source).endswith((".yaml", ".yml")):
         return get_config(source), {}
     path = Path(source)
-    if not path.is_file():
-        raise InputError(path, "config file not found")
-    try:
-        d = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise InputError(path, f"not a readable YAML file ({str(e).splitlines()[0]})") from None
+    d = read_yaml(path)
     if not isinstance(d, dict):
         raise InputError(path, "config must be a mapping of ModelConfig fields")
     training = d.pop("training", None) or {}
