@@ -52,7 +52,7 @@ def cmd_detect(args) -> int:
         start, stop = parse_frame_range(args.frames, project.num_frames)
         todo = frames_to_detect(project, start, stop, args.redo)
         before = set(project.tracks)
-        summary = {"frames": int(len(todo)), "skipped": int(stop - start - len(todo)), "people": [], "new_people": 0,
+        summary = {"frames": len(todo), "skipped": int(stop - start - len(todo)), "people": [], "new_people": 0,
                    "detections": 0, "seconds": 0.0, "fps": 0.0}
         if len(todo):
             detector = create_detector(args.weights, device=args.device, runtime=args.runtime, imgsz=args.imgsz,

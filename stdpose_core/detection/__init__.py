@@ -63,8 +63,8 @@ def create_detector(
 
 
 __all__ = [
-    "Anchor",
     "DETECTED_FRAMES_KEY",
+    "Anchor",
     "DetectConfig",
     "Detections",
     "MissingWeightsError",

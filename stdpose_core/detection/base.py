@@ -50,12 +50,12 @@ class Detections:
         return self.keypoints is not None
 
     @classmethod
-    def empty(cls, with_keypoints: bool = False) -> "Detections":
+    def empty(cls, with_keypoints: bool = False) -> Detections:
         kp = np.zeros((0, NUM_COCO_JOINTS, 2), np.float32) if with_keypoints else None
         ks = np.zeros((0, NUM_COCO_JOINTS), np.float32) if with_keypoints else None
         return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), kp, ks)
 
-    def select(self, index: np.ndarray) -> "Detections":
+    def select(self, index: np.ndarray) -> Detections:
         """The detections at ``index`` (int indices or a bool mask), in that order."""
         kp = None if self.keypoints is None else self.keypoints[index]
         ks = None if self.keypoint_scores is None else self.keypoint_scores[index]

@@ -20,7 +20,14 @@ import numpy as np
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.weights import file_sha256, user_cache_dir
 from stdpose_core.detection.yolo_meta import YoloInfo, check_person_model
-from stdpose_core.detection.yolo_numpy import decode_end2end, decode_raw, letterbox, letterbox_shape, to_blob, to_detections
+from stdpose_core.detection.yolo_numpy import (
+    decode_end2end,
+    decode_raw,
+    letterbox,
+    letterbox_shape,
+    to_blob,
+    to_detections,
+)
 from stdpose_core.errors import InputError, StdposeError
 
 
@@ -38,7 +45,10 @@ def export_onnx(weights: str | Path, imgsz: int = 640) -> Path:
     input, and the packaged file may sit in a read-only site-packages) and is moved into place
     atomically, so concurrent runs never see half a file.
     """
-    from stdpose_core.detection.ultralytics_detector import keep_torch_threads, load_yolo
+    from stdpose_core.detection.ultralytics_detector import (
+        keep_torch_threads,
+        load_yolo,
+    )
 
     target = onnx_cache_path(weights, imgsz)
     if target.is_file():
@@ -56,7 +66,7 @@ def export_onnx(weights: str | Path, imgsz: int = 640) -> Path:
         os.replace(out, target)
     except StdposeError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the exporter (torch, onnx, onnxslim) fails in many ways
         raise StdposeError(f"{weights}: ONNX export failed ({type(exc).__name__}: {str(exc)[:200]})") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -128,7 +138,7 @@ class OnnxDetector(PersonDetector):
             self.session = ort.InferenceSession(str(onnx_path), opts, providers=onnx_providers(device))
         except StdposeError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own untyped errors
             raise InputError(onnx_path, f"onnxruntime cannot load it ({str(exc).splitlines()[0][:160]})") from None
         self.info, self.end2end, self.stride = _read_info(onnx_path, self.session.get_modelmeta().custom_metadata_map)
         self.input_name = self.session.get_inputs()[0].name

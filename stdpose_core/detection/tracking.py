@@ -110,7 +110,7 @@ class Tracker:
     def __init__(self, config: TrackerConfig | None = None, reserved_ids: list[int] | tuple[int, ...] = ()):
         self.config = config or TrackerConfig()
         self._states: dict[int, _State] = {}
-        self._reserved = set(int(i) for i in reserved_ids)
+        self._reserved = {int(i) for i in reserved_ids}
         self._next_id = max(self._reserved, default=-1) + 1
         #: ids this tracker made up that turned out to be a project person: ``{made_up_id: project_id}``
         self.aliases: dict[int, int] = {}

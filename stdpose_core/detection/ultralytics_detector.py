@@ -88,7 +88,7 @@ def load_yolo(path: str | Path):
     try:
         with keep_torch_threads():
             model = yolo_cls(str(path))
-    except Exception as exc:  # torch/pickle/zip raise many types for a bad file
+    except Exception as exc:  # noqa: BLE001 - torch/pickle/zip raise many types for a bad file
         detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         raise InputError(path, f"cannot be loaded as an ultralytics YOLO checkpoint ({detail})") from None
     kpt_shape = getattr(model.model, "kpt_shape", None) if model.task == "pose" else None

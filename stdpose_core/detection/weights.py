@@ -89,7 +89,7 @@ def _download(name: str) -> Path | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         got = Path(attempt_download_asset(str(target)))
-    except Exception:  # network errors come in many types; any of them means 'not available'
+    except Exception:  # noqa: BLE001 - network errors come in many types; all mean 'not available'  # noqa: BLE001
         return None
     return got if got.is_file() else None
 

@@ -8,7 +8,13 @@ import pytest
 
 from stdpose_core.data import Project, Source, VideoInfo
 from stdpose_core.data.edits import AddTrack, Compound, SetPoseRange
-from stdpose_core.detection import DETECTED_FRAMES_KEY, Detections, PersonDetector, detect_job, detected_mask
+from stdpose_core.detection import (
+    DETECTED_FRAMES_KEY,
+    Detections,
+    PersonDetector,
+    detect_job,
+    detected_mask,
+)
 from stdpose_core.detection.detected import mask_to_ranges, ranges_to_mask
 from stdpose_core.progress import run_to_completion
 from stdpose_core.session import ProjectSession

@@ -7,8 +7,15 @@ import pytest
 import torch
 
 from stdpose_core.detection import create_detector
-from stdpose_core.detection.onnx_detector import OnnxDetector, onnx_cache_path, onnx_providers
-from stdpose_core.detection.ultralytics_detector import UltralyticsDetector, import_ultralytics
+from stdpose_core.detection.onnx_detector import (
+    OnnxDetector,
+    onnx_cache_path,
+    onnx_providers,
+)
+from stdpose_core.detection.ultralytics_detector import (
+    UltralyticsDetector,
+    import_ultralytics,
+)
 from stdpose_core.errors import InputError, StdposeError
 
 

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 
 from stdpose_core.detection.base import Detections
-from stdpose_core.detection.yolo_numpy import box_iou, decode_end2end, decode_raw, letterbox, letterbox_shape, nms, to_blob, to_detections
+from stdpose_core.detection.yolo_numpy import (
+    box_iou,
+    decode_end2end,
+    decode_raw,
+    letterbox,
+    letterbox_shape,
+    nms,
+    to_blob,
+    to_detections,
+)
 
 
 def test_detections_validates_shapes():
