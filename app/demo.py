@@ -19,7 +19,7 @@ EVERY = 7
 
 
 def demo_dir() -> Path:
-    from stdpose_core.detection.weights import user_cache_dir
+    from stdpose_core.paths import user_cache_dir
 
     return user_cache_dir() / "demo"
 

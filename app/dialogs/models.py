@@ -182,7 +182,7 @@ class ModelsDialog(QDialog):
 
     def import_file(self, path: Path) -> bool:
         """Copy and register ``path`` in the background; the list refreshes when it is done."""
-        from stdpose_core.detection.weights import user_models_dir
+        from stdpose_core.paths import user_models_dir
 
         def done(entry: dict) -> None:
             self.refresh()

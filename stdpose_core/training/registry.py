@@ -42,7 +42,7 @@ def registry_path(path: str | Path | None = None) -> Path:
     """The registry file: ``path`` when given, else ``$STDPOSE_MODELS_DIR``/user models folder."""
     if path:
         return Path(path)
-    from stdpose_core.detection.weights import user_models_dir
+    from stdpose_core.paths import user_models_dir
 
     return user_models_dir() / "registry.json"
 

@@ -66,10 +66,6 @@ def test_download_only_when_allowed(monkeypatch, isolated_dirs):
     assert W.resolve_detector_weights("yolo11x-pose.pt", allow_download=True) == target
 
 
-def test_cache_dir_env_override(tmp_path, monkeypatch):
-    monkeypatch.setenv("STDPOSE_CACHE_DIR", str(tmp_path / "c"))
-    assert W.user_cache_dir() == tmp_path / "c"
-
 
 def test_sha256_of_file(tmp_path):
     f = tmp_path / "a"

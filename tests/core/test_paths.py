@@ -1,0 +1,20 @@
+"""The user's models and cache folders: environment overrides win, defaults are per-user folders."""
+
+from pathlib import Path
+
+from stdpose_core.paths import user_cache_dir, user_models_dir
+
+
+def test_env_overrides(tmp_path, monkeypatch):
+    monkeypatch.setenv("STDPOSE_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("STDPOSE_MODELS_DIR", str(tmp_path / "m"))
+    assert user_cache_dir() == tmp_path / "c"
+    assert user_models_dir() == tmp_path / "m"
+
+
+def test_defaults_are_per_user_folders(monkeypatch):
+    monkeypatch.delenv("STDPOSE_CACHE_DIR", raising=False)
+    monkeypatch.delenv("STDPOSE_MODELS_DIR", raising=False)
+    home = Path.home()
+    assert home in user_cache_dir().parents and "stdpose" in user_cache_dir().parts
+    assert home in user_models_dir().parents and user_models_dir().name == "models"
