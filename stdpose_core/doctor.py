@@ -58,6 +58,10 @@ def check_devices() -> list[Check]:
                    else "this torch build is CPU-only")
             rows.append(Check("torch device", f"CPU only ({why}); {torch.get_num_threads()} threads", ok=True,
                               hint="models run on the CPU: slower, but everything works"))
+    except ImportError:
+        # The desktop build leaves torch out on purpose: inference runs on onnxruntime.
+        rows.append(Check("torch device", "torch not installed: models run with onnxruntime; training "
+                          "(stdpose-retrain) and .pt checkpoints need a Python install with torch"))
     except Exception as exc:  # a broken torch install must not stop the report
         rows.append(Check("torch device", f"torch failed to load: {exc}", ok=False, hint="reinstall torch"))
     try:

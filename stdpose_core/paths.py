@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -28,3 +29,9 @@ def user_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("stdpose", appauthor=False))
+
+
+def bundle_dir() -> Path | None:
+    """The folder of a frozen (PyInstaller) build, where bundled weights live; None when not frozen."""
+    root = getattr(sys, "_MEIPASS", None)
+    return Path(root) if getattr(sys, "frozen", False) and root else None

@@ -39,6 +39,11 @@ def onnx_cache_path(weights: str | Path, imgsz: int) -> Path:
     return user_cache_dir() / "onnx" / f"{weights.stem}-{key}-{imgsz}.onnx"
 
 
+def shipped_onnx_path(weights: str | Path, imgsz: int) -> Path:
+    """An export shipped beside the weights (``WEIGHTS_DIR/onnx/<cache name>``), e.g. in the desktop build."""
+    return Path(weights).parent / "onnx" / onnx_cache_path(weights, imgsz).name
+
+
 def export_onnx(weights: str | Path, imgsz: int = 640) -> Path:
     """Export an ultralytics checkpoint to ONNX (cached; returns the cached file when present).
 
@@ -54,6 +59,9 @@ def export_onnx(weights: str | Path, imgsz: int = 640) -> Path:
     target = onnx_cache_path(weights, imgsz)
     if target.is_file():
         return target
+    shipped = shipped_onnx_path(weights, imgsz)
+    if shipped.is_file():  # exported at build time (desktop bundle): no torch needed at run time
+        return shipped
     model, _ = load_yolo(weights)  # validates the file before spending time on an export
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="export-", dir=target.parent))

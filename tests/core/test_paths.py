@@ -18,3 +18,14 @@ def test_defaults_are_per_user_folders(monkeypatch):
     home = Path.home()
     assert home in user_cache_dir().parents and "stdpose" in user_cache_dir().parts
     assert home in user_models_dir().parents and user_models_dir().name == "models"
+
+
+def test_bundle_dir_only_when_frozen(tmp_path, monkeypatch):
+    import sys
+
+    from stdpose_core.paths import bundle_dir
+
+    assert bundle_dir() is None
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert bundle_dir() == tmp_path

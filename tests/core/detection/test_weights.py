@@ -71,3 +71,20 @@ def test_sha256_of_file(tmp_path):
     f = tmp_path / "a"
     f.write_bytes(b"abc")
     assert W.file_sha256(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_frozen_build_finds_bundled_weights_and_shipped_onnx(tmp_path, monkeypatch, isolated_dirs):
+    import sys
+
+    from stdpose_core.detection.onnx_detector import export_onnx, onnx_cache_path
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    weights = tmp_path / "weights" / W.DEFAULT_DETECTOR_WEIGHTS
+    weights.parent.mkdir()
+    weights.write_bytes(b"not really a model")
+    assert W.resolve_detector_weights() == weights
+    shipped = weights.parent / "onnx" / onnx_cache_path(weights, 640).name
+    shipped.parent.mkdir()
+    shipped.write_bytes(b"onnx")
+    assert export_onnx(weights, 640) == shipped  # no export (and no torch) needed
