@@ -46,4 +46,21 @@ def ensure_app(argv: list[str] | None = None):
         app = QApplication(list(argv or ["stdpose-annotate"]))
         app.setOrganizationName("STDPose")
         app.setApplicationName("STDPose Annotator")
+        icon = resource_path("stdpose-annotator.png")
+        if icon is not None:
+            from PySide6.QtGui import QIcon
+
+            app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+def resource_path(name: str):
+    """A file of ``resources/``: from the desktop build's folder, else from the source tree; or None."""
+    from pathlib import Path
+
+    from stdpose_core.paths import bundle_dir
+
+    for root in (bundle_dir(), Path(__file__).resolve().parents[1]):
+        if root is not None and (root / "resources" / name).is_file():
+            return root / "resources" / name
+    return None

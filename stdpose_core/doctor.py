@@ -4,7 +4,9 @@ About/diagnostics view can show the same list."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
+import importlib.util
 import platform
 import sys
 from dataclasses import dataclass
@@ -23,22 +25,38 @@ class Check:
     hint: str = ""
 
 
+#: Distribution name → import name, for builds without package metadata (the desktop bundle).
+MODULES = {"opencv-python": "cv2", "onnxruntime-gpu": "onnxruntime"}
+#: Left out of the desktop build on purpose (inference runs on onnxruntime; training needs them).
+TRAINING_ONLY = ("torch", "torchvision", "timm", "ultralytics")
+
+
 def _version(dist: str) -> str | None:
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
-        return None
+        pass
+    module = MODULES.get(dist, dist)
+    if dist in TRAINING_ONLY or importlib.util.find_spec(module) is None:
+        return None  # never import these just to report them (slow, and ultralytics has side effects)
+    return str(getattr(importlib.import_module(module), "__version__", "present"))
 
 
 def check_versions() -> list[Check]:
     from stdpose_core import __version__
+    from stdpose_core.paths import bundle_dir
 
-    rows = [Check("stdpose-annotator", __version__), Check("python", f"{platform.python_version()} ({sys.executable})"),
+    frozen = bundle_dir() is not None
+    rows = [Check("stdpose-annotator", __version__ + (" (desktop build)" if frozen else "")),
+            Check("python", f"{platform.python_version()} ({sys.executable})"),
             Check("platform", platform.platform())]
     for dist in PACKAGES:
         v = _version(dist)
         if v is None and dist in ("onnxruntime", "onnxruntime-gpu"):
             continue  # one of the two is enough; reported under 'onnxruntime providers'
+        if v is None and frozen and dist in TRAINING_ONLY:
+            rows.append(Check(dist, "not in the desktop build (only training and .pt checkpoints need it)"))
+            continue
         rows.append(Check(dist, v or "not installed", ok=v is not None,
                           hint="" if v else f"pip install {dist}"))
     return rows
