@@ -86,7 +86,7 @@ def test_one_epoch_then_resume(clip_dir, config, tmp_path, capsys, models_dir):
     assert len(json.loads((models_dir / "registry.json").read_text())["models"]) == 2
 
 
-def _fails(argv, capsys, match: str) -> None:
+def assert_fails(argv, capsys, match: str) -> None:
     rc = main([*argv, "--progress", "jsonl"])
     cap = capsys.readouterr()
     assert rc == 2
@@ -99,20 +99,20 @@ def _fails(argv, capsys, match: str) -> None:
 
 def test_bad_inputs_exit_2(clip_dir, config, tmp_path, capsys):
     run = str(tmp_path / "run")
-    _fails(["--config", str(config), "--out", run], capsys, "no training data")
-    _fails(["--config", str(config), "--data", str(tmp_path / "nope.stdpose"), "--out", run], capsys, "not found")
-    _fails(["--out", str(tmp_path / "fresh"), "--resume"], capsys, "nothing to resume")
-    _fails(["--data", str(clip_dir / "gt.json"), "--out", run], capsys, "--config is required")
-    _fails(["--config", "stdpose_tinyy", "--data", str(clip_dir / "gt.json"), "--out", run], capsys, "did you mean")
+    assert_fails(["--config", str(config), "--out", run], capsys, "no training data")
+    assert_fails(["--config", str(config), "--data", str(tmp_path / "nope.stdpose"), "--out", run], capsys, "not found")
+    assert_fails(["--out", str(tmp_path / "fresh"), "--resume"], capsys, "nothing to resume")
+    assert_fails(["--data", str(clip_dir / "gt.json"), "--out", run], capsys, "--config is required")
+    assert_fails(["--config", "stdpose_tinyy", "--data", str(clip_dir / "gt.json"), "--out", run], capsys, "did you mean")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nnum_joints: 17\ntraining: {epoch: 3}\n")
-    _fails(["--config", str(bad), "--data", str(clip_dir / "gt.json"), "--out", run], capsys, "unknown training setting")
-    _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--pretrained"], capsys,
+    assert_fails(["--config", str(bad), "--data", str(clip_dir / "gt.json"), "--out", run], capsys, "unknown training setting")
+    assert_fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--pretrained"], capsys,
            "no timm pretrained weights known for embed_dim 64")
-    _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--init", str(clip_dir / "gt.json")],
+    assert_fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--init", str(clip_dir / "gt.json")],
            capsys, "not a readable torch checkpoint")
     if not torch.cuda.is_available():
-        _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--device", "cuda"],
+        assert_fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", run, "--device", "cuda"],
                capsys, "CUDA is not available")
 
 
@@ -130,11 +130,11 @@ def test_vitpose_file_that_does_not_fit(clip_dir, config, tmp_path, capsys):
             sd["backbone." + k[len("backbone.vit."):]] = v
     pth = tmp_path / "vitpose.pth"
     torch.save({"state_dict": sd}, pth)
-    _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", str(tmp_path / "run"),
+    assert_fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", str(tmp_path / "run"),
             "--vitpose", str(pth)], capsys, "does not fit")
     junk = tmp_path / "junk.pth"
     torch.save({"state_dict": {"conv.weight": torch.zeros(1)}}, junk)
-    _fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", str(tmp_path / "run"),
+    assert_fails(["--config", str(config), "--data", str(clip_dir / "gt.json"), "--out", str(tmp_path / "run"),
             "--vitpose", str(junk)], capsys, "not a ViTPose")
 
 
