@@ -23,7 +23,8 @@ from app.document import Document
 from app.errors import show_error
 from app.frame_loader import FrameLoader
 from app.guided import GuidedMode
-from app.opener import open_session
+from app.indexing import ensure_indexed
+from app.opener import is_project, open_session
 from app.panels.people import PeoplePanel
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 from app.timeline.dock import TimelineDock
@@ -175,6 +176,9 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path) -> bool:
         """Open a project, video or image folder; errors are shown and leave the current one open."""
         try:
+            # A new video's frames are indexed on a worker thread first (progress + Cancel).
+            if not is_project(Path(path)) and not ensure_indexed(self, path):
+                return False
             session = open_session(path, self.ask_new)
         except Exception as exc:  # noqa: BLE001
             show_error(self, "Cannot open", exc)
@@ -184,6 +188,8 @@ class MainWindow(QMainWindow):
         self.playback.stop()
         self.doc.set_session(session)
         try:
+            if not ensure_indexed(self, self.doc.video_path()):
+                raise RuntimeError("indexing the video was cancelled")
             self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
         except Exception as exc:  # noqa: BLE001 - annotations stay editable without pixels
             self.loader.set_source(None)
