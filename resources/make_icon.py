@@ -1,4 +1,5 @@
-"""Draws resources/stdpose-annotator.png (256x256): a pose skeleton over a keyframe timeline.
+"""Draws resources/stdpose-annotator.png (256x256) and the same picture as stdpose-annotator.svg:
+a pose skeleton over a keyframe timeline.
 
     .venv/bin/python resources/make_icon.py
 """
@@ -44,6 +45,29 @@ def main() -> None:
         cv2.circle(img, (x, 228), 7, green + (255,) if (x - 44) % 56 == 0 else white + (255,), -1, cv2.LINE_AA)
     img[..., 3] = np.minimum(img[..., 3], tile)
     cv2.imwrite(str(HERE / "stdpose-annotator.png"), img)
+    (HERE / "stdpose-annotator.svg").write_text(_svg(pts, edges, green, white))
+
+
+def _hex(bgr: tuple[int, int, int]) -> str:
+    b, g, r = bgr
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _svg(pts: dict, edges: list, green: tuple, white: tuple) -> str:
+    """The PNG's drawing as SVG (same coordinates, colours given in BGR like OpenCV)."""
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{S}" height="{S}" viewBox="0 0 {S} {S}">',
+           f'<rect x="8" y="8" width="{S - 16}" height="{S - 16}" rx="36" fill="{_hex((48, 38, 30))}"/>',
+           '<g stroke-width="9" stroke-linecap="round">']
+    for a, b, c in edges:
+        (x1, y1), (x2, y2) = pts[a], pts[b]
+        out.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{_hex(c)}"/>')
+    out.append("</g>")
+    out.append(f'<circle cx="{pts["head"][0]}" cy="{pts["head"][1]}" r="17" fill="{_hex(green)}"/>')
+    out += [f'<circle cx="{x}" cy="{y}" r="8" fill="{_hex(white)}"/>' for n, (x, y) in pts.items() if n != "head"]
+    out.append(f'<line x1="36" y1="228" x2="220" y2="228" stroke="{_hex(white)}" stroke-width="5" stroke-linecap="round"/>')
+    out += [f'<circle cx="{x}" cy="228" r="7" fill="{_hex(green if (x - 44) % 56 == 0 else white)}"/>'
+            for x in range(44, 221, 28)]
+    return "\n".join(out + ["</svg>", ""])
 
 
 if __name__ == "__main__":

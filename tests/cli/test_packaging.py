@@ -50,3 +50,14 @@ def test_window_icon_resource_is_found():
 
     icon = resource_path("stdpose-annotator.png")
     assert icon is not None and icon.stat().st_size > 1000
+
+
+def test_svg_icon_is_valid_xml_of_the_png_size():
+    import xml.etree.ElementTree as ET
+
+    import cv2
+
+    root = ET.parse(REPO / "resources" / "stdpose-annotator.svg").getroot()
+    assert root.tag.endswith("svg") and root.get("viewBox") == "0 0 256 256"
+    png = cv2.imread(str(REPO / "resources" / "stdpose-annotator.png"), cv2.IMREAD_UNCHANGED)
+    assert png.shape == (256, 256, 4)
