@@ -61,16 +61,6 @@ def delete_person(project: Project, tid: int, frame: int, scope: str) -> Edit:
     raise ValueError(f"scope must be one of {DELETE_SCOPES}")
 
 
-def box_of(xy: np.ndarray, vis: np.ndarray, margin: float = 0.1) -> np.ndarray | None:
-    """Box x1,y1,x2,y2 around the labelled joints ``xy[K,2]`` (``vis[K] > 0``), enlarged by ``margin``."""
-    pts = xy[vis > 0]
-    if len(pts) < 2:
-        return None
-    lo, hi = pts.min(0), pts.max(0)
-    pad = (hi - lo) * margin + 4
-    return np.concatenate([lo - pad, hi + pad]).astype(np.float32)
-
-
 def previous_keyframe(project: Project, tid: int, frame: int) -> int | None:
     keys = project.tracks[tid].keyframes()
     keys = keys[keys < frame]

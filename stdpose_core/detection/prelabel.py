@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from stdpose_core.data.boxes import joints_box
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.detection.tracking import Anchor
@@ -42,17 +43,6 @@ def coco_to_project_pose(
     return xy.astype(np.float32), vis.astype(np.int8), score.astype(np.float32)
 
 
-def joints_box(xy: np.ndarray, mask: np.ndarray, padding: float = JOINT_BOX_PADDING) -> np.ndarray | None:
-    """Box ``[4]`` around the joints ``xy[K,2]`` where ``mask[K]``, padded by ``padding`` of its size
-    on each side; None when fewer than 2 joints."""
-    pts = xy[mask]
-    if len(pts) < 2:
-        return None
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    pad = padding * np.maximum(hi - lo, 1.0)
-    return np.concatenate([lo - pad, hi + pad]).astype(np.float64)
-
-
 def anchors_at(project: Project, frame: int) -> list[Anchor]:
     """People already in the project at ``frame``: their box, or a box around their human-placed joints."""
     out = []
@@ -62,7 +52,7 @@ def anchors_at(project: Project, frame: int) -> list[Anchor]:
             out.append(Anchor(tid, box.astype(np.float64)))
             continue
         human = track.human_mask()[frame] & (track.vis[frame] > 0)
-        jb = joints_box(track.xy[frame], human)
+        jb = joints_box(track.xy[frame], human, JOINT_BOX_PADDING, min_points=2)
         if jb is not None:
             out.append(Anchor(tid, jb, track.xy[frame][human].astype(np.float64)))
     return out

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stdpose_core.data import Project
+from stdpose_core.data.boxes import joints_box
 from stdpose_core.eval.regions import inside_any
 from stdpose_core.skeleton import convert_keypoints
 
@@ -85,10 +86,7 @@ def _norms(gt: Project, frames: np.ndarray) -> tuple[str, dict[tuple[int, int], 
         for i in np.flatnonzero(labelled):
             f = int(frames[i])
             head[(f, t.track_id)] = HEAD_SIZE_FACTOR * float(d[i])
-            bb = b[i]
-            if not np.isfinite(bb).all():
-                pts = t.xy[f][t.vis[f] > 0].astype(np.float64)
-                bb = np.concatenate([pts.min(0), pts.max(0)])
+            bb = b[i] if np.isfinite(b[i]).all() else joints_box(t.xy[f], t.vis[f] > 0)
             box[(f, t.track_id)] = BOX_NORM_FACTOR * float(np.hypot(bb[2] - bb[0], bb[3] - bb[1]))
     return ("head", head) if all_head else ("box", box)
 

@@ -8,14 +8,15 @@ import io
 import numpy as np
 
 from stdpose_core.data import Project
+from stdpose_core.data.boxes import joints_box
 from stdpose_core.eval.frames import FramePeople
 
 
 def _box(xy: np.ndarray, has: np.ndarray, bbox: np.ndarray) -> np.ndarray:
     if np.isfinite(bbox).all():
         return bbox
-    pts = xy[has]
-    return np.concatenate([pts.min(0), pts.max(0)]) if len(pts) else np.zeros(4)
+    box = joints_box(xy, has)
+    return np.zeros(4) if box is None else box
 
 
 def oks_ap(gt: Project, frames: list[FramePeople], joints: np.ndarray) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stdpose_core.data.boxes import joints_box
+
 
 def compact(values: np.ndarray) -> np.ndarray:
     """float64 values, each the shortest decimal (up to 6 places) whose float32 is the input float32.
@@ -72,8 +74,8 @@ def encode_track(track, frames: np.ndarray, occlusion_as_zero: bool = False, der
     boxes = track.bbox[frames].copy()
     if derive_box:
         for i in np.flatnonzero(~np.isfinite(boxes).all(axis=1)):
-            pts = track.xy[frames[i]][lab[i]]
-            boxes[i] = np.concatenate([pts.min(0), pts.max(0)]) if len(pts) else 0
+            box = joints_box(track.xy[frames[i]], lab[i])
+            boxes[i] = 0 if box is None else box
     has_box = np.isfinite(boxes).all(axis=1)
     has_head = np.isfinite(track.head_bbox[frames]).all(axis=1)
     box_list = box_rows(np.where(has_box[:, None], boxes, 0))

@@ -31,12 +31,10 @@ def union_box(boxes: Sequence[np.ndarray]) -> np.ndarray:
 
 def pose_box(xy: np.ndarray, vis: np.ndarray) -> np.ndarray:
     """Tight box ``(x1,y1,x2,y2)`` of the labelled joints (``vis > 0``) of ``xy[K,2]``; NaN if none."""
-    xy = np.asarray(xy, np.float32)
-    ok = (np.asarray(vis) > 0) & np.isfinite(xy).all(axis=1)
-    if not ok.any():
-        return np.full(4, np.nan, np.float32)
-    p = xy[ok]
-    return np.array([*p.min(axis=0), *p.max(axis=0)], np.float32)
+    from stdpose_core.data.boxes import joints_box
+
+    box = joints_box(xy, np.asarray(vis) > 0)
+    return np.full(4, np.nan, np.float32) if box is None else box.astype(np.float32)
 
 
 def window_for(box: np.ndarray, config=None, padding: float = PADDING, rotation: float = 0.0,

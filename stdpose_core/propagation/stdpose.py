@@ -17,6 +17,7 @@ from typing import Generator
 
 import numpy as np
 
+from stdpose_core.data.boxes import person_box
 from stdpose_core.data.edits import Change, Edit
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
@@ -72,14 +73,7 @@ class RegisterModelVersion(Edit):
 def window_box(track, left: int, right: int) -> np.ndarray | None:
     """Union ``x1,y1,x2,y2`` of the person's boxes (or labelled joints) on the two keyframes; None
     when neither keyframe has a box or a labelled joint."""
-    boxes = []
-    for f in (left, right):
-        b = track.bbox[f]
-        if not np.isfinite(b).all():
-            pts = track.xy[f][track.vis[f] > 0]
-            b = np.r_[pts.min(0), pts.max(0)] if len(pts) else None
-        if b is not None:
-            boxes.append(np.asarray(b, np.float64))
+    boxes = [b for b in (person_box(track, left), person_box(track, right)) if b is not None]
     if not boxes:
         return None
     b = np.stack(boxes)

@@ -19,7 +19,7 @@ import numpy as np
 
 from stdpose_core.data.edits import Change
 from stdpose_core.data.project import Project, VideoInfo
-from stdpose_core.data.track import FRAME_FIELDS, Track, empty_field
+from stdpose_core.data.track import FRAME_FIELDS, Track
 from stdpose_core.errors import ProjectFileError
 from stdpose_core.skeleton import get_skeleton
 

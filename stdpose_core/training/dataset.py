@@ -25,13 +25,21 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from stdpose_core.data.boxes import joints_box
 from stdpose_core.model.codec import encode
 from stdpose_core.model.config import ModelConfig
 from stdpose_core.model.normalize import normalize_crops
 from stdpose_core.skeleton import get_skeleton
 from stdpose_core.training.augment import (
-    AugmentSettings, WindowParams, apply_color, flip_joints, make_window, neighbour_window, occlude,
-    sample_color, sample_window,
+    AugmentSettings,
+    WindowParams,
+    apply_color,
+    flip_joints,
+    make_window,
+    neighbour_window,
+    occlude,
+    sample_color,
+    sample_window,
 )
 from stdpose_core.training.data import Clip, TrackLabels
 from stdpose_core.training.triplets import TripletRef
@@ -45,8 +53,7 @@ def key_box(t: TrackLabels, frame: int) -> np.ndarray:
     box = t.bbox[frame]
     if np.isfinite(box).all() and box[2] > box[0] and box[3] > box[1]:
         return box.astype(np.float64)
-    pts = t.xy[frame][t.vis[frame] > 0].astype(np.float64)
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    lo, hi = np.split(joints_box(t.xy[frame], t.vis[frame] > 0), 2)
     c, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, MIN_BOX_SIDE / 2)
     return np.concatenate([c - half, c + half])
 

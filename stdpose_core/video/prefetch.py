@@ -71,7 +71,7 @@ class Prefetcher:
 
     def _plan(self, p: int, d: int) -> tuple[int, int] | None:
         """The next run ``[start, stop)`` to decode, or None when the window is full."""
-        cache, n = self.source.cache, len(self.source)
+        cache = self.source.cache
         lo, hi = self._window(p, d)
         runs = []
         # forward side: the first missing frame at/after p, up to RUN frames or the next cached one
