@@ -55,3 +55,9 @@ class ProjectSession:
 
     def close(self) -> None:
         self.store.close()
+
+    def __enter__(self) -> "ProjectSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

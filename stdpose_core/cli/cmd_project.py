@@ -51,10 +51,9 @@ def register(sub) -> None:
 def cmd_new(args) -> int:
     from stdpose_core.project_ops import create_project
 
-    s = create_project(args.project, args.source, args.skeleton, args.every)
-    v = s.project.video
-    print(f"created {args.project}: {v.num_frames} frames, {v.width}x{v.height}, {s.project.skeleton.name}")
-    s.close()
+    with create_project(args.project, args.source, args.skeleton, args.every) as s:
+        v = s.project.video
+        print(f"created {args.project}: {v.num_frames} frames, {v.width}x{v.height}, {s.project.skeleton.name}")
     return 0
 
 
@@ -62,28 +61,21 @@ def cmd_import(args) -> int:
     from stdpose_core.io import import_edit, read_annotations
 
     loaded = read_annotations(args.annotations)  # fully validated before the project is touched
-    s = ProjectSession.open(args.project)
-    try:
-        edit = import_edit(s.project, loaded, Source.MANUAL if args.as_source == "manual" else Source.DETECTED)
-        s.apply(edit)
-        n = sum(int((t.vis > 0).sum()) for t in loaded.tracks.values())
-        print(f"imported {len(loaded.tracks)} people, {n} joints from {args.annotations}")
-    finally:
-        s.close()
+    with ProjectSession.open(args.project) as s:
+        s.apply(import_edit(s.project, loaded, Source.MANUAL if args.as_source == "manual" else Source.DETECTED))
+    n = sum(int((t.vis > 0).sum()) for t in loaded.tracks.values())
+    print(f"imported {len(loaded.tracks)} people, {n} joints from {args.annotations}")
     return 0
 
 
 def cmd_keyframes(args) -> int:
     from stdpose_core.project_ops import keep_keyframes_every
 
-    s = ProjectSession.open(args.project)
-    try:
+    with ProjectSession.open(args.project) as s:
         s.apply(keep_keyframes_every(s.project, args.every, args.keep_last))
         s.project.keyframe_interval = args.every
         s.save_settings()
         print(f"{len(s.project.keyframes())} keyframes left (every {args.every})")
-    finally:
-        s.close()
     return 0
 
 
@@ -91,12 +83,9 @@ def cmd_export(args) -> int:
     from stdpose_core.io import write_annotations
     from stdpose_core.project_ops import summarize
 
-    s = ProjectSession.open(args.project)
-    try:
+    with ProjectSession.open(args.project) as s:
         write_annotations(s.project, Path(args.output), args.format, only_reviewed=args.only_reviewed)
         summary = summarize(s.project)
-    finally:
-        s.close()
     if args.json:
         print_json({"output": args.output, "format": args.format, **summary})
     else:
@@ -108,11 +97,8 @@ def cmd_export(args) -> int:
 def cmd_info(args) -> int:
     from stdpose_core.project_ops import summarize
 
-    s = ProjectSession.open(args.project)
-    try:
+    with ProjectSession.open(args.project) as s:
         summary = summarize(s.project)
-    finally:
-        s.close()
     if args.json:
         print_json(summary)
         return 0

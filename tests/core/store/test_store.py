@@ -232,3 +232,11 @@ def test_sigkill_mid_edits_loses_nothing_committed(tmp_path, seed):
         assert t.xy[i % n, i % 17, 0] >= last
     assert store.edit_count() >= reported + 1
     store.close()
+
+
+def test_session_as_context_manager_closes_the_file(tmp_path):
+    ProjectStore.create(tmp_path / "a.stdpose", project(10)).close()
+    with ProjectSession.open(tmp_path / "a.stdpose") as s:
+        assert s.store.edit_count() == 0
+    with pytest.raises(sqlite3.ProgrammingError):
+        s.store.edit_count()  # closed on leaving the block
