@@ -29,3 +29,11 @@ def test_bundle_dir_only_when_frozen(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert bundle_dir() == tmp_path
+
+
+def test_package_models_dir_holds_the_registered_configs():
+    from stdpose_core.model.registry import list_models
+    from stdpose_core.paths import package_models_dir
+
+    names = {p.stem for p in package_models_dir().glob("*.yaml")}
+    assert set(list_models()) <= names
