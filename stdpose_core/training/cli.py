@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
         model, training, data, val_data = resolve(args)
         plan = prepare(model, training, data, args.out, val_data=val_data, registry=args.registry,
-                       activate=args.activate, resume=args.resume)
+                       activate=args.activate, resume=args.resume,
+                       progress=lambda done, total, message: events.emit("prepare", done=done, total=total, message=message))
         save_args(plan.run_dir / "args.yaml", model, training, data, val_data)
         if args.progress != "jsonl":
             for note in plan.notes:

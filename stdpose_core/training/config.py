@@ -31,6 +31,8 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "grad_clip": 1.0,  # max global grad norm; 0 = off
     "steps_per_epoch": 0,  # 0 = one pass over the training triplets
     "every": 7,  # T: auxiliary gaps are drawn from 1..T; validation keeps every T-th frame
+    "grid": [],  # keyframe grids T (e.g. [7, 15, 30]): triplets = gaps between grid keyframes (flow_prior)
+    "grid_offsets": 3,  # grid placements per T (offsets spread over 0..T-1)
     "mode": "propagation",  # or "estimation" (auxiliary heatmaps predicted by the backbone head)
     "seed": 0,
     "device": "auto",
@@ -87,7 +89,7 @@ def merge_training(base: dict[str, Any], override: dict[str, Any], source: str) 
 def validate_training(t: dict[str, Any]) -> dict[str, Any]:
     """Type-check and range-check the resolved settings (raises StdposeError naming the setting)."""
     ints = ("epochs", "batch_size", "steps_per_epoch", "every", "seed", "num_workers", "val_every", "val_max",
-            "log_every", "save_every")
+            "log_every", "save_every", "grid_offsets")
     for k in ints:
         try:
             t[k] = int(t[k])
@@ -98,6 +100,10 @@ def validate_training(t: dict[str, Any]) -> dict[str, Any]:
             t[k] = float(t[k])
         except (TypeError, ValueError):
             raise StdposeError(f"training setting {k!r} must be a number, got {t[k]!r}") from None
+    grid = t.get("grid") or []
+    if not isinstance(grid, (list, tuple)) or not all(isinstance(v, int) and v >= 2 for v in grid):
+        raise StdposeError(f"training setting 'grid' must be a list of keyframe intervals >= 2, got {grid!r}")
+    t["grid"] = [int(v) for v in grid]
     if t["epochs"] < 1 or t["batch_size"] < 1 or t["every"] < 1 or t["log_every"] < 1:
         raise StdposeError("--epochs, --batch-size, --every and log_every must be >= 1")
     if t["lr"] <= 0:

@@ -9,6 +9,8 @@ SPEC forms (``stdpose-retrain --data``):
   ``stdpose_core.io.read_annotations`` (one clip per video of a multi-video PoseTrack file); image
   ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json``
   alone uses the JSON's folder as the image root (the layout ``stdpose synth`` writes).
+* ``ANNOTATIONS.json:VIDEO`` — the same, with the frames read from a video file: image ``i`` of the
+  annotations is frame ``i`` of the video (the layout of ``shared/data/jhmdb``: ``CLIP.json:CLIP.avi``).
 
 COCO files hold unrelated single images (no time axis): such clips are ``single_frame`` and are trained
 estimation-style with augmented copies of the key image as its neighbours (see ``dataset``).
@@ -86,7 +88,11 @@ class FrameReader:
     first use so a DataLoader worker opens its own handle.
     """
 
-    def __init__(self, video: Path | None = None, images: list[Path] | None = None, cache_frames: int = 24):
+    #: Decoded-frame budget of a video's own cache: small, because a training set holds hundreds of
+    #: clips open at once and a random frame of a short clip decodes in ~2 ms anyway.
+    SOURCE_CACHE_BYTES = 4 << 20
+
+    def __init__(self, video: Path | None = None, images: list[Path] | None = None, cache_frames: int = 8):
         self.video, self.images = video, images
         self.cache_frames = cache_frames
         self._src = None
@@ -116,7 +122,7 @@ class FrameReader:
         if self._src is None:
             from stdpose_core.video import open_source
 
-            self._src = open_source(self.video, prefetch=False)
+            self._src = open_source(self.video, cache_bytes=self.SOURCE_CACHE_BYTES, prefetch=False)
         return np.asarray(self._src.frame(i))
 
     def close(self) -> None:
@@ -221,8 +227,8 @@ def load_annotation_clips(path: Path, root: Path, target_skeleton: str) -> list[
     """One clip per video of the file (PoseTrack files may hold several ``vid_id``s)."""
     if not path.is_file():
         raise InputError(path, "annotation file not found")
-    if not root.is_dir():
-        raise InputError(root, "image root folder not found")
+    if not root.exists():
+        raise InputError(root, "image root folder (or video file) not found")
     from stdpose_core.io import list_videos
 
     videos = list_videos(path)
@@ -237,17 +243,21 @@ def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: st
     project = read_annotations(path, video=video)
     check_skeleton(project, path)
     names = project.video.frame_names
-    if not names:
-        raise InputError(path, "annotation file lists no image file names")
     tracks = project_labels(project, target_skeleton, human_only=False)
-    images = [root / n for n in names]
-    used = sorted({int(f) for t in tracks.values() for f in t.labelled_frames()})
-    missing = [images[f] for f in used if not images[f].is_file()]
-    if missing:
-        raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
+    if root.is_file():  # a video: annotation image i is its frame i
+        reader = FrameReader(video=root)
+    else:
+        if not names:
+            raise InputError(path, "annotation file lists no image file names")
+        images = [root / n for n in names]
+        used = sorted({int(f) for t in tracks.values() for f in t.labelled_frames()})
+        missing = [images[f] for f in used if not images[f].is_file()]
+        if missing:
+            raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
+        reader = FrameReader(images=images)
     return Clip(
         name=path.stem if video is None else f"{path.stem}/{video}", spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
-        reader=FrameReader(images=images), single_frame=_looks_like_coco(path, project), project=project,
+        reader=reader, single_frame=_looks_like_coco(path, project), project=project,
         fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": sha256_file(path),
                      "image_root": str(root.resolve()), "video": video},
     )

@@ -106,7 +106,8 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(param_groups(self.model, t["weight_decay"]), lr=t["lr"], betas=(0.9, 0.999))
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda s: lr_factor(s, self.total_steps, self.warmup, t["min_lr_ratio"]))
-        self.dataset = TripletDataset(plan.clips, plan.train_refs, plan.model, augment_settings(t), seed=t["seed"])
+        self.dataset = TripletDataset(plan.clips, plan.train_refs, plan.model, augment_settings(t), seed=t["seed"],
+                                      mode=t["mode"], priors=plan.priors)
         self.sampler = EpochSampler(len(self.dataset), t["batch_size"], plan.steps_per_epoch, seed=t["seed"])
 
     def load_resume(self) -> bool:
@@ -153,6 +154,8 @@ class Trainer:
         pick = (lambda x: x) if rows is None else (lambda x: x[rows])
         b = {k: pick(v) for k, v in batch.items()}
         aux = {} if estimation else {"left_heatmaps": b["left_heatmaps"], "right_heatmaps": b["right_heatmaps"]}
+        if "prior_heatmaps" in b:
+            aux["prior_heatmaps"] = b["prior_heatmaps"]
         out = self.model(b["left"], b["target"], b["right"], **aux)
         return self.loss_fn(out, b["heatmaps"], b["target_weight"])
 
@@ -197,7 +200,7 @@ class Trainer:
             return None
         clips = plan.val_clips or plan.clips
         return validate(self.model, clips, plan.val_targets, plan.training["mode"], self.device,
-                        batch_size=plan.training["batch_size"], amp=self.amp)
+                        batch_size=plan.training["batch_size"], amp=self.amp, priors=plan.val_priors)
 
     def run(self) -> dict[str, Any]:
         plan, t, ev = self.plan, self.plan.training, self.events

@@ -17,7 +17,8 @@ from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.model.config import ModelConfig
 from stdpose_core.training.data import Clip, load_clips
 from stdpose_core.training.triplets import Split, TripletRef, build_index, split_tracks
-from stdpose_core.training.validate import ValTarget, val_targets
+from stdpose_core.training.flow_prior import gaps_of, grid_index, load_priors
+from stdpose_core.training.validate import ValTarget, target_gaps, val_targets
 
 #: Free space kept in reserve on top of the checkpoints' estimated size.
 DISK_MARGIN_BYTES = 64 << 20
@@ -43,6 +44,10 @@ class Plan:
     activate: bool = False
     resume: bool = False
     notes: list[str] = field(default_factory=list)
+    #: Flow priors of the training triplets and of the validation targets (flow-prior models only):
+    #: ``{(clip index, track, left, right): GapPrior}``, clip indices into ``clips`` / the val clips.
+    priors: dict = field(default_factory=dict)
+    val_priors: dict = field(default_factory=dict)
 
     @property
     def data_hashes(self) -> list[dict]:
@@ -86,8 +91,13 @@ def check_run_dir(run_dir: Path, need_bytes: int) -> None:
 
 def prepare(model: ModelConfig, training: dict[str, Any], data: list[str], run_dir: str | Path,
             val_data: list[str] | None = None, registry: str | None = None, activate: bool = False,
-            resume: bool = False, loader=None) -> Plan:
-    """Load and check everything (cheap compared to training). See the module docstring."""
+            resume: bool = False, loader=None, progress=None) -> Plan:
+    """Load and check everything (cheap compared to training). See the module docstring.
+
+    With a keyframe ``grid`` (or a flow-prior model) the triplets come from keyframe grids
+    (``flow_prior.grid_index``); a flow-prior model's priors are computed here, once (cached
+    across runs). ``progress(done, total, message)`` reports that step.
+    """
     run_dir = Path(run_dir)
     device = resolve_device(training["device"])
     if model.num_joints != 17 or model.skeleton not in ("posetrack18", "coco17"):
@@ -99,7 +109,12 @@ def prepare(model: ModelConfig, training: dict[str, Any], data: list[str], run_d
     vclips = load_clips(list(val_data), model.skeleton, **kwargs) if val_data else []
     every = training["every"]
     split = split_tracks(clips, vclips)
-    refs = build_index(clips, every, split.train)
+    grid = list(training.get("grid") or ([every] if model.flow_prior else []))
+    if grid:
+        refs = grid_index(clips, grid, training.get("grid_offsets", 3), split.train)
+        refs += [r for r in build_index(clips, every, split.train) if clips[r.clip].single_frame]
+    else:
+        refs = build_index(clips, every, split.train)
     if not refs:
         labelled = sum(len(t.labelled_frames()) for c in clips for t in c.tracks.values())
         if labelled == 0:
@@ -116,5 +131,12 @@ def prepare(model: ModelConfig, training: dict[str, Any], data: list[str], run_d
         notes.append("no validation targets (held-out data has no labelled frame between keyframes): "
                      "best.pt = last.pt")
     steps = training["steps_per_epoch"] or max(1, len(refs) // training["batch_size"])
+    priors, val_priors = {}, {}
+    if model.flow_prior:
+        priors = load_priors(clips, gaps_of(refs), model.skeleton, progress)
+        val_priors = load_priors(vclips or clips, target_gaps(targets), model.skeleton, progress)
+        notes.append(f"flow priors: {len(priors)} training gaps, {len(val_priors)} validation gaps")
+    if grid:
+        notes.append(f"triplets from keyframe grids T = {grid}: {len(refs)} samples")
     return Plan(model, training, list(data), list(val_data or []), run_dir, device, clips, vclips, split, refs,
-                targets, steps, registry, activate, resume, notes)
+                targets, steps, registry, activate, resume, notes, priors, val_priors)
