@@ -67,8 +67,9 @@ def open_clip(ann: Path, frames: Path):
     return gt, open_frames(frames, gt.video.frame_names, prefer_names=True)
 
 
-def evaluate_set(clips, everys, methods: dict[str, dict]) -> dict:
-    """``{T: {label: {"pck02", "mean_px", "frames", "seconds"}}}`` pooled over ``clips``."""
+def evaluate_set(clips, everys, methods: dict[str, dict], per_clip: list | None = None) -> dict:
+    """``{T: {label: {"pck02", "mean_px", "frames", "seconds"}}}`` pooled over ``clips``; each clip's
+    figures are appended to ``per_clip`` as ``{"clip", "T", "method", "pck02", "mean_px", "frames"}``."""
     acc: dict = {T: {m: [0.0, 0.0, 0, 0.0] for m in methods} for T in everys}
     for name, ann, frames in clips:
         gt, src = open_clip(ann, frames)
@@ -81,6 +82,9 @@ def evaluate_set(clips, everys, methods: dict[str, dict]) -> dict:
                     res = r["methods"][spec["method"]]
                     n = r["frames_scored"]
                     a = acc[T][label]
+                    if per_clip is not None:
+                        per_clip.append({"clip": name, "T": T, "method": label, "pck02": res["pckh02"],
+                                         "mean_px": res["mean_px"], "frames": n})
                     if res["pckh02"] is not None:
                         a[0] += res["pckh02"] * n
                         a[1] += res["mean_px"] * n
@@ -103,7 +107,7 @@ def format_rows(title: str, table: dict) -> str:
 
 
 def default_weights() -> str | None:
-    from stdpose_core.training.builtin import builtin_checkpoint
+    from stdpose_core.model.builtin import builtin_checkpoint
 
     path = builtin_checkpoint()
     return None if path is None else str(path)
@@ -166,7 +170,7 @@ def main() -> None:
                 methods[m] = {"method": "stdpose", "opts": {"weights": args.adapted, "device": "cpu"}}
         else:
             ap.error(f"unknown method {m!r}")
-    results: dict = {"weights": weights, "tables": {}}
+    results: dict = {"weights": weights, "tables": {}, "per_clip": {}}
     for name in args.clips:
         clips = clip_set(name)
         if args.max_clips and len(clips) > args.max_clips:
@@ -175,7 +179,8 @@ def main() -> None:
             print(f"{name}: shared data missing under {DATA}; skipped", file=sys.stderr)
             continue
         t0 = time.time()
-        table = evaluate_set(clips, args.every, methods)
+        results["per_clip"][name] = []
+        table = evaluate_set(clips, args.every, methods, results["per_clip"][name])
         results["tables"][name] = table
         print(format_rows(f"{name}: {len(clips)} clips ({time.time() - t0:.0f} s)", table), flush=True)
     if args.speed and weights:

@@ -130,7 +130,23 @@ def check_weights() -> list[Check]:
                                    "stdpose-retrain or import a checkpoint in the app's model manager"))
     except StdposeError as exc:
         rows.append(Check("STDPose model", "registry unreadable", ok=False, hint=str(exc)))
+    rows.append(check_builtin_model())
     return rows
+
+
+def check_builtin_model() -> Check:
+    """The STDPose model shipped with the app (``models/weights``), with its card's figures and the
+    quality gate's decision (``stdpose_core.model.builtin``)."""
+    from stdpose_core.model.builtin import builtin_card, builtin_weights, summary
+
+    card = builtin_card()
+    if card is None:
+        return Check("built-in STDPose", "none shipped with this build", ok=True)
+    weights = builtin_weights(card)
+    if weights is None:
+        return Check("built-in STDPose", f"card found in {card['_dir']} but its weight files are missing", ok=False,
+                     hint="reinstall stdpose-annotator")
+    return Check("built-in STDPose", f"{summary(card)} ({weights})")
 
 
 def check_folders() -> list[Check]:

@@ -34,24 +34,29 @@ MIN_PEAK = 0.1
 
 
 def validated_checkpoint() -> str | None:
-    """Checkpoint of the active model in the trained-model registry, when it is usable for propagation.
+    """Checkpoint of the active model in the trained-model registry, when it is usable for propagation,
+    else the built-in model's weights when the quality gate let it beat flow.
 
     Usable: the registry's active entry (``stdpose_core.training.registry``) was trained in
     propagation mode, has evaluation metrics, is not marked ``"validated": false`` and its file
-    exists. None otherwise (also when there is no registry, or it cannot be read: 'auto' then runs
-    'flow').
+    exists. The built-in model (``stdpose_core.model.builtin``) counts only with ``gate.beats_flow``
+    in its card. None otherwise (also when there is no registry, or it cannot be read: 'auto' then
+    runs 'flow').
     """
     try:
         from stdpose_core.training.registry import get_active
 
         entry = get_active()
     except Exception:  # no registry module/file, or an unreadable one: no validated model
-        return None
-    if not entry or entry.get("validated") is False or entry.get("mode", "propagation") != "propagation":
-        return None
-    if not entry.get("metrics") or not Path(entry.get("path", "")).is_file():
-        return None
-    return str(entry["path"])
+        entry = None
+    usable = (entry and entry.get("validated") is not False and entry.get("mode", "propagation") == "propagation"
+              and entry.get("metrics") and Path(entry.get("path", "")).is_file())
+    if usable:
+        return str(entry["path"])
+    from stdpose_core.model.builtin import builtin_weights, gate_allows
+
+    weights = builtin_weights() if gate_allows() else None
+    return None if weights is None else str(weights)
 
 
 @dataclass

@@ -1,0 +1,83 @@
+"""The STDPose model that ships with the app: ``models/weights/`` and its card ``builtin.json``.
+
+Found offline through :func:`stdpose_core.paths.package_models_dir` (a checkout, a wheel, the
+desktop build). The card (written by ``scripts/ship_default.py``) describes the files and carries the
+figures of the model card in ``models/README.md``::
+
+    {"format": "stdpose-builtin-model", "format_version": 1,
+     "name": "stdpose_cpu", "checkpoint": "stdpose_cpu.pt", "onnx": "stdpose_cpu.onnx",
+     "sha256": {file: hex}, "trained": {...recipe, hardware, hours...},
+     "validation": {"clips": "...", "metric": "pck02", "every": {"7": {"model": {"pck02", "mean_px"},
+                    "flow": {...}, "interp": {...}}, ...}},
+     "gate": {"beats_flow": bool, "rule": "...", "decided": ISO time, "reason": "..."}}
+
+``gate.beats_flow`` is the quality gate's decision for this model (issue 12): ``auto`` may use it
+only when it is true. No torch is needed to read the card.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+CARD_NAME = "builtin.json"
+FORMAT = "stdpose-builtin-model"
+
+
+def weights_dir() -> Path:
+    from stdpose_core.paths import package_models_dir
+
+    return package_models_dir() / "weights"
+
+
+def builtin_card(directory: Path | None = None) -> dict[str, Any] | None:
+    """The shipped model's card, or None when no model ships (or the card is unreadable)."""
+    path = (directory or weights_dir()) / CARD_NAME
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(card, dict) or card.get("format") != FORMAT:
+        return None
+    card["_dir"] = str(path.parent)
+    return card
+
+
+def builtin_weights(card: dict[str, Any] | None = None, prefer: str = "onnx") -> Path | None:
+    """The shipped weight file to load: its ONNX pair (``prefer="onnx"``, needs no torch) or its
+    ``.pt`` checkpoint; the other one when the preferred file is missing. None without a model."""
+    card = card if card is not None else builtin_card()
+    if card is None:
+        return None
+    d = Path(card["_dir"])
+    order = ("onnx", "checkpoint") if prefer == "onnx" else ("checkpoint", "onnx")
+    for key in order:
+        name = card.get(key)
+        if name and (d / name).is_file():
+            return d / name
+    return None
+
+
+def builtin_checkpoint() -> Path | None:
+    """The shipped ``.pt`` checkpoint (benchmarks, adaptation), or None."""
+    return builtin_weights(prefer="checkpoint")
+
+
+def gate_allows(card: dict[str, Any] | None = None) -> bool:
+    """True when the gate decided the shipped model beats flow (so ``auto`` may use it)."""
+    card = card if card is not None else builtin_card()
+    return bool(card and (card.get("gate") or {}).get("beats_flow") is True)
+
+
+def summary(card: dict[str, Any]) -> str:
+    """One line of the card's figures: model vs flow per T on the validation clips, and the gate."""
+    val = card.get("validation") or {}
+    parts = []
+    for t, row in sorted((val.get("every") or {}).items(), key=lambda kv: int(kv[0])):
+        m, f = row.get("model") or {}, row.get("flow") or {}
+        if "pck02" in m and "pck02" in f:
+            parts.append(f"T={t} {m['pck02']:.1f} vs flow {f['pck02']:.1f}")
+    gate = "auto uses it" if gate_allows(card) else "auto does not use it (does not beat flow)"
+    figures = "; ".join(parts) if parts else "no figures"
+    return f"{card.get('name', '?')}: PCK@0.2 on {val.get('clips', 'validation clips')}: {figures}; gate: {gate}"
