@@ -145,6 +145,17 @@ def custom_skeleton(name: str, joint_names, edges=()) -> Skeleton:
                     oks_sigmas=(DEFAULT_SIGMA,) * len(names), joint_colors=_side_colors(names))
 
 
+def file_skeleton(name: str, joint_names, edges=()) -> Skeleton:
+    """The layout for a format that names every point (labelme, SLEAP, DeepLabCut, Label Studio):
+    a preset when all the file's names are among its joints (COCO-17 first), else
+    :func:`custom_skeleton`."""
+    names = [str(n) for n in joint_names]
+    for preset in (COCO17, POSETRACK18):
+        if names and set(names) <= set(preset.joint_names):
+            return preset
+    return custom_skeleton(name, names, edges)
+
+
 def skeleton_to_dict(sk: Skeleton) -> dict:
     """JSON form of a skeleton (what a project file stores for a non-preset layout)."""
     return {"name": sk.name, "joint_names": list(sk.joint_names), "edges": [list(e) for e in sk.edges],

@@ -83,6 +83,24 @@ def same_value(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _box32(v: Any) -> np.ndarray | None:
+    if not (isinstance(v, list) and len(v) == 4 and all(_number(x) and math.isfinite(x) for x in v)):
+        return None
+    x, y, w, h = v  # as the readers do: sums in float64, then float32
+    return np.array([x, y, x + w, y + h], np.float32)
+
+
+def same_box(a: Any, b: Any) -> bool:
+    """Boxes ``[x, y, w, h]`` that read as the same float32 ``x1, y1, x2, y2`` (how the project
+    stores them), although ``w`` and ``h`` may be spelt differently."""
+    ba, bb = _box32(a), _box32(b)
+    return ba is not None and bb is not None and bool(np.array_equal(ba, bb))
+
+
+#: Keys whose sameness is judged by what a reader makes of them, not number by number.
+SAME_AS = {"bbox": same_box, "bbox_head": same_box}
+
+
 def merge_verbatim(new: dict, orig: dict, modelled: set[str] | frozenset[str]) -> dict:
     """``new`` (an entry written from the project) combined with ``orig`` (the file's entry).
 
@@ -93,7 +111,8 @@ def merge_verbatim(new: dict, orig: dict, modelled: set[str] | frozenset[str]) -
     out: dict = {}
     for k, v in orig.items():
         if k in new:
-            out[k] = v if same_value(new[k], v) else new[k]
+            same = SAME_AS.get(k, same_value)
+            out[k] = v if same_value(new[k], v) or same(new[k], v) else new[k]
         elif k not in modelled:
             out[k] = v
     for k, v in new.items():

@@ -26,7 +26,7 @@ from stdpose_core.io.carry import INTEROP, new_interop
 from stdpose_core.io.frames import basename, natural_key
 from stdpose_core.io.jsonfile import is_finite_number, load_json
 from stdpose_core.io.records import MAX_COORD, PersonRecord, build_project
-from stdpose_core.skeleton import COCO17, POSETRACK18, Skeleton, custom_skeleton
+from stdpose_core.skeleton import file_skeleton
 
 
 def _files(path: Path, data) -> list[tuple[Path, dict]]:
@@ -40,14 +40,6 @@ def _files(path: Path, data) -> list[tuple[Path, dict]]:
             raise InputError(path, "no labelme/X-AnyLabeling JSON files in the folder")
         return out
     return [(path, data)]
-
-
-def _skeleton(labels: list[str]) -> Skeleton:
-    names = set(labels)
-    for preset in (COCO17, POSETRACK18):
-        if names <= set(preset.joint_names):
-            return preset
-    return custom_skeleton("labelme", list(dict.fromkeys(labels)))
 
 
 def _point(shape: dict, where: str) -> tuple[float, float]:
@@ -111,7 +103,7 @@ def read_labelme(path: Path, data=None) -> Project:
         parsed.append((file, doc, points, boxes))
     if not labels:
         raise InputError(path, "no point shapes (keypoints) in the labelme file(s)")
-    sk = _skeleton(labels)
+    sk = file_skeleton("labelme", list(dict.fromkeys(labels)))
     order = sorted(range(len(parsed)), key=lambda i: natural_key(basename(parsed[i][1]["imagePath"])))
     records, names, sizes = [], [], []
     for f, i in enumerate(order):

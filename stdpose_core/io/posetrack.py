@@ -256,8 +256,9 @@ def _image(project: Project, f: int, image_id, vid: str, name: str, labelled: bo
     if w and h:
         im["width"], im["height"] = w, h
     polys = project.ignore_regions.get(f, [])
-    im["ignore_regions_x"] = [number_list(p[:, 0]) for p in polys]
-    im["ignore_regions_y"] = [number_list(p[:, 1]) for p in polys]
+    if polys or not orig or "ignore_regions_x" in orig:  # a source without the keys gets none added
+        im["ignore_regions_x"] = [number_list(p[:, 0]) for p in polys]
+        im["ignore_regions_y"] = [number_list(p[:, 1]) for p in polys]
     if isinstance(orig.get("file_name"), str) and basename(orig["file_name"]) == basename(name):
         im["file_name"] = orig["file_name"]  # the file's own folder prefix (images/val/...)
     return merge_verbatim(im, orig, _IMAGE_KEYS)

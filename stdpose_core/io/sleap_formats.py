@@ -11,7 +11,9 @@ skeletons, tracks. Conversion:
   folder) — one frame per image, in file order;
 * points: placed and visible → 2, placed but marked not visible → 1 (occluded), missing (NaN) → 0;
   predicted instances keep their point scores and instance ``score`` (carried);
-* tracks: a SLEAP track is a track (its name kept); untracked instances are one track each.
+* tracks: a SLEAP track is a track (its name kept); untracked instances of a single-animal video
+  (at most one per frame: DeepLabCut, single-animal SLEAP) are one track; otherwise each untracked
+  instance is its own track (photo collections).
 
 Left out (said in the import summary): further skeletons, suggestions, and per-video metadata
 that the project has no place for.
@@ -28,7 +30,7 @@ from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, new_interop
 from stdpose_core.io.frames import basename
 from stdpose_core.io.records import PersonRecord, build_project
-from stdpose_core.skeleton import custom_skeleton
+from stdpose_core.skeleton import file_skeleton
 
 INSTALL_HINT = "pip install 'stdpose-annotator[formats]' (or: pip install sleap-io)"
 
@@ -74,13 +76,44 @@ def load_labels(path: Path, fmt: str):
 
 
 def _labelstudio(path: Path):
+    """sleap-io's Label Studio parser (relations, percent → pixels) on the tasks of a Label Studio
+    export. sleap-io finds each task's image only in ``meta.video`` (what it writes itself); a
+    Label Studio export names it in ``data.image`` with the size on every result, so that is
+    filled in first."""
     from sleap_io.io import labelstudio
 
     from stdpose_core.io.jsonfile import load_json
 
     tasks = load_json(path)
     tasks = [tasks] if isinstance(tasks, dict) else tasks
-    return labelstudio.parse_tasks(tasks, labelstudio.infer_nodes(tasks))
+    sizes, names, boxes = {}, [], 0
+    for n, task in enumerate(tasks):
+        if not isinstance(task, dict):
+            raise InputError(path, f"task {n}: expected an object")
+        meta = task.setdefault("meta", {}) if isinstance(task.get("meta", {}), dict) else {}
+        if "video" not in meta:
+            data = task.get("data") if isinstance(task.get("data"), dict) else {}
+            image = next((v for v in data.values() if isinstance(v, str)), f"task_{task.get('id', n)}")
+            results = [r for a in task.get("annotations") or task.get("completions") or [] for r in a.get("result", [])]
+            w = next((r.get("original_width") for r in results if r.get("original_width")), None)
+            h = next((r.get("original_height") for r in results if r.get("original_height")), None)
+            meta["video"] = {"filename": image, "shape": [1, h, w, 3] if w and h else None, "frame_idx": 0}
+            task["meta"] = meta
+            if w and h:
+                sizes[image] = [int(w), int(h)]
+        for a in task.get("annotations") or task.get("completions") or []:
+            for r in a.get("result", []) if isinstance(a, dict) else []:
+                if isinstance(r, dict) and r.get("type") == "keypointlabels":
+                    names += list((r.get("value") or {}).get("keypointlabels") or [])
+                boxes += isinstance(r, dict) and r.get("type") == "rectanglelabels"
+    # sleap-io infers the nodes as a set (an order that changes between runs): give them in file order
+    from sleap_io import Skeleton as SioSkeleton
+
+    labels = labelstudio.parse_tasks(tasks, SioSkeleton(nodes=list(dict.fromkeys(names))))
+    labels.provenance["stdpose_sizes"] = sizes
+    if boxes:
+        labels.provenance["stdpose_left_out"] = [f"{boxes} person box(es) (rectanglelabels): sleap-io groups points by them but keeps no boxes"]
+    return labels
 
 
 def _video_name(video) -> str:
@@ -108,7 +141,8 @@ def _single_images(labels) -> bool:
 def _choose(labels, path: Path, video: str | None):
     vids = labels.videos
     if not vids:
-        raise InputError(path, "no videos or images in the file")
+        raise InputError(path, "no labelled images found: sleap-io reads a DeepLabCut table only with its labelled images "
+                               "beside it (labeled-data/<video>/img*.png)" if path.suffix.lower() in (".csv", ".h5") else "no videos or images in the file")
     if video is None:
         if len(vids) > 1:
             names = [basename(_video_name(v)) for v in vids]
@@ -146,11 +180,11 @@ def read_with_sleap_io(path: Path, fmt: str, video: str | None = None) -> Projec
     ssk = labels.skeletons[0]
     names = [n.name for n in ssk.nodes]
     try:
-        sk = custom_skeleton(ssk.name or fmt, names, ssk.edge_inds)
+        sk = file_skeleton(ssk.name or fmt, names, ssk.edge_inds)
     except ValueError as e:
         raise InputError(path, str(e)) from None
     photos = _single_images(labels)
-    left_out = []
+    left_out = list(labels.provenance.get("stdpose_left_out") or [])
     if len(labels.skeletons) > 1:
         left_out.append(f"{len(labels.skeletons) - 1} further skeleton(s) and their instances")
     if getattr(labels, "suggestions", None):
@@ -175,6 +209,9 @@ def read_with_sleap_io(path: Path, fmt: str, video: str | None = None) -> Projec
             left_out.append(f"{len(labels.videos) - 1} other video(s) of the file (import them with --video)")
     track_ids = {id(t): i for i, t in enumerate(labels.tracks)}
     next_id = len(labels.tracks)
+    # Untracked single-animal labels of one video (DeepLabCut, single-animal SLEAP) are one subject
+    one_subject = not photos and not labels.tracks and all(
+        sum(1 for i in lf.instances if i.skeleton is ssk) <= 1 for lf in labels.labeled_frames if lf.video is chosen)
     records = []
     for lf in labels.labeled_frames:
         if chosen is not None and lf.video is not chosen:
@@ -182,20 +219,29 @@ def read_with_sleap_io(path: Path, fmt: str, video: str | None = None) -> Projec
         for inst in lf.instances:
             if inst.skeleton is not ssk:
                 continue
-            tid = track_ids.get(id(inst.track)) if inst.track is not None else None
+            tid = track_ids.get(id(inst.track)) if inst.track is not None else (0 if one_subject else None)
             if tid is None:
                 tid, next_id = next_id, next_id + 1
             xy, vis, score = _points(inst, sk, [n.name for n in inst.skeleton.nodes])
             extra = {"score": float(inst.score)} if hasattr(inst, "score") and inst.score is not None and np.isfinite(inst.score) else None
             records.append(PersonRecord(frame=frame_of(lf), track_id=tid, xy=xy, vis=vis, score=score,
                                         bbox=np.full(4, np.nan, np.float32), head_bbox=np.full(4, np.nan, np.float32), extra=extra))
-    width, height = 0, 0
-    shape = _shape(labels.videos[0] if photos else chosen)
-    if shape and not photos:
-        height, width = int(shape[1]), int(shape[2])
+    width, height, frame_sizes = 0, 0, None
+    if photos:
+        known = labels.provenance.get("stdpose_sizes") or {}
+        shapes = [_shape(v) for v in labels.videos]
+        sizes = [[int(sh[2]), int(sh[1])] if sh and sh[1] and sh[2] else list(known.get(_video_name(v), [0, 0]))
+                 for v, sh in zip(labels.videos, shapes)]
+        width, height = max(w for w, _ in sizes), max(h for _, h in sizes)
+        if len({tuple(x) for x in sizes}) > 1:
+            frame_sizes = sizes
+    else:
+        shape = _shape(chosen)
+        if shape and shape[1] and shape[2]:
+            height, width = int(shape[1]), int(shape[2])
     labeled = np.zeros(nf, bool)
     labeled[sorted({r.frame for r in records})] = True
-    info = VideoInfo(path=vpath, num_frames=nf, width=width, height=height, frame_names=frame_names)
+    info = VideoInfo(path=vpath, num_frames=nf, width=width, height=height, frame_names=frame_names, frame_sizes=frame_sizes)
     carried = new_interop(fmt, str(path), {})
     carried["left_out"] = left_out
     project = build_project(sk, info, records, labeled, {}, {INTEROP: carried}, str(path))

@@ -48,6 +48,8 @@ def import_summary(loaded: Project, target: Project | None = None) -> dict:
         "carried_annotation_fields": sorted(ann_keys - MODELLED_ANNOTATION_KEYS),
         "crowd_regions": crowd, "left_out": [],
     }
+    for text in carried.get("left_out") or []:
+        out["left_out"].append(text)
     if crowd:
         out["left_out"].append(f"{crowd} crowd region(s) (iscrowd 1) are not people: kept as file fields and written back on COCO export")
     if target is not None and target.skeleton.joint_names != loaded.skeleton.joint_names and people:
