@@ -38,26 +38,35 @@ def _yaml(out: Path, k: int, flip_idx: list[int], name: str, has_val: bool) -> s
     return yaml.safe_dump(doc, sort_keys=False)
 
 
-def label_lines(project: Project, frame: int) -> list[str]:
-    """The label file's lines for ``frame`` (people present there with a box or labelled joints)."""
+def label_lines(project: Project, frame: int) -> tuple[list[str], int]:
+    """The label file's lines for ``frame`` (people present there with a box or labelled joints),
+    and how many labelled joints lay outside the image (written as not labelled, and boxes clipped
+    to the image: ultralytics refuses a label file with coordinates outside [0, 1])."""
     w, h = project.video.frame_size(frame)
     if not w or not h:
         raise StdposeError(f"frame {frame} has no known image size; YOLO labels are normalised by it")
-    lines = []
+    lines, outside = [], 0
     for t in project.tracks_at(frame):
         box = person_box(t, frame)
         if box is None:
             continue
-        x1, y1, x2, y2 = (float(v) for v in box)
+        x1, x2 = (min(max(float(v), 0.0), w) for v in box[0::2])
+        y1, y2 = (min(max(float(v), 0.0), h) for v in box[1::2])
+        if x2 <= x1 or y2 <= y1:
+            continue
         vals = [(x1 + x2) / 2 / w, (y1 + y2) / 2 / h, (x2 - x1) / w, (y2 - y1) / h]
+        xy = t.xy[frame]
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] <= w) & (xy[:, 1] >= 0) & (xy[:, 1] <= h)
         lab = t.vis[frame] > 0
+        outside += int((lab & ~inside).sum())
+        lab &= inside
         for j in range(project.num_joints):
             if lab[j]:
                 vals += [float(t.xy[frame, j, 0]) / w, float(t.xy[frame, j, 1]) / h, int(t.vis[frame, j])]
             else:
                 vals += [0.0, 0.0, 0]
         lines.append("0 " + " ".join(str(v) if isinstance(v, int) else f"{v:.6f}" for v in vals))
-    return lines
+    return lines, outside
 
 
 def write_yolo_pose(project: Project, out: str | Path, images: str | Path, only_reviewed: bool = False,
@@ -67,7 +76,7 @@ def write_yolo_pose(project: Project, out: str | Path, images: str | Path, only_
     ``images``: the project's video file or image folder (absolute). ``val_every`` > 0 puts every
     n-th written frame in ``images/val`` (else ``val`` is the training set). Keypoints are in the
     project's own layout (``kpt_shape`` = its joint count; ``flip_idx`` from its left/right pairs).
-    Returns ``{"output", "images", "people", "train", "val"}``.
+    Returns ``{"output", "images", "people", "train", "val", "joints_outside_image"}``.
     """
     from stdpose_core.io.export import export_view
 
@@ -93,7 +102,7 @@ def write_yolo_pose(project: Project, out: str | Path, images: str | Path, only_
 
 def _write(view: Project, tmp: Path, out: Path, images: Path, frames: np.ndarray, val_every: int) -> dict:
     sk = view.skeleton
-    counts = {"images": 0, "people": 0, "train": 0, "val": 0}
+    counts = {"images": 0, "people": 0, "train": 0, "val": 0, "joints_outside_image": 0}
     for split in ("train", "val"):
         (tmp / "images" / split).mkdir(parents=True)
         (tmp / "labels" / split).mkdir(parents=True)
@@ -112,7 +121,8 @@ def _write(view: Project, tmp: Path, out: Path, images: Path, frames: np.ndarray
             else:
                 stem = f"{images.stem}_{f:06d}"
                 _write_jpeg(source.frame(f), tmp / "images" / split / f"{stem}.jpg")
-            lines = label_lines(view, f)
+            lines, outside = label_lines(view, f)
+            counts["joints_outside_image"] += outside
             (tmp / "labels" / split / f"{stem}.txt").write_text("".join(line + "\n" for line in lines))
             counts["images"] += 1
             counts["people"] += len(lines)
