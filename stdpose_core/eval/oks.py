@@ -40,7 +40,7 @@ def _image_ids(gt: Project, frames: np.ndarray) -> list:
 
 def _gt_annotations(gt: Project, frames: np.ndarray, ids: list) -> tuple[list, list]:
     images, anns = [], []
-    crowd = interop(gt, "coco").get("crowd") or {}
+    crowd = interop(gt, "coco").get("other") or {}
     for i, f in enumerate(frames):
         f = int(f)
         images.append({"id": ids[i], "file_name": str(f), "width": 0, "height": 0})
@@ -56,7 +56,7 @@ def _gt_annotations(gt: Project, frames: np.ndarray, ids: list) -> tuple[list, l
                          "keypoints": kp.ravel().tolist(), "num_keypoints": int(has.sum()),
                          "bbox": [x1, y1, x2 - x1, y2 - y1], "area": float(area)})
         for c in crowd.get(str(f), []):
-            if isinstance(c.get("bbox"), list) and len(c["bbox"]) == 4 and is_finite_number(c.get("area")):
+            if c.get("iscrowd") in (1, True) and isinstance(c.get("bbox"), list) and len(c["bbox"]) == 4 and is_finite_number(c.get("area")):
                 k = gt.num_joints
                 kp = c.get("keypoints") if isinstance(c.get("keypoints"), list) and len(c["keypoints"]) == 3 * k else [0] * (3 * k)
                 anns.append({"id": len(anns) + 1, "image_id": ids[i], "category_id": 1, "iscrowd": 1, "keypoints": kp,

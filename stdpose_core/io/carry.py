@@ -8,7 +8,8 @@ Readers keep, in ``project.meta["interop"]`` (see :func:`new_interop`):
 * ``images``: per frame (``str(frame)``), the file's whole image entry (ids, ``file_name``,
   ``vid_id``, ``nframes``, ``mask_file``, ``has_no_densepose``, ``has_labeled_person``, sizes, urls...);
 * ``listed``: the frames the file listed (PoseTrack files need not list every frame);
-* ``crowd``: per frame, COCO crowd annotations (``iscrowd`` 1) verbatim: regions, not people;
+* ``other``: per frame, annotations that are not people the project tracks, verbatim: COCO crowd
+  regions (``iscrowd`` 1), other categories, and entries with neither a joint nor a box;
 * ``visibility``: ``"labelled"`` for PoseTrack18 files in the official convention (``v = 1`` on
   every labelled joint, no occlusion information), else ``"exact"``.
 
@@ -39,7 +40,7 @@ FAMILY = {"posetrack18": "posetrack", "posetrack21": "posetrack", "coco": "coco"
 def new_interop(fmt: str, source_file: str, document: dict, visibility: str = "exact") -> dict:
     return {"format": fmt, "family": FAMILY.get(fmt, fmt), "source_file": source_file,
             "document": {k: v for k, v in document.items() if k not in ("images", "annotations")},
-            "images": {}, "listed": [], "crowd": {}, "visibility": visibility}
+            "images": {}, "listed": [], "other": {}, "visibility": visibility}
 
 
 def interop(project, family: str | None = None) -> dict:
@@ -127,7 +128,7 @@ def remap_interop(data: dict, fmap: np.ndarray) -> dict:
         return {str(int(fmap[int(f)])): v for f, v in (d or {}).items() if 0 <= int(f) < len(fmap) and fmap[int(f)] >= 0}
 
     out = dict(data)
-    out["images"], out["crowd"] = move(data.get("images")), move(data.get("crowd"))
+    out["images"], out["other"] = move(data.get("images")), move(data.get("other"))
     out["listed"] = sorted(int(fmap[f]) for f in data.get("listed", []) if 0 <= f < len(fmap) and fmap[f] >= 0)
     return out
 
@@ -139,7 +140,7 @@ def merge_interop(old: dict, new: dict) -> dict:
         return new
     out = dict(new)
     out["images"] = {**(old.get("images") or {}), **(new.get("images") or {})}
-    out["crowd"] = {**(old.get("crowd") or {}), **(new.get("crowd") or {})}
+    out["other"] = {**(old.get("other") or {}), **(new.get("other") or {})}
     out["listed"] = sorted(set(old.get("listed", [])) | set(new.get("listed", [])))
     return out
 

@@ -34,8 +34,8 @@ from stdpose_core.io.carry import INTEROP, carried_annotation, carried_image, in
 from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_by_position, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, parse_box, parse_keypoints, parse_regions, parse_scores, parse_track_id,
-                                     record_scores, require)
+from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, is_empty, parse_box, parse_keypoints, parse_regions, parse_scores,
+                                     parse_track_id, record_scores, require)
 from stdpose_core.skeleton import Skeleton, custom_skeleton, preset_for
 
 #: Image keys written from the project; any others are carried verbatim.
@@ -138,7 +138,7 @@ def read_coco(data: dict, path: str) -> Project:
             regions[index[i]] = polys
 
     k = skeleton.num_joints
-    records, crowd = [], {}
+    records, other = [], {}
     for j, a in enumerate(data["annotations"]):
         where = f"annotations[{j}]" + (f" (id {a['id']})" if isinstance(a, dict) and "id" in a else "")
         require(a, ("image_id", "category_id"), path, where)
@@ -147,17 +147,21 @@ def read_coco(data: dict, path: str) -> Project:
             raise InputError(path, f"{where}: unknown image_id {a['image_id']}")
         f = frame_of_image[key]
         if str(a["category_id"]) != str(cat["id"]) or a.get("iscrowd") in (1, True):
-            crowd.setdefault(str(f), []).append(a)  # not a person to track: carried as it is
+            other.setdefault(str(f), []).append(a)  # not a person to track: carried as it is
             continue
         require(a, ("keypoints",), path, where)
         xy, vis, conf = parse_keypoints(a["keypoints"], k, path, where, "absent")
         scores = parse_scores(a.get("scores"), k, path, where)
-        records.append(PersonRecord(
+        r = PersonRecord(
             frame=f, track_id=_track_id(a, path, where), xy=xy, vis=vis,
             score=record_scores(vis, scores, conf), bbox=parse_box(a.get("bbox"), path, where, "bbox"),
             head_bbox=parse_box(a.get("bbox_head"), path, where, "bbox_head"),
             person_id=parse_track_id(a.get("person_id"), path, where, "person_id"),
-            extra={key_: v for key_, v in a.items() if key_ != "image_id"}))
+            extra={key_: v for key_, v in a.items() if key_ != "image_id"})
+        if is_empty(r):
+            other.setdefault(str(f), []).append(a)
+        else:
+            records.append(r)
 
     width, height, frame_sizes = _sizes(images, index, nf)
     video_path = ours.get("video", "") if isinstance(ours, dict) else ""
@@ -168,7 +172,7 @@ def read_coco(data: dict, path: str) -> Project:
         carried["document"]["info"] = {k_: v for k_, v in carried["document"]["info"].items() if k_ != "stdpose"}
     carried["images"] = {str(f): im for im, f in zip(images, index)}
     carried["listed"] = sorted(index)
-    carried["crowd"] = crowd
+    carried["other"] = other
     carried["category_id"] = cat["id"]
     return build_project(skeleton, info, records, labeled, regions, {INTEROP: carried}, path)
 
@@ -213,7 +217,7 @@ def write_coco(project: Project, frames: np.ndarray, people: dict[int, list]) ->
     image_ids = frame_image_ids(project)
     categories, cat_id = _categories(project, carried)
     ann_ids = {carried_annotation(t, f).get("id") for f, ts in people.items() for t in ts}
-    ann_ids |= {a.get("id") for anns in (carried.get("crowd") or {}).values() for a in anns}
+    ann_ids |= {a.get("id") for anns in (carried.get("other") or {}).values() for a in anns}
     next_ann = max([i for i in ann_ids if isinstance(i, int) and not isinstance(i, bool)], default=0) + 1
     listed = set(carried.get("listed") or [])
     images, anns = [], []
@@ -240,7 +244,7 @@ def write_coco(project: Project, frames: np.ndarray, people: dict[int, list]) ->
             if ann_id is None:
                 ann_id, next_ann = next_ann, next_ann + 1
             anns.append(_annotation(t, encoded[t.track_id][f], image_id, ann_id, cat_id, orig_a))
-        for a in (carried.get("crowd") or {}).get(str(f), []):
+        for a in (carried.get("other") or {}).get(str(f), []):
             anns.append({**a, "image_id": image_id})
     sk = project.skeleton
     doc = dict(carried.get("document") or {})

@@ -48,8 +48,9 @@ def export_view(project: Project, fmt: str, only_reviewed: bool = False, skeleto
     only reviewed (track, frame) pairs when ``only_reviewed``, ``labeled`` = the frames written as
     labelled, everything else cleared.
 
-    Frames written as labelled: ``project.labeled`` frames and frames where any joint is labelled
-    (with ``only_reviewed``: frames where some present track is reviewed). People are written on
+    Frames written as labelled: ``project.labeled`` frames and frames where any joint is labelled,
+    except frames whose source file said ``is_labeled`` itself (with ``only_reviewed``: frames
+    where some present track is reviewed). People are written on
     every frame they are present on (a PoseTrack21 box-only person on an unlabelled frame too).
     Format losses are applied here, so the view is exactly what the file can say: an occluded joint
     at exactly (0, 0) cannot be written in the PoseTrack ``labelled`` convention.
@@ -80,7 +81,13 @@ def export_view(project: Project, fmt: str, only_reviewed: bool = False, skeleto
         for c in tracks.values():
             _clear(c, ~frames)
     else:
-        frames = project.labeled.astype(bool) | has_joints
+        # A frame the source file listed keeps the file's is_labeled (PoseTrack has joints on frames
+        # it marks unlabelled); any other frame with labelled joints is written as labelled.
+        said = np.zeros(nf, bool)
+        for f, im in ((project.meta.get("interop") or {}).get("images") or {}).items():
+            if 0 <= int(f) < nf and isinstance(im, dict) and "is_labeled" in im:
+                said[int(f)] = True
+        frames = project.labeled.astype(bool) | (has_joints & ~said)
     regions = {f: list(p) for f, p in project.ignore_regions.items() if 0 <= f < nf}
     if fmt in ("coco", "coco-results"):  # COCO lists only written frames, so regions elsewhere cannot be kept
         people_frames = np.zeros(nf, bool)

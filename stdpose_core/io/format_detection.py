@@ -76,7 +76,7 @@ def detect_format(data: Any, path: str) -> str:
     naming what the document looks like otherwise.
 
     PoseTrack: images carry ``vid_id``/``frame_id``/``nframes``; PoseTrack21 when annotations carry
-    ``person_id``. COCO: ``images`` + ``annotations`` without those video fields. COCO results: a
+    ``person_id`` or images ``has_labeled_person``. COCO: ``images`` + ``annotations`` without those video fields. COCO results: a
     list of ``{image_id, keypoints, score}``. labelme / X-AnyLabeling: ``shapes`` + ``imagePath``.
     Label Studio: a list of tasks with ``data`` and ``annotations``/``predictions``.
     """
@@ -101,7 +101,8 @@ def detect_format(data: Any, path: str) -> str:
             raise InputError(path, f"'{key}' must be a list, got {type(data[key]).__name__}")
     video_keys = ("vid_id", "frame_id", "nframes")
     if any(isinstance(im, dict) and any(k in im for k in video_keys) for im in data["images"]):
-        if any(isinstance(a, dict) and "person_id" in a for a in data["annotations"]):
+        if any(isinstance(a, dict) and "person_id" in a for a in data["annotations"]) or \
+                any(isinstance(im, dict) and "has_labeled_person" in im for im in data["images"]):
             return "posetrack21"
         return "posetrack18"
     return "coco"

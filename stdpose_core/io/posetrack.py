@@ -37,7 +37,7 @@ from stdpose_core.io.carry import INTEROP, carried_annotation, carried_image, in
 from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_frames, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, parse_box, parse_keypoints, parse_regions, parse_scores,
+from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, is_empty, parse_box, parse_keypoints, parse_regions, parse_scores,
                                      parse_track_id, record_scores, require)
 from stdpose_core.skeleton import Skeleton
 
@@ -141,8 +141,9 @@ def visibility_convention(annotations: list, fmt: str, document: dict) -> str:
     return "labelled"
 
 
-def _records(annotations: list, frame_of_image: dict, all_ids: set, k: int, convention: str, path: str) -> list[PersonRecord]:
-    records = []
+def _records(annotations: list, frame_of_image: dict, all_ids: set, k: int, convention: str, path: str) -> tuple[list[PersonRecord], dict]:
+    """People of the chosen video, and per frame the entries that are no person (nothing labelled, no box)."""
+    records, other = [], {}
     for j, a in enumerate(annotations):
         where = f"annotations[{j}]" + (f" (id {a['id']})" if isinstance(a, dict) and "id" in a else "")
         require(a, ("image_id", "keypoints"), path, where)
@@ -157,13 +158,17 @@ def _records(annotations: list, frame_of_image: dict, all_ids: set, k: int, conv
             raw_v = np.asarray(a["keypoints"], np.float64).reshape(k, 3)[:, 2]
             vis = np.where(raw_v == 1, 2, vis).astype(np.int8)
         scores = parse_scores(a.get("scores"), k, path, where)
-        records.append(PersonRecord(
+        r = PersonRecord(
             frame=frame_of_image[key], track_id=parse_track_id(a.get("track_id"), path, where), xy=xy, vis=vis,
             score=record_scores(vis, scores, conf), bbox=parse_box(a.get("bbox"), path, where, "bbox"),
             head_bbox=parse_box(a.get("bbox_head"), path, where, "bbox_head"),
             person_id=parse_track_id(a.get("person_id"), path, where, "person_id"),
-            extra={key_: v for key_, v in a.items() if key_ != "image_id"}))
-    return records
+            extra={key_: v for key_, v in a.items() if key_ != "image_id"})
+        if is_empty(r):
+            other.setdefault(str(r.frame), []).append(a)
+        else:
+            records.append(r)
+    return records, other
 
 
 def read_posetrack(data: dict, path: str, fmt: str, skeleton: Skeleton, video: str | None = None) -> Project:
@@ -179,7 +184,7 @@ def read_posetrack(data: dict, path: str, fmt: str, skeleton: Skeleton, video: s
     frame_of_image = {str(_image_id(im)): f for im, f in zip(ims, layout.index)}
     all_ids = {str(_image_id(im)) for im in data["images"] if isinstance(im, dict)}
     convention = visibility_convention(data["annotations"], fmt, data)
-    records = _records(data["annotations"], frame_of_image, all_ids, skeleton.num_joints, convention, path)
+    records, other = _records(data["annotations"], frame_of_image, all_ids, skeleton.num_joints, convention, path)
     has_anns = {r.frame for r in records}
     for im, f in zip(ims, layout.index):  # 'is_labeled' missing: labelled when people are annotated there
         if "is_labeled" not in im and f in has_anns:
@@ -193,6 +198,7 @@ def read_posetrack(data: dict, path: str, fmt: str, skeleton: Skeleton, video: s
     carried["vid_id"] = chosen
     carried["images"] = {str(f): im for im, f in zip(ims, layout.index)}
     carried["listed"] = sorted(layout.index)
+    carried["other"] = other
     return build_project(skeleton, info, records, labeled, regions, {INTEROP: carried}, path)
 
 
@@ -280,6 +286,7 @@ def write_posetrack(project: Project, fmt: str, frames: np.ndarray, people: dict
     images, anns = [], []
     many = any(len(v) >= 100 for v in people.values())
     used_ann_ids = {carried_annotation(t, f).get("id") for f, ts in people.items() for t in ts} - {None}
+    used_ann_ids |= {a.get("id") for anns_ in (carried.get("other") or {}).values() for a in anns_} - {None}
     next_ann = max([i for i in used_ann_ids if isinstance(i, int)], default=0) + 1
     encoded = encode_people(people, convention == "labelled")
     for f in written_frames(project, frames, people, carried):
@@ -294,6 +301,8 @@ def write_posetrack(project: Project, fmt: str, frames: np.ndarray, people: dict
                     ann_id, next_ann = next_ann, next_ann + 1
                 used_ann_ids.add(ann_id)
             anns.append(_annotation(t, encoded[t.track_id][f], fids[f], ann_id, fmt, orig))
+        for a in (carried.get("other") or {}).get(str(f), []):
+            anns.append({**a, "image_id": fids[f]})
     doc = dict(carried.get("document") or {})
     doc.pop(MARKER_KEY, None)
     doc["images"], doc["annotations"] = images, anns

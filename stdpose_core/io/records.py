@@ -181,6 +181,11 @@ def build_project(skeleton: Skeleton, video: VideoInfo, records: list[PersonReco
                    ignore_regions=ignore_regions, meta=meta)
 
 
+def is_empty(r: PersonRecord) -> bool:
+    """A record with neither a labelled joint nor a box: no person to track (carried as it is)."""
+    return not (r.vis > 0).any() and not np.isfinite(r.bbox).all()
+
+
 def record_scores(vis: np.ndarray, scores: np.ndarray | None, conf: np.ndarray | None) -> np.ndarray:
     """Joint scores: the file's ``scores`` when given, else a fractional ``v``, else 1 for labelled."""
     if scores is not None:

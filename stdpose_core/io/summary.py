@@ -37,7 +37,9 @@ def import_summary(loaded: Project, target: Project | None = None) -> dict:
             ann_keys |= set(entry)
     for im in (carried.get("images") or {}).values():
         img_keys |= set(im)
-    crowd = sum(len(v) for v in (carried.get("crowd") or {}).values())
+    others = [a for v in (carried.get("other") or {}).values() for a in v]
+    crowd = sum(1 for a in others if isinstance(a, dict) and a.get("iscrowd") in (1, True))
+    empty = len(others) - crowd
     out = {
         "format": loaded.meta.get("format", ""), "format_name": FORMAT_NAMES.get(loaded.meta.get("format", ""), ""),
         "file": loaded.meta.get("source_file", ""), "skeleton": loaded.skeleton.name,
@@ -51,7 +53,9 @@ def import_summary(loaded: Project, target: Project | None = None) -> dict:
     for text in carried.get("left_out") or []:
         out["left_out"].append(text)
     if crowd:
-        out["left_out"].append(f"{crowd} crowd region(s) (iscrowd 1) are not people: kept as file fields and written back on COCO export")
+        out["left_out"].append(f"{crowd} crowd region(s) (iscrowd 1) are not people: kept as file fields and written back on export")
+    if empty:
+        out["left_out"].append(f"{empty} entr(y/ies) with neither joints nor a box, or of another category: kept as file fields, not people")
     if target is not None and target.skeleton.joint_names != loaded.skeleton.joint_names and people:
         vis = np.concatenate([t.vis for t in people])
         loss = conversion_loss(vis, loaded.skeleton, target.skeleton)
