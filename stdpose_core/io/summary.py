@@ -61,8 +61,11 @@ def import_summary(loaded: Project, target: Project | None = None) -> dict:
         loss = conversion_loss(vis, loaded.skeleton, target.skeleton)
         out["loss"] = loss
         out["stored_joints"] = loss["labelled_out"]
-        if loss["dropped"] or loss["approximated"]:
-            out["left_out"].append(describe_loss(loss, loaded.skeleton, target.skeleton))
+        text = describe_loss(loss, loaded.skeleton, target.skeleton)
+        if loss["dropped"]:
+            out["left_out"].append(text)
+        elif loss["approximated"]:
+            out["converted"] = text
     return out
 
 
@@ -76,6 +79,8 @@ def summary_lines(s: dict) -> list[str]:
     carried = s["carried_image_fields"] + s["carried_annotation_fields"]
     if carried:
         lines.append("kept verbatim for export: " + ", ".join(dict.fromkeys(carried)))
+    if s.get("converted"):
+        lines.append("converted: " + s["converted"])
     for text in s["left_out"]:
         lines.append("left out: " + text)
     if not s["left_out"]:
