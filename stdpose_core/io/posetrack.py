@@ -284,23 +284,13 @@ def write_posetrack(project: Project, fmt: str, frames: np.ndarray, people: dict
     names = export_file_names(project.video.frame_names, project.video.path, project.num_frames)
     convention = written_convention(project, fmt)
     images, anns = [], []
-    many = any(len(v) >= 100 for v in people.values())
-    used_ann_ids = {carried_annotation(t, f).get("id") for f, ts in people.items() for t in ts} - {None}
-    used_ann_ids |= {a.get("id") for anns_ in (carried.get("other") or {}).values() for a in anns_} - {None}
-    next_ann = max([i for i in used_ann_ids if isinstance(i, int)], default=0) + 1
+    ann_id = _AnnotationIds(people, carried)
     encoded = encode_people(people, convention == "labelled")
     for f in written_frames(project, frames, people, carried):
         images.append(_image(project, f, fids[f], vid, names[f], frames[f], carried))
         for n, t in enumerate(people.get(f, [])):
             orig = carried_annotation(t, f)
-            ann_id = orig.get("id")
-            if ann_id is None:
-                if isinstance(fids[f], int) and not many and fids[f] * 100 + n not in used_ann_ids:
-                    ann_id = fids[f] * 100 + n
-                else:
-                    ann_id, next_ann = next_ann, next_ann + 1
-                used_ann_ids.add(ann_id)
-            anns.append(_annotation(t, encoded[t.track_id][f], fids[f], ann_id, fmt, orig))
+            anns.append(_annotation(t, encoded[t.track_id][f], fids[f], ann_id(orig, fids[f], n), fmt, orig))
         for a in (carried.get("other") or {}).get(str(f), []):
             anns.append({**a, "image_id": fids[f]})
     doc = dict(carried.get("document") or {})
@@ -311,6 +301,28 @@ def write_posetrack(project: Project, fmt: str, frames: np.ndarray, people: dict
     if convention == "exact":
         doc[MARKER_KEY] = {"visibility": "exact", "meaning": "keypoint v: 0 not labelled, 1 occluded, 2 visible"}
     return doc
+
+
+class _AnnotationIds:
+    """Annotation ids: the file's where carried; else ``image_id * 100 + n`` (PoseTrack's
+    convention) when free, else the next number after the largest in use."""
+
+    def __init__(self, people: dict[int, list], carried: dict):
+        self.used = {carried_annotation(t, f).get("id") for f, ts in people.items() for t in ts}
+        self.used |= {a.get("id") for anns in (carried.get("other") or {}).values() for a in anns}
+        self.used.discard(None)
+        self.many = any(len(v) >= 100 for v in people.values())
+        self.next = max([i for i in self.used if isinstance(i, int)], default=0) + 1
+
+    def __call__(self, orig: dict, image_id, n: int):
+        if orig.get("id") is not None:
+            return orig["id"]
+        if isinstance(image_id, int) and not self.many and image_id * 100 + n not in self.used:
+            new = image_id * 100 + n
+        else:
+            new, self.next = self.next, self.next + 1
+        self.used.add(new)
+        return new
 
 
 def written_convention(project: Project, fmt: str) -> str:
