@@ -304,3 +304,58 @@ def test_photo_collection_with_different_sizes_becomes_a_project(tmp_path):
         write_annotations(s.project, tmp_path / "out.json", "coco")
     out = json.loads((tmp_path / "out.json").read_text())
     assert_lossless(src, out)
+
+
+# ---- damaged versions of the new layouts read or fail with one line --------------------------
+
+JUNK = [None, "x", -1, 0, 1.5, 3, [], {}, [1, 2], {"a": 1}, True, 1e300, "", [None] * 51]
+
+
+def _paths(obj, prefix=()):
+    yield prefix
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj[:40]):
+            yield from _paths(v, prefix + (i,))
+
+
+def _damaged(rng, base):
+    import copy
+
+    doc = copy.deepcopy(base)
+    for _ in range(rng.randint(1, 3)):
+        where = rng.choice(list(_paths(doc))[1:])
+        parent = doc
+        for key in where[:-1]:
+            parent = parent[key]
+        if rng.random() < 0.2 and isinstance(parent, dict):
+            parent.pop(where[-1], None)
+        else:
+            parent[where[-1]] = copy.deepcopy(rng.choice(JUNK))
+    return doc
+
+
+@pytest.mark.parametrize("name", ["cvat_coco_keypoints.json", "posetrack21_person_id.json", "coco_segmentation_crowd.json",
+                                  "xanylabeling/beach_01.json", "label_studio_keypoints.json", "results"])
+def test_damaged_interop_files_read_or_fail_cleanly(tmp_path, name):
+    import random
+
+    if name == "label_studio_keypoints.json":
+        pytest.importorskip("sleap_io")
+    if name == "results":
+        base = [{"image_id": 785, "category_id": 1, "keypoints": [10.5, 20, 0.9] * 17, "score": 0.8, "track_id": n} for n in range(2)]
+    else:
+        base = json.loads((FIXTURES / name).read_text())
+    rng = random.Random(15)
+    failures = 0
+    for n in range(150):
+        path = tmp_path / f"d{n}.json"
+        path.write_text(json.dumps(_damaged(rng, base)))
+        try:
+            read_annotations(path)
+        except InputError as e:
+            failures += 1
+            assert str(e).startswith(str(path)) and "\n" not in str(e)
+    assert failures > 10  # damage is noticed
