@@ -80,17 +80,17 @@ def cmd_keyframes(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from stdpose_core.io import write_annotations
-    from stdpose_core.project_ops import summarize
+    from stdpose_core.ops.jobs import export_job
+    from stdpose_core.progress import run_with_bar
 
     with ProjectSession.open(args.project) as s:
-        write_annotations(s.project, Path(args.output), args.format, only_reviewed=args.only_reviewed)
-        summary = summarize(s.project)
+        summary = run_with_bar(export_job(s.project, Path(args.output), args.format, args.only_reviewed), desc="export")
     if args.json:
-        print_json({"output": args.output, "format": args.format, **summary})
+        print_json({"output": args.output, **summary})
     else:
         by = ", ".join(f"{k} {v}" for k, v in summary["joints_by_source"].items() if v)
-        print(f"wrote {args.output} ({args.format}): {summary['people']} people, joints: {by or 'none'}")
+        print(f"wrote {args.output} ({args.format}): {summary['people_written']} people, "
+              f"{summary['frames_written']} frames, joints: {by or 'none'}")
     return 0
 
 

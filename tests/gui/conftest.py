@@ -96,10 +96,17 @@ def errors(monkeypatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def window(qtbot, project_file, errors):
+def loop() -> bool:
+    """Whether ``window`` has the annotation loop around the editor (jobs, review, export…);
+    test files of the editor alone override this fixture with False."""
+    return True
+
+
+@pytest.fixture
+def window(qtbot, project_file, errors, loop):
     from app.main_window import MainWindow
 
-    w = MainWindow()
+    w = MainWindow(loop=loop)
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()

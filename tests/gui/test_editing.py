@@ -9,11 +9,11 @@ from PySide6.QtCore import QPoint, Qt
 from stdpose_core.data import Source
 
 
-@pytest.fixture(autouse=True)
-def editor_only(monkeypatch):
-    """These tests check the editor itself: the issue-8 extensions (auto re-propagation, review
-    queue taking over Ctrl+→) are not installed, so nothing edits the project behind the test's back."""
-    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
+@pytest.fixture
+def loop() -> bool:
+    """These tests check the editor itself: the annotation loop (auto re-propagation, review queue
+    taking over Ctrl+→) is not built, so nothing edits the project behind the test's back."""
+    return False
 
 L = Qt.MouseButton.LeftButton
 
@@ -117,7 +117,7 @@ def test_swap_ids_from_frame(qtbot, window, monkeypatch, reopen):
 
 def test_merge_tracks_command_without_window(window, reopen):
     from app.actions.commands import MergeTracks
-    from app.actions.edits import delete_person
+    from stdpose_core.ops.annotate import delete_person
 
     doc = window.doc
     doc.push(delete_person(doc.project, 1, 10, "forward"))
@@ -156,7 +156,7 @@ def test_move_whole_pose_by_dragging_inside_box(qtbot, window, at):
 def test_place_empty_joint_from_joint_list(qtbot, window, at, reopen):
     doc = window.doc
     doc.set_frame(20)
-    from app.actions.edits import add_person
+    from stdpose_core.ops.annotate import add_person
 
     doc.push(add_person(doc.project, 20, (50, 50, 150, 200)))
     doc.select(2)
@@ -208,7 +208,7 @@ def test_command_needing_a_person_explains(qtbot, window, errors):
 
 
 def test_failed_write_on_undo_is_reported_and_state_stays_consistent(qtbot, window, errors, reopen):
-    from app.actions.edits import place_joint
+    from stdpose_core.ops.annotate import place_joint
 
     doc = window.doc
     doc.push(place_joint(doc.project, 0, 0, 5, (50.0, 60.0)))
@@ -267,7 +267,7 @@ def test_fast_drag_writes_are_throttled_but_end_exact(qtbot, window, at, reopen)
 
 
 def test_undo_action_names_the_step(qtbot, window):
-    from app.actions.edits import set_visibility
+    from stdpose_core.ops.annotate import set_visibility
 
     undo = window.actions_by_id["edit.undo"]
     assert not undo.isEnabled()
