@@ -56,6 +56,30 @@ def test_drag_joint_is_one_undo_step_and_durable(qtbot, window, at, reopen):
     assert doc.undo_stack.count() == 2
 
 
+def test_a_drag_reaches_the_file_through_core_code_and_the_document_only_observes(qtbot, window, at, reopen, monkeypatch):
+    """canvas → core gesture (stdpose_core.ops.drag) → session → store: no app-side builder, no Document.push."""
+    import app.document
+    import stdpose_core.ops.drag as core_drag
+
+    def not_the_document(*a, **k):
+        raise AssertionError("a drag went back up into Document.push")
+
+    monkeypatch.setattr(app.document.Document, "push", not_the_document)
+    positions = []
+    real_move_to = core_drag.Drag.move_to
+    monkeypatch.setattr(core_drag.Drag, "move_to", lambda self, session, x, y: positions.append((x, y)) or real_move_to(self, session, x, y))
+    doc, vp = window.doc, window.view.viewport()
+    doc.set_frame(7)
+    qtbot.waitUntil(lambda: window.scene.shown_frame == 7, timeout=5000)
+    x0, y0 = doc.project.tracks[1].xy[7, 6]  # a keyframe joint: it stays MANUAL
+    drag(qtbot, vp, at(window, x0, y0), at(window, x0 - 12, y0 + 8), steps=4)
+    assert positions and doc.undo_stack.count() == 1  # the document recorded the gesture as one step
+    moved = doc.project.tracks[1].xy[7, 6]
+    assert np.allclose(moved, (x0 - 12, y0 + 8), atol=1.5)
+    on_disk = reopen(doc.path).tracks[1]
+    assert np.allclose(on_disk.xy[7, 6], moved) and on_disk.source[7, 6] == Source.MANUAL
+
+
 def test_visibility_keys(qtbot, window, reopen):
     doc = window.doc
     doc.select(1, 5)
