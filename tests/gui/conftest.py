@@ -96,10 +96,10 @@ def errors(monkeypatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def loop() -> bool:
-    """Whether ``window`` has the annotation loop around the editor (jobs, review, export…);
-    test files of the editor alone override this fixture with False."""
-    return True
+def loop(request) -> bool:
+    """Whether ``window`` has the annotation loop around the editor (jobs, review, export…); tests of
+    the editor alone are marked ``editor_only``."""
+    return request.node.get_closest_marker("editor_only") is None
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ from PySide6.QtCore import QPoint, Qt
 from stdpose_core.data import Source
 
 
-@pytest.fixture
-def loop() -> bool:
-    """These tests check the editor itself: the annotation loop (auto re-propagation, review queue
-    taking over Ctrl+→) is not built, so nothing edits the project behind the test's back."""
-    return False
+# These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
+# over Ctrl+→) is not built, so nothing edits the project behind the test's back.
+pytestmark = pytest.mark.editor_only
 
 L = Qt.MouseButton.LeftButton
 

@@ -15,11 +15,9 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 
 
-@pytest.fixture
-def loop() -> bool:
-    """These tests check the editor itself: the annotation loop (auto re-propagation, review queue
-    taking over Ctrl+→) is not built, so nothing edits the project behind the test's back."""
-    return False
+# These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
+# over Ctrl+→) is not built, so nothing edits the project behind the test's back.
+pytestmark = pytest.mark.editor_only
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -220,3 +218,9 @@ def test_command_line_video_creates_project_without_asking(tmp_path, clip):
     s = ProjectSession.open(clip.with_name("clip.stdpose"))
     assert s.project.skeleton.name == "coco17" and s.project.num_frames == 30
     s.close()
+
+
+def test_the_editor_alone_is_built_without_the_annotation_loop(window):
+    assert window.jobs is None and window.review is None and window.exporter is None
+    assert "jobs.propagate" not in window.actions_by_id and "file.export" not in window.actions_by_id
+    assert window.actions_by_id["edit.undo"] is not None  # the editor itself is complete
