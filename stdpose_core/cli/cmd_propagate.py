@@ -107,8 +107,6 @@ def cmd_eval_propagation(args) -> int:
     gt = read_annotations(args.gt)
     check_dense(gt, where=str(args.gt))
     src = open_frames(Path(args.images), gt.video.frame_names, prefer_names=True)
-    if len(src) < gt.num_frames:
-        raise InputError(args.images, f"has {len(src)} frames, the ground truth {gt.num_frames}")
     methods = args.method or list(DEFAULT_METHODS)
     opts = {"weights": args.weights, "device": args.device}
     try:

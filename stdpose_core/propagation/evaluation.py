@@ -15,7 +15,7 @@ import numpy as np
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.data.track import FRAME_FIELDS, empty_field
-from stdpose_core.errors import StdposeError
+from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.eval import nan_to_none
 from stdpose_core.progress import Job, Progress, relay
 from stdpose_core.propagation.base import get_propagator, options_for
@@ -80,7 +80,8 @@ def eval_propagation(
     keep = keep_frames(gt.num_frames, every)
     check_dense(gt)
     if source is not None and len(source) < gt.num_frames:
-        raise StdposeError(f"the images hold {len(source)} frames, the ground truth {gt.num_frames}")
+        where = getattr(source, "path", None) or getattr(source, "root", None)
+        raise InputError(where, f"holds {len(source)} frames, the ground truth {gt.num_frames}")
     scored = np.flatnonzero(~keep)
     per_method = options_for(methods, method_opts)  # shared options (weights, device) go where they apply
     props = {m: get_propagator(m, **per_method[m]) for m in methods}  # fails early on missing weights

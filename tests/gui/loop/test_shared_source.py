@@ -55,3 +55,29 @@ def test_without_readable_frames_a_job_says_so_and_changes_nothing(qtbot, window
         assert window.jobs.propagate()
     qtbot.waitUntil(lambda: bool(errors), timeout=2000)
     assert "not open" in errors[-1][1] and window.doc.undo_stack.count() == 0
+
+
+def test_opening_another_project_while_a_job_reads_cancels_it_cleanly(qtbot, window, project_file, errors):
+    import shutil
+    import time
+
+    from stdpose_core.progress import relay
+
+    other = shutil.copy(project_file, project_file.with_name("other.stdpose"))
+    runner = window.jobs.runner
+    inner = window.jobs.propagation_work("flow")
+
+    def slowly(p):
+        time.sleep(0.05)
+        return p
+
+    cancelled, failed = [], []
+    runner.cancelled.connect(cancelled.append)
+    runner.failed.connect(lambda name, msg: failed.append(msg))
+    assert runner.start("slow propagation", lambda project: relay(inner(project), slowly))
+    qtbot.wait(150)
+    old_source = window.loader.source
+    assert window.open_path(other)  # closes the source the job reads from
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+    assert cancelled == ["slow propagation"] and failed == [] and not errors
+    assert window.loader.source is not old_source and window.doc.undo_stack.count() == 0
