@@ -26,7 +26,7 @@ from stdpose_core.data import Project, Source
 from stdpose_core.data.edits import Compound, Edit, leaves
 from stdpose_core.detection.base import PersonDetector
 from stdpose_core.detection.job import FrameSourceLike
-from stdpose_core.detection.job import detect_job as find_people
+from stdpose_core.detection.job import detect_job as find_people  # the algorithm; detect_job below is the operation
 from stdpose_core.errors import InputError
 from stdpose_core.progress import Job, Progress, relay
 from stdpose_core.propagation.base import Propagator, frames_around, require_keyframes
