@@ -62,11 +62,15 @@ class ImportSummaryDialog(QDialog):
 
 
 class Importer:
-    """The window's import flow (see module docstring)."""
+    """File → Import annotations… (the window's ``importer``; the flow: module docstring)."""
 
     def __init__(self, window):
         self.window = window
         self.last_summary: dict | None = None
+        act = window.add_action(IMPORT, self.ask_and_import)
+        menu = window.menu("File")  # next to Export…, before Settings/Quit
+        menu.removeAction(act)
+        menu.insertAction(window.actions_by_id["file.settings"], act)
 
     def ask_and_import(self) -> bool:
         if self.window.doc.session is None:
@@ -175,12 +179,3 @@ def _mismatch_text(loaded, project, can_convert: bool) -> str:
     vis = np.concatenate([t.vis for t in loaded.tracks.values()]) if loaded.tracks else np.zeros((0, loaded.num_joints), np.int8)
     loss = describe_loss(conversion_loss(vis, loaded.skeleton, project.skeleton), loaded.skeleton, project.skeleton)
     return head + loss[0].upper() + loss[1:] + ".\n\nConvert with that loss, or create a new project for this video with the file's skeleton?"
-
-
-def install(window) -> None:
-    importer = Importer(window)
-    window.importer = importer
-    act = window.add_action(IMPORT, importer.ask_and_import)
-    menu = window.menu("File")  # next to Export…, before Settings/Quit
-    menu.removeAction(act)
-    menu.insertAction(window.actions_by_id["file.settings"], act)

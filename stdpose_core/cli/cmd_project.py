@@ -125,8 +125,8 @@ def cmd_keyframes(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from stdpose_core.io import write_annotations
-    from stdpose_core.project_ops import summarize
+    from stdpose_core.ops.jobs import export_job
+    from stdpose_core.progress import run_with_bar
 
     with ProjectSession.open(args.project) as s:
         if args.format == "yolo-pose":
@@ -136,17 +136,21 @@ def cmd_export(args) -> int:
             counts = write_yolo_pose(s.project, Path(args.output), video_path(s), only_reviewed=args.only_reviewed,
                                      val_every=args.val_every)
         else:
-            write_annotations(s.project, Path(args.output), args.format, only_reviewed=args.only_reviewed)
             counts = None
-        summary = summarize(s.project)
+            summary = run_with_bar(export_job(s.project, Path(args.output), args.format, args.only_reviewed), desc="export")
+    if counts is not None:
+        if args.json:
+            print_json({"output": args.output, "format": args.format, **counts})
+        else:
+            print(f"wrote {args.output} (yolo-pose): {counts['images']} images ({counts['train']} train, {counts['val']} val), "
+                  f"{counts['people']} people; train with: yolo pose train data={Path(args.output) / 'data.yaml'}")
+        return 0
     if args.json:
-        print_json({"output": args.output, "format": args.format, **summary, **({"dataset": counts} if counts else {})})
-    elif counts:
-        print(f"wrote {args.output} (yolo-pose): {counts['images']} images ({counts['train']} train, {counts['val']} val), "
-              f"{counts['people']} people; train with: yolo pose train data={Path(args.output) / 'data.yaml'}")
+        print_json({"output": args.output, **summary})
     else:
         by = ", ".join(f"{k} {v}" for k, v in summary["joints_by_source"].items() if v)
-        print(f"wrote {args.output} ({args.format}): {summary['people']} people, joints: {by or 'none'}")
+        print(f"wrote {args.output} ({args.format}): {summary['people_written']} people, "
+              f"{summary['frames_written']} frames, joints: {by or 'none'}")
     return 0
 
 

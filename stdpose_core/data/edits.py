@@ -203,6 +203,18 @@ class Compound(Edit):
         return change
 
 
+def leaves(edit: Edit) -> list[Edit]:
+    """The non-compound edits inside ``edit``, in order."""
+    if isinstance(edit, Compound):
+        return [leaf for e in edit.edits for leaf in leaves(e)]
+    return [edit]
+
+
+def edit_is_empty(edit: Edit | None) -> bool:
+    """True for None and for a Compound without any leaf edit (it would change nothing)."""
+    return edit is None or (isinstance(edit, Compound) and not leaves(edit))
+
+
 @dataclass
 class AddTrack(Edit):
     """Add a new person (its arrays are taken as they are)."""
