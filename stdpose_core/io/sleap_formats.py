@@ -29,7 +29,7 @@ from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, new_interop
 from stdpose_core.io.frames import basename
-from stdpose_core.io.records import PersonRecord, build_project
+from stdpose_core.io.records import MAX_COORD, PersonRecord, build_project
 from stdpose_core.skeleton import file_skeleton
 
 INSTALL_HINT = "pip install 'stdpose-annotator[formats]' (or: pip install sleap-io)"
@@ -166,6 +166,8 @@ def _points(inst, sk, names) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for i, name in enumerate(names):
         j = sk.index(name)
         if np.isfinite(raw[i]).all():
+            if (np.abs(raw[i]) > MAX_COORD).any():
+                raise ValueError(f"joint {name!r} has a coordinate out of range ({raw[i].tolist()})")
             xy[j] = raw[i]
             vis[j] = 2 if visible[i] else 1
             score[j] = float(scores[i]) if scores is not None and np.isfinite(scores[i]) else 1.0
