@@ -93,6 +93,12 @@ class Importer:
         box.exec()
         return {id(convert): "convert", id(new): "new"}.get(id(box.clickedButton()))
 
+    def whole_folder(self, n: int) -> bool:
+        """A labelme / X-AnyLabeling file was chosen among ``n`` in its folder: import them all?"""
+        answer = QMessageBox.question(self.window, "Import annotations",
+                                      f"The folder holds {n} labelme / X-AnyLabeling files (one per image). Import all of them?")
+        return answer == QMessageBox.StandardButton.Yes
+
     def confirm(self, summary: dict) -> bool:
         return ImportSummaryDialog(summary, self.window).exec() == QDialog.DialogCode.Accepted
 
@@ -113,6 +119,11 @@ class Importer:
                     if video is None:
                         return False
             loaded = read_annotations(path, video=video or None, reference=doc.project)
+            if loaded.meta.get("format") == "labelme" and Path(path).is_file():
+                siblings = _labelme_files(Path(path).parent)
+                if len(siblings) > 1 and self.whole_folder(len(siblings)):
+                    path = Path(path).parent
+                    loaded = read_annotations(path)
             convert = False
             try:
                 check_skeleton(doc.project, loaded, convert=False, path=str(path))
@@ -166,6 +177,12 @@ class Importer:
             return False
         self.last_summary = summary
         return self.window.open_path(target)
+
+
+def _labelme_files(folder: Path) -> list[Path]:
+    from stdpose_core.io.format_detection import looks_like_labelme
+
+    return [p for p in sorted(folder.glob("*.json")) if looks_like_labelme(p)]
 
 
 def _mismatch_text(loaded, project, can_convert: bool) -> str:

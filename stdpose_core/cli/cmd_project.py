@@ -107,7 +107,7 @@ def cmd_import(args) -> int:
 
     with ProjectSession.open(args.project) as s:
         # the file is fully read and validated, and its skeleton checked, before the project changes
-        loaded = read_annotations(args.annotations, video=args.video)
+        loaded = read_annotations(args.annotations, video=args.video, reference=s.project)  # reference: a results file's image ids
         _import_into(s, loaded, args.annotations, Source.MANUAL if args.as_source == "manual" else Source.DETECTED,
                      convert=args.convert, as_json=args.json)
     return 0

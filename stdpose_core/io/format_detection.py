@@ -32,7 +32,7 @@ def sniff_path(path: str | Path) -> str:
     :func:`detect_format`). Raises :class:`InputError` for files that are none of the formats."""
     path = Path(path)
     if path.is_dir():
-        if any(_looks_like_labelme(p) for p in sorted(path.glob("*.json"))[:20]):
+        if any(looks_like_labelme(p) for p in sorted(path.glob("*.json"))[:20]):
             return "labelme"
         raise InputError(path, "a folder without labelme/X-AnyLabeling JSON files (give an annotation file, or a folder of per-image labelme .json files)")
     try:
@@ -63,7 +63,8 @@ def sniff_path(path: str | Path) -> str:
     return "json"
 
 
-def _looks_like_labelme(path: Path) -> bool:
+def looks_like_labelme(path: Path) -> bool:
+    """Whether a JSON file looks like labelme / X-AnyLabeling (``shapes`` and ``imagePath`` near the start)."""
     try:
         head = path.read_bytes()[:65536].decode("utf-8", "replace")
     except OSError:

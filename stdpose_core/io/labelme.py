@@ -15,7 +15,6 @@ Left out (said in the import summary): other shape types (polygons, lines, masks
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np

@@ -125,3 +125,24 @@ def test_multi_video_file_asks_which_video(qtbot, window, tmp_path, accept, monk
     monkeypatch.setattr(window.importer, "choose_video", lambda videos: offered.append(videos) or "009473")
     window.importer.import_file(merged)  # 1920x1080 frames named 000000.jpg: frame 0 of this clip
     assert offered == [["012834", "009473", "003418"]]
+
+
+def test_one_labelme_file_among_many_offers_the_whole_folder(qtbot, window, tmp_path, accept, monkeypatch):
+    import shutil
+
+    from stdpose_core.project_ops import create_project
+
+    folder = tmp_path / "photos"
+    shutil.copytree(FIXTURES / "xanylabeling", folder)
+    import cv2
+
+    for name, (w, h) in (("beach_01.jpg", (640, 480)), ("beach_02.jpg", (480, 640))):
+        cv2.imwrite(str(folder / name), np.zeros((h, w, 3), np.uint8))
+    with create_project(tmp_path / "beach.stdpose", folder, "coco17"):
+        pass
+    assert window.open_path(tmp_path / "beach.stdpose")
+    asked = []
+    monkeypatch.setattr(window.importer, "whole_folder", lambda n: asked.append(n) or True)
+    assert window.importer.import_file(folder / "beach_01.json")
+    assert asked == [2] and len(window.doc.project.tracks) == 3
+    assert "polygon shape 'ball'" in accept[0]
