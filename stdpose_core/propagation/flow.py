@@ -18,7 +18,7 @@ import numpy as np
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
-from stdpose_core.propagation.confidence import gap_head_size
+from stdpose_core.propagation.confidence import flow_score, gap_head_size
 from stdpose_core.propagation.flow_fusion import GapFrame, fuse_one_sided, fuse_two_sided, track_over_gap
 from stdpose_core.propagation.frames import PyramidReader
 from stdpose_core.propagation.interp import interpolate_gap, shift_boxes
@@ -93,7 +93,8 @@ class FlowPropagator(Propagator):
         f = track_over_gap(fwd, n, reverse=False) if fwd is not None else None
         b = track_over_gap(bwd, n, reverse=True) if bwd is not None else None
         if f is not None and b is not None:
-            xy, score = fuse_two_sided(frame, f, b)
+            xy, evidence = fuse_two_sided(frame, f, b)
+            score = flow_score(evidence)
         else:
             xy, score = fuse_one_sided(frame, f, b)
         out = []

@@ -32,10 +32,20 @@ def test_flow_recovers_known_translation_and_rotation_within_1px(rot_deg):
 
 
 def test_flow_scores_are_high_where_tracking_agrees():
+    # (v0.1 asserted a median above 0.8 with a confidence fitted on generated clips; fitted on real
+    # JHMDB clips, where fast-moving joints often go wrong even when both directions agree, a joint
+    # moving 2.3 head sizes mid-gap gets ~0.75 however well it is tracked.)
     frames, J = rigid_clip(17, motion=(2.0, 1.0), people=1, wobble=6.0)
     proj = project_from_joints(J, (160, 120), [0, 16])
     run_to_completion(get_propagator("flow").run(proj, ListSource(frames))).apply(proj)
-    assert np.median(proj.tracks[0].score[1:16, USED]) > 0.8
+    agree = np.median(proj.tracks[0].score[1:16, USED])
+    rng = np.random.default_rng(0)  # frames of noise between the keyframes: the two directions disagree
+    noisy = [frames[0]] + [rng.integers(0, 255, frames[0].shape, dtype=np.uint8) for _ in range(15)] + [frames[16]]
+    bad = project_from_joints(J, (160, 120), [0, 16])
+    run_to_completion(get_propagator("flow").run(bad, ListSource(noisy))).apply(bad)
+    disagree = np.median(bad.tracks[0].score[1:16, USED])
+    assert agree > 0.7
+    assert agree > disagree + 0.2
 
 
 def test_flow_streams_frames_in_bounded_memory():
