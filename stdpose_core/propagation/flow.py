@@ -20,7 +20,7 @@ from stdpose_core.data.source import Source
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
 from stdpose_core.propagation.confidence import flow_score, gap_head_size
 from stdpose_core.propagation.flow_fusion import GapFrame, fuse_one_sided, fuse_two_sided, track_over_gap
-from stdpose_core.propagation.frames import PyramidReader
+from stdpose_core.propagation.gray_frames import GrayFrames
 from stdpose_core.propagation.interp import interpolate_gap, shift_boxes
 from stdpose_core.propagation.tracking import Chain, LKTracker
 
@@ -53,11 +53,11 @@ class FlowPropagator(Propagator):
         opts = {} if max_residual is None else {"max_residual": max_residual}
         self.tracker = LKTracker(win=win, levels=levels, iters=iters, eps=eps, **opts)
         self.chunk = chunk
-        self._reader: PyramidReader | None = None
+        self._reader: GrayFrames | None = None
 
-    def reader(self, source) -> PyramidReader:
+    def reader(self, source) -> GrayFrames:
         if self._reader is None or self._reader.source is not source:
-            self._reader = PyramidReader(source, self.tracker.win, self.tracker.levels, self.chunk)
+            self._reader = GrayFrames(source, self.chunk)
         return self._reader
 
     def release(self) -> None:

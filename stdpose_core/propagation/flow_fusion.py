@@ -17,14 +17,13 @@ The steps of :func:`fuse_two_sided`, each a small pure function:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from stdpose_core.propagation.base import GapResult
 from stdpose_core.propagation.confidence import FlowEvidence, joint_depth
-from stdpose_core.propagation.tracking import Chain
+from stdpose_core.propagation.tracking import Chain, group_median
 
 #: Trust in a track that starts from an occluded keyframe joint (it follows the occluder).
 OCCLUDED_TRUST = 0.3
@@ -143,11 +142,8 @@ def fallback_share(wf: np.ndarray, wb: np.ndarray) -> np.ndarray:
 
 def body_motion(delta: np.ndarray, reliable: np.ndarray) -> np.ndarray:
     """Median over each person's reliable joints of ``delta[n,G,K,2]``; zeros where none. ``[n,G,2]``."""
-    masked = np.where(reliable[..., None], delta, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no reliable joint
-        med = np.nanmedian(masked, axis=2)
-    return np.nan_to_num(med, nan=0.0)
+    n, G, K, _ = delta.shape
+    return group_median(delta.reshape(n * G, K, 2), reliable.reshape(n * G, K)).reshape(n, G, 2)
 
 
 def bone_outliers(xy: np.ndarray, fallback: np.ndarray, left_xy: np.ndarray, right_xy: np.ndarray,

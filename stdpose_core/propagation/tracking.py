@@ -5,7 +5,9 @@ derivatives and border copies of both images) that does not depend on the points
 Python binding does not accept prebuilt pyramids. So each call gets only the part of the two frames
 the points can reach: the box around a person's joints plus what the LK window covers at the
 coarsest level, with its corner on the pyramid's grid, so the cropped pyramid equals the full
-frame's inside the region. People far apart are tracked in separate regions, people close together
+frame's inside the region. (Fewer pyramid levels after slow steps cost 0.1-0.3 PCK@0.2 points on
+JHMDB training clips and saved nothing on generated 540p clips, whose joints move ~10 px per frame:
+not done.) People far apart are tracked in separate regions, people close together
 in one. One call per step tracks every joint of every person; a step's reliability comes from LK's
 own status and residual (a per-step forward-backward check doubled the cost and did not help the
 final accuracy on JHMDB training clips).
@@ -19,13 +21,14 @@ from typing import Generator, Sequence
 import cv2
 import numpy as np
 
-from stdpose_core.propagation.frames import PyramidReader
+from stdpose_core.propagation.gray_frames import GrayFrames
 
 #: Pixels per pyramid level kept around the LK window: the pyramid's smoothing and the derivative
 #: filter read a few pixels beyond the window at each level.
 BORDER_PER_LEVEL = 3
-#: Regions covering more than this fraction of the frame are not worth cropping.
-MAX_CROP_FRACTION = 0.7
+#: Regions covering more than this fraction of the frame together are not worth cropping (LK's
+#: per-image cost is about proportional to the pixels it gets).
+MAX_CROP_FRACTION = 0.9
 #: Two people's regions are merged when their union is at most this much bigger than the two.
 MERGE_SLACK = 1.15
 #: LK's residual (mean absolute grey-level difference over the window, 0-255) above which a step
@@ -48,19 +51,17 @@ class Chain:
     residual: np.ndarray
 
 
-def iter_grays(reader: PyramidReader, frames: Sequence[int]):
-    """Yield ``(frame, gray)`` in the order of ``frames``; decreasing runs are read chunk-wise
-    forward, so a backward pass over a long gap costs sequential reads, not seeks per frame."""
+def frame_order(reader: GrayFrames, frames: Sequence[int]):
+    """Yield the frames of ``frames`` in order; a decreasing run is first loaded chunk-wise in
+    increasing order, so a backward pass over a long gap costs sequential reads, not seeks per frame."""
     frames = list(frames)
     if len(frames) < 2 or frames[1] > frames[0]:
-        for f in frames:
-            yield f, reader.get(f)
+        yield from frames
         return
     for i in range(0, len(frames), reader.chunk):
         part = frames[i : i + reader.chunk]
         reader.load(part)
-        for f in part:
-            yield f, reader.get(f)
+        yield from part
 
 
 def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], margin: int,
@@ -69,8 +70,8 @@ def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], mar
 
     One box per person around its live joints, grown by ``margin`` px, corner on multiples of
     ``align`` (the coarsest pyramid level's grid), clipped to the frame ``size = (W, H)``; boxes
-    that overlap much are merged; when the regions cover most of the frame, the whole frame.
-    ``people`` are indices into G.
+    that overlap much are merged; when the regions together are about as big as the frame, the
+    whole frame. ``people`` are indices into G.
     """
     w, h = size
     who = np.flatnonzero(live.any(axis=1))
@@ -80,30 +81,30 @@ def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], mar
     big = np.float32(1e9)
     lo = np.where(live[who, :, None], pts[who], big).min(axis=1) - margin
     hi = np.where(live[who, :, None], pts[who], -big).max(axis=1) + margin
-    boxes = [[np.array([g]), np.r_[lo[i], hi[i]]] for i, g in enumerate(who)]
+    boxes = [([int(g)], [float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1])]) for i, g in enumerate(who)]
 
-    def area(b: np.ndarray) -> float:
-        return float(max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1]))
+    def area(b) -> float:
+        return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
 
     i = 0
     while i < len(boxes):
         for j in range(i + 1, len(boxes)):
             a, b = boxes[i][1], boxes[j][1]
-            u = np.r_[np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])]
+            u = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
             if area(u) <= MERGE_SLACK * (area(a) + area(b)):
-                boxes[i] = [np.r_[boxes[i][0], boxes[j][0]], u]
+                boxes[i] = (boxes[i][0] + boxes[j][0], u)
                 del boxes[j]
                 i = -1  # a grown box may now overlap an earlier one
                 break
         i += 1
     out, covered = [], 0
     for people, (x0, y0, x1, y1) in boxes:
-        x0 = int(max(0, np.floor(x0 / align) * align))
-        y0 = int(max(0, np.floor(y0 / align) * align))
-        x1, y1 = int(min(w, np.ceil(x1))), int(min(h, np.ceil(y1)))
+        x0 = max(0, int(x0 // align) * align)
+        y0 = max(0, int(y0 // align) * align)
+        x1, y1 = min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
         if x1 - x0 < 2 * align or y1 - y0 < 2 * align:  # joints far outside the frame
             return whole
-        out.append((people, (x0, y0, x1, y1)))
+        out.append((np.array(people), (x0, y0, x1, y1)))
         covered += (x1 - x0) * (y1 - y0)
     return whole if covered > MAX_CROP_FRACTION * w * h else out
 
@@ -134,29 +135,36 @@ class LKTracker:
         self.criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, eps)
         self.calls = 0  # LK calls made (benchmarks report it)
 
-    @property
-    def margin(self) -> int:
-        """Pixels around a person's joints the LK window can reach at the coarsest level."""
-        return (self.win // 2 + 1 + BORDER_PER_LEVEL) * 2**self.levels + self.win
+    def margin(self, levels: int) -> int:
+        """Pixels around a person's joints the LK window can reach at the coarsest of ``levels``."""
+        return (self.win // 2 + 1 + BORDER_PER_LEVEL) * 2**levels + self.win
 
-    def step(self, pa: np.ndarray, pb: np.ndarray, pts: np.ndarray,
-             live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Track ``pts[G,K,2]`` where ``live[G,K]`` from gray ``pa`` to ``pb`` (``(H,W)`` uint8).
+    def step(self, reader: GrayFrames, fa: int, fb: int, pts: np.ndarray, live: np.ndarray,
+             levels: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Track ``pts[G,K,2]`` where ``live[G,K]`` from frame ``fa`` to frame ``fb`` of ``reader``.
 
-        Returns ``(new[G,K,2], ok[G,K], residual[G,K])``; joints not live keep their place, not ok.
+        ``levels``: pyramid levels for this step (default all). Returns ``(new[G,K,2], ok[G,K],
+        residual[G,K])``; joints not live keep their place, not ok.
         """
+        levels = self.levels if levels is None else levels
         new = pts.astype(np.float32, copy=True)
         ok = np.zeros(live.shape, bool)
         res = np.zeros(live.shape, np.float32)
-        h, w = pa.shape[:2]
-        for people, (x0, y0, x1, y1) in person_regions(pts, live, (w, h), self.margin, 2**self.levels):
+        w, h = reader.size
+        regions = person_regions(pts, live, (w, h), self.margin(levels), 2**levels)
+        if len(regions) > 1:  # convert the gray of all regions at once (not region by region)
+            union = tuple(f(r[1][i] for r in regions) for i, f in enumerate((min, min, max, max)))
+            reader.view(fa, union)
+            reader.view(fb, union)
+        for people, rect in regions:
+            x0, y0 = rect[:2]
             sel = np.zeros(live.shape, bool)
             sel[people] = live[people]
             off = np.array([x0, y0], np.float32)
             q0 = np.ascontiguousarray(pts[sel] - off, np.float32).reshape(-1, 1, 2)
             self.calls += 1
-            q1, st, err = cv2.calcOpticalFlowPyrLK(pa[y0:y1, x0:x1], pb[y0:y1, x0:x1], q0, None,
-                                                   winSize=(self.win, self.win), maxLevel=self.levels,
+            q1, st, err = cv2.calcOpticalFlowPyrLK(reader.view(fa, rect), reader.view(fb, rect), q0, None,
+                                                   winSize=(self.win, self.win), maxLevel=levels,
                                                    criteria=self.criteria)
             q1 = q1.reshape(-1, 2) + off
             err = np.clip(np.nan_to_num(err.reshape(-1), nan=255.0), 0.0, 255.0)
@@ -169,7 +177,7 @@ class LKTracker:
             ok[sel], res[sel] = good, err
         return new, ok, res
 
-    def chain(self, reader: PyramidReader, frames: Sequence[int], pts: np.ndarray,
+    def chain(self, reader: GrayFrames, frames: Sequence[int], pts: np.ndarray,
               alive: np.ndarray) -> Generator[int, None, Chain]:
         """Track ``pts[G,K,2]`` (``alive[G,K]`` marks real joints) from ``frames[0]`` through the rest.
 
@@ -184,9 +192,9 @@ class LKTracker:
         cur = np.asarray(pts, np.float32).copy()
         is_live = alive.copy()
         prev = None
-        for t, (_, gray) in enumerate(iter_grays(reader, frames)):
+        for t, f in enumerate(frame_order(reader, frames)):
             if t > 0:
-                new, ok, res = self.step(prev, gray, cur, alive)
+                new, ok, res = self.step(reader, prev, f, cur, alive)
                 good = ok & is_live
                 step = new - cur
                 step = np.where(good[..., None], step, group_median(step, good)[:, None, :])
@@ -195,5 +203,5 @@ class LKTracker:
                 xy[t], live[t] = cur, is_live
                 residual[t] = residual[t - 1] + np.where(alive, res, 0.0)
                 yield t
-            prev = gray
+            prev = f
         return Chain(xy, live, residual)
