@@ -2,8 +2,9 @@
 
 Converting a whole 1080p frame to gray costs as much as tracking a person in it, so only the
 regions the tracker asks for are converted (grown by :data:`SLACK` px, so the next step's slightly
-moved region is usually covered already). A frame's converted part grows to the union of what was
-asked; asking beyond it converts the union again from the source's frame. At most ``chunk``
+moved region is usually covered already). A frame keeps the pieces converted so far; asking for a
+region no piece covers converts a new piece from the source's frame (merged with the pieces it
+overlaps, so overlapping requests do not pile up). At most ``chunk``
 frames are kept, so a 10,000-frame gap streams. Any object with ``len(src)`` and
 ``src.frame(i) -> (H,W,3) uint8 RGB`` is a source.
 """
@@ -31,7 +32,7 @@ class GrayFrames:
             raise StdposeError("this propagation method needs the video frames (no frame source given)")
         self.source = source
         self.chunk = max(2, chunk)
-        self._cache: dict[int, tuple[Rect, np.ndarray]] = {}  # frame -> (converted rect, gray of it)
+        self._cache: dict[int, list[tuple[Rect, np.ndarray]]] = {}  # frame -> converted pieces (rect, gray)
         self.converted_pixels = 0  # benchmarks and tests read it
         self._size: tuple[int, int] | None = None
 
@@ -41,23 +42,23 @@ class GrayFrames:
         except IndexError:
             raise StdposeError(f"frame {i} is missing from the video/image source") from None
 
-    def _convert(self, i: int, rect: Rect | None) -> None:
+    def _convert(self, i: int, rect: Rect | None) -> tuple[Rect, np.ndarray]:
         rgb = self._rgb(i)
         h, w = rgb.shape[:2]
+        pieces = self._cache.get(i, [])
         if rect is None:
-            x0, y0, x1, y1 = 0, 0, w, h
+            box = (0, 0, w, h)
         else:
-            x0, y0 = max(0, rect[0] - SLACK), max(0, rect[1] - SLACK)
-            x1, y1 = min(w, rect[2] + SLACK), min(h, rect[3] + SLACK)
-            old = self._cache.get(i)
-            if old is not None:  # grow to the union, so earlier regions stay available
-                (a0, b0, a1, b1), _ = old
-                x0, y0, x1, y1 = min(x0, a0), min(y0, b0), max(x1, a1), max(y1, b1)
-        gray = cv2.cvtColor(rgb[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)  # a strided view: no copy
+            box = (max(0, rect[0] - SLACK), max(0, rect[1] - SLACK), min(w, rect[2] + SLACK), min(h, rect[3] + SLACK))
+            for r, _ in pieces:  # grow over the pieces it overlaps; they are replaced by the new one
+                if _overlaps(r, box):
+                    box = (min(box[0], r[0]), min(box[1], r[1]), max(box[2], r[2]), max(box[3], r[3]))
+        gray = cv2.cvtColor(rgb[box[1] : box[3], box[0] : box[2]], cv2.COLOR_RGB2GRAY)  # a strided view: no copy
         self.converted_pixels += gray.size
         if i not in self._cache and len(self._cache) >= self.chunk:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[i] = ((x0, y0, x1, y1), gray)
+        self._cache[i] = [(r, g) for r, g in pieces if not _covers(box, r)] + [(box, gray)]
+        return box, gray
 
     @property
     def size(self) -> tuple[int, int]:
@@ -72,11 +73,8 @@ class GrayFrames:
 
     def view(self, i: int, rect: Rect) -> np.ndarray:
         """The gray pixels of frame ``i`` inside ``rect`` (converted now when not yet)."""
-        got = self._cache.get(i)
-        if got is None or not _covers(got[0], rect):
-            self._convert(i, rect)
-            got = self._cache[i]
-        (x0, y0, _, _), gray = got
+        piece = next(((r, g) for r, g in self._cache.get(i, ()) if _covers(r, rect)), None)
+        (x0, y0, _, _), gray = piece if piece is not None else self._convert(i, rect)
         return gray[rect[1] - y0 : rect[3] - y0, rect[0] - x0 : rect[2] - x0]
 
     def load(self, frames: Sequence[int]) -> None:
@@ -86,6 +84,10 @@ class GrayFrames:
         for f in sorted(frames):
             if f not in self._cache:
                 self._convert(f, None)
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _covers(outer: Rect, inner: Rect) -> bool:

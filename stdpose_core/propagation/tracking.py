@@ -151,12 +151,7 @@ class LKTracker:
         ok = np.zeros(live.shape, bool)
         res = np.zeros(live.shape, np.float32)
         w, h = reader.size
-        regions = person_regions(pts, live, (w, h), self.margin(levels), 2**levels)
-        if len(regions) > 1:  # convert the gray of all regions at once (not region by region)
-            union = tuple(f(r[1][i] for r in regions) for i, f in enumerate((min, min, max, max)))
-            reader.view(fa, union)
-            reader.view(fb, union)
-        for people, rect in regions:
+        for people, rect in person_regions(pts, live, (w, h), self.margin(levels), 2**levels):
             x0, y0 = rect[:2]
             sel = np.zeros(live.shape, bool)
             sel[people] = live[people]
@@ -178,7 +173,7 @@ class LKTracker:
         return new, ok, res
 
     def chain(self, reader: GrayFrames, frames: Sequence[int], pts: np.ndarray,
-              alive: np.ndarray) -> Generator[int, None, Chain]:
+              alive: np.ndarray, parents: np.ndarray | None = None) -> Generator[int, None, Chain]:
         """Track ``pts[G,K,2]`` (``alive[G,K]`` marks real joints) from ``frames[0]`` through the rest.
 
         A joint that fails a step is dead from then on and moves with the median step of its
@@ -197,7 +192,13 @@ class LKTracker:
                 new, ok, res = self.step(reader, prev, f, cur, alive)
                 good = ok & is_live
                 step = new - cur
-                step = np.where(good[..., None], step, group_median(step, good)[:, None, :])
+                fallback = np.broadcast_to(group_median(step, good)[:, None, :], step.shape)
+                if parents is not None:  # a lost joint moves with its parent joint while that one is tracked
+                    has = parents >= 0
+                    par = np.where(has, parents, 0)
+                    from_parent = has[None, :] & good[:, par]
+                    fallback = np.where(from_parent[..., None], step[:, par], fallback)
+                step = np.where(good[..., None], step, fallback)
                 cur = cur + step
                 is_live = good
                 xy[t], live[t] = cur, is_live
