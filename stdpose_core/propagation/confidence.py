@@ -74,7 +74,7 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, sc
 #: of ``models/splits/jhmdb.json`` (T = 5, 7, 10, 15, 20, 30; box-normalised error); figures on the
 #: ``val`` clips: benchmarks/bench_propagation.py. (v0.1's model, fitted on generated clips only, gave
 #: AUROC 0.91 there but 0.70-0.85 on real video.)
-FLOW_LOGIT = (-5.006, 1.337, 0.585, 0.304, 1.447, 0.279, -0.323, 0.825, 1.343, 0.304, 0.476, 0.735, 0.894)
+FLOW_LOGIT = (-5.322, 1.245, 0.657, 0.570, 1.242, 0.480, -0.338, 0.842, 1.376, 0.256, 0.509, 0.717, 0.788)
 FLOW_FEATURES = ("intercept", "motion", "disagreement", "drift", "fallback", "log_span", "dead", "residual", "bone",
                  "near_frames", "mid_gap", "depth", "articulation")
 

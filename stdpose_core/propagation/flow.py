@@ -49,8 +49,7 @@ class FlowPropagator(Propagator):
     source_code = Source.PROPAGATED
 
     def __init__(self, win: int = WIN, levels: int = LEVELS, chunk: int = 64, iters: int = 10, eps: float = 0.1,
-                 max_residual: float | None = None, anchor_parent: bool = False, **_ignored) -> None:
-        self.anchor_parent = anchor_parent
+                 max_residual: float | None = None, **_ignored) -> None:
         opts = {} if max_residual is None else {"max_residual": max_residual}
         self.tracker = LKTracker(win=win, levels=levels, iters=iters, eps=eps, **opts)
         self.chunk = chunk
@@ -75,17 +74,16 @@ class FlowPropagator(Propagator):
         last = int(frames[fill].max()) if fill.any() else g0.start
         first = int(frames[fill].min()) if fill.any() else g0.start
         half = 2 if g0.two_sided else 1
-        parents = parent_joints(project.skeleton.edges, project.num_joints) if self.anchor_parent else None
         fwd = bwd = None
         if g0.left is not None:
             stop = g0.right if g0.right is not None else last
             xy0, v0 = np.stack([t.xy[g0.left] for t in tracks]), np.stack([t.vis[g0.left] for t in tracks])
-            job = self.tracker.chain(reader, list(range(g0.left, stop + 1)), xy0, v0 > 0, parents)
+            job = self.tracker.chain(reader, list(range(g0.left, stop + 1)), xy0, v0 > 0)
             fwd = yield from _mapped(job, lambda t: min(n, t) // half)
         if g0.right is not None:
             stop = g0.left if g0.left is not None else first
             xy0, v0 = np.stack([t.xy[g0.right] for t in tracks]), np.stack([t.vis[g0.right] for t in tracks])
-            job = self.tracker.chain(reader, list(range(g0.right, stop - 1, -1)), xy0, v0 > 0, parents)
+            job = self.tracker.chain(reader, list(range(g0.right, stop - 1, -1)), xy0, v0 > 0)
             bwd = yield from _mapped(job, lambda t: (n // 2 if half == 2 else 0) + min(n, t) // half)
         return gap_frame(project, gaps), fwd, bwd
 
@@ -108,15 +106,6 @@ class FlowPropagator(Propagator):
             shift_boxes(r, res, project.skeleton)
             out.append(r)
         return out
-
-
-def parent_joints(edges, num_joints: int) -> np.ndarray:
-    """``[K]`` int: each joint's parent along the skeleton's edges (first edge ``(a, b)`` ending in it), -1 if none."""
-    parents = np.full(num_joints, -1)
-    for a, b in edges:
-        if parents[b] < 0 and a != b:
-            parents[b] = a
-    return parents
 
 
 def gap_frame(project: Project, gaps: list[Gap]) -> GapFrame:

@@ -35,6 +35,9 @@ TIME_POWER = 0.5
 #: Drift (head sizes) at which a track's reliability halves. (Weighting by LK's residual or a per-step
 #: forward-backward error as well lost 0.5-1.3 PCK@0.2 on JHMDB training clips at T = 15 and 30.)
 DRIFT_HALF = 0.5
+#: ... at a keyframe interval of ``DRIFT_SPAN`` frames; over longer gaps the half-point grows with the
+#: square root of the interval (tracks drift more the longer they run). 0 = fixed half-point.
+DRIFT_SPAN = 7
 #: Fallback share below which a joint counts as reliably tracked when estimating the body's motion.
 RELIABLE_FALLBACK = 0.3
 #: A bone is wrong when longer than ``BONE_STRETCH`` x the longer keyframe length or shorter than
@@ -111,14 +114,15 @@ def spread_drift(xy: np.ndarray, drift: np.ndarray, travelled: np.ndarray) -> np
 
 
 def direction_reliability(drift_px: np.ndarray, alive: np.ndarray, head: np.ndarray,
-                          occluded_anchor: np.ndarray) -> np.ndarray:
+                          occluded_anchor: np.ndarray, span: int = 0) -> np.ndarray:
     """Reliability in [0, 1] of one direction's corrected track, ``[n,G,K]``.
 
     ``drift_px[G,K]`` how far the raw track missed the far keyframe; ``alive[n,G,K]``; ``head[G]``
     px; ``occluded_anchor[G,K]`` the track starts from an occluded joint.
     """
     h = head[None, :, None]
-    q = 1.0 / (1.0 + (drift_px[None] / (DRIFT_HALF * h)) ** 2)
+    half = DRIFT_HALF * (np.sqrt(max(span, 1) / DRIFT_SPAN) if DRIFT_SPAN > 0 else 1.0)
+    q = 1.0 / (1.0 + (drift_px[None] / (half * h)) ** 2)
     q = np.where(alive, q, DEAD_TRUST * q)
     return np.where(occluded_anchor[None], OCCLUDED_TRUST * q, q)
 
@@ -203,8 +207,8 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
     corrected_b = spread_drift(bwd.xy, drift_b, 1 - s)
     miss_f, miss_b = np.linalg.norm(drift_f, axis=-1), np.linalg.norm(drift_b, axis=-1)
     marks = g.marks_occlusion[:, None]
-    q_f = direction_reliability(miss_f, fwd.alive, g.head, (g.left_vis == 1) & marks)
-    q_b = direction_reliability(miss_b, bwd.alive, g.head, (g.right_vis == 1) & marks)
+    q_f = direction_reliability(miss_f, fwd.alive, g.head, (g.left_vis == 1) & marks, g.span)
+    q_b = direction_reliability(miss_b, bwd.alive, g.head, (g.right_vis == 1) & marks, g.span)
     w_f, w_b = direction_weights(s, q_f, q_b)
     tracked = blend(corrected_f, corrected_b, w_f, w_b)
     share = fallback_share(w_f, w_b)
