@@ -74,9 +74,10 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, sc
 #: of ``models/splits/jhmdb.json`` (T = 5, 7, 10, 15, 20, 30; box-normalised error); figures on the
 #: ``val`` clips: benchmarks/bench_propagation.py. (v0.1's model, fitted on generated clips only, gave
 #: AUROC 0.91 there but 0.70-0.85 on real video.)
-FLOW_LOGIT = (-5.322, 1.245, 0.657, 0.570, 1.242, 0.480, -0.338, 0.842, 1.376, 0.256, 0.509, 0.717, 0.788)
+FLOW_LOGIT = (-5.339, 1.072, 0.806, 0.537, 1.206, 0.499, -0.226, 0.689, 1.436, 0.270, 0.569, 0.679, 0.846,
+              -0.672)
 FLOW_FEATURES = ("intercept", "motion", "disagreement", "drift", "fallback", "log_span", "dead", "residual", "bone",
-                 "near_frames", "mid_gap", "depth", "articulation")
+                 "near_frames", "mid_gap", "depth", "articulation", "log_head")
 
 
 @dataclass
@@ -85,14 +86,13 @@ class FlowEvidence:
 
     ``s[n]`` relative time; ``motion[G,K]`` joint displacement between the keyframes (px);
     ``articulation[G,K]`` the same less the person's median displacement (px: motion of the limb
-    rather than of the whole body);
-    ``disagreement`` distance of the drift-corrected forward and backward tracks (px); ``drift[G,K]``
-    mean distance by which the two tracks missed their far keyframe (px); ``fallback`` weight of
-    interpolation in the value; ``span`` keyframe distance (frames); ``head[G]`` head size (px);
-    ``dead`` how many of the two directions lost the joint (0-2); ``residual`` LK residual per step,
-    mean of both directions (grey levels); ``bone`` |log| ratio of the joint's parent bone length to
-    its keyframe length (0 = same length); ``depth[K]`` bones between the joint and the skeleton's
-    first joint (wrists and ankles are deepest and move most).
+    rather than of the whole body); ``disagreement`` distance of the drift-corrected forward and
+    backward tracks (px); ``drift[G,K]`` mean distance by which the two tracks missed their far
+    keyframe (px); ``fallback`` weight of interpolation in the value; ``span`` keyframe distance
+    (frames); ``head[G]`` head size (px); ``dead`` how many of the two directions lost the joint
+    (0-2); ``residual`` LK residual per step, mean of both directions (grey levels); ``bone`` |log|
+    ratio of the joint's parent bone length to its keyframe length (0 = same length); ``depth[K]``
+    bones between the joint and the skeleton's first joint (wrists and ankles are deepest).
     """
 
     s: np.ndarray
@@ -118,6 +118,7 @@ class FlowEvidence:
                 np.log1p(b * self.drift[None] / h), self.fallback, np.full((n, G, K), np.log(max(self.span, 1))),
                 self.dead.astype(np.float64), np.log1p(self.residual / 10.0), self.bone, np.log1p(near),
                 b, np.asarray(self.depth, np.float64)[None, None, :] / 4.0, np.log1p(b * self.articulation[None] / h)]
+        cols.append(np.log(h / 20.0))  # small people: LK's window covers more than the joint
         return np.stack([np.broadcast_to(c, (n, G, K)).astype(np.float64) for c in cols], axis=-1)
 
 
