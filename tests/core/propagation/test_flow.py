@@ -63,3 +63,26 @@ def test_flow_without_frames_is_a_clear_error():
     proj = project_from_joints(J, (160, 120), [0, 4])
     with pytest.raises(StdposeError, match="frames"):
         run_to_completion(get_propagator("flow").run(proj, None))
+
+
+def test_flow_score_falls_with_disagreement_drift_and_fallback():
+    from stdpose_core.propagation.confidence import FLOW_FEATURES, FLOW_LOGIT, FlowEvidence, flow_score
+
+    n, G, K = 5, 1, 17
+    s = (np.arange(n) + 1) / (n + 1)
+
+    def score(**change):
+        base = dict(s=s, motion=np.full((G, K), 10.0), disagreement=np.zeros((n, G, K)), drift=np.zeros((G, K)),
+                    fallback=np.zeros((n, G, K)), span=n + 1, head=np.full(G, 20.0), dead=np.zeros((n, G, K), np.int8),
+                    residual=np.full((n, G, K), 5.0), bone=np.zeros((n, G, K)), depth=np.arange(K) % 5,
+                    articulation=np.full((G, K), 5.0))
+        base.update(change)
+        ev = FlowEvidence(**base)
+        assert ev.features().shape == (n, G, K, len(FLOW_FEATURES)) == (n, G, K, len(FLOW_LOGIT))
+        return flow_score(ev)
+
+    calm = score()
+    assert ((calm > 0) & (calm < 1)).all()
+    assert (score(disagreement=np.full((n, G, K), 10.0)) < calm).all()
+    assert (score(drift=np.full((G, K), 10.0)) < calm).all()
+    assert (score(fallback=np.ones((n, G, K))) < calm).all()
