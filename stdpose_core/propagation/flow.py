@@ -17,6 +17,7 @@ import numpy as np
 
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
+from stdpose_core.progress import relay
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
 from stdpose_core.propagation.confidence import flow_score, gap_head_size
 from stdpose_core.propagation.flow_fusion import GapFrame, fuse_one_sided, fuse_two_sided, track_over_gap
@@ -30,16 +31,6 @@ WIN = 15
 LEVELS = 3
 
 
-def _mapped(job, fn):
-    """Drive sub-generator ``job``, yielding ``fn(value)`` for each of its yields; return its result."""
-    while True:
-        try:
-            value = next(job)
-        except StopIteration as stop:
-            return stop.value
-        yield fn(value)
-
-
 @register("flow")
 class FlowPropagator(Propagator):
     """Bidirectional pyramidal LK propagation (see module docstring). Options: ``win`` (LK window,
@@ -49,7 +40,7 @@ class FlowPropagator(Propagator):
     source_code = Source.PROPAGATED
 
     def __init__(self, win: int = WIN, levels: int = LEVELS, chunk: int = 64, iters: int = 10, eps: float = 0.1,
-                 max_residual: float | None = None, **_ignored) -> None:
+                 max_residual: float | None = None) -> None:
         opts = {} if max_residual is None else {"max_residual": max_residual}
         self.tracker = LKTracker(win=win, levels=levels, iters=iters, eps=eps, **opts)
         self.chunk = chunk
@@ -79,12 +70,12 @@ class FlowPropagator(Propagator):
             stop = g0.right if g0.right is not None else last
             xy0, v0 = np.stack([t.xy[g0.left] for t in tracks]), np.stack([t.vis[g0.left] for t in tracks])
             job = self.tracker.chain(reader, list(range(g0.left, stop + 1)), xy0, v0 > 0)
-            fwd = yield from _mapped(job, lambda t: min(n, t) // half)
+            fwd = yield from relay(job, lambda t: min(n, t) // half)
         if g0.right is not None:
             stop = g0.left if g0.left is not None else first
             xy0, v0 = np.stack([t.xy[g0.right] for t in tracks]), np.stack([t.vis[g0.right] for t in tracks])
             job = self.tracker.chain(reader, list(range(g0.right, stop - 1, -1)), xy0, v0 > 0)
-            bwd = yield from _mapped(job, lambda t: (n // 2 if half == 2 else 0) + min(n, t) // half)
+            bwd = yield from relay(job, lambda t: (n // 2 if half == 2 else 0) + min(n, t) // half)
         return gap_frame(project, gaps), fwd, bwd
 
     def fill_group(self, project: Project, source, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
