@@ -8,9 +8,9 @@ coarsest level, with its corner on the pyramid's grid, so the cropped pyramid eq
 frame's inside the region. (Fewer pyramid levels after slow steps cost 0.1-0.3 PCK@0.2 points on
 JHMDB training clips and saved nothing on generated 540p clips, whose joints move ~10 px per frame:
 not done.) People far apart are tracked in separate regions, people close together
-in one. One call per step tracks every joint of every person; a step's reliability comes from LK's
-own status and residual (a per-step forward-backward check doubled the cost and did not help the
-final accuracy on JHMDB training clips).
+in one. One call per step tracks every joint of every person in a region; a step fails on LK's own
+status (a per-step forward-backward check doubled the cost and did not help the final accuracy on
+JHMDB training clips); LK's residual is summed along the chain as evidence for the confidence.
 """
 
 from __future__ import annotations
