@@ -8,7 +8,7 @@ their labels (``codec.encode``) and cached; target frames are predicted in batch
 fall back to interpolation. One-sided gaps (a person seen on one side only) are extrapolated by the
 flow method. Without weights the method raises MissingWeightsError that says where to put them.
 
-A flow-prior model (``ModelConfig.flow_prior``, ADR 0008) first gets the ``flow`` method's result for
+A flow-prior model (``ModelConfig.flow_prior``, ADR 0009) first gets the ``flow`` method's result for
 the gap; its joints are rendered as prior heatmaps in the same window and fed with every target
 frame, and joints the model is unsure of fall back to flow's value instead of interpolation.
 """

@@ -1,6 +1,6 @@
 """Flow priors for training and validation: what the ``flow`` method estimates between two keyframes.
 
-A flow-prior model (``ModelConfig.flow_prior``, ADR 0008) gets, for every target frame, the joints
+A flow-prior model (``ModelConfig.flow_prior``, ADR 0009) gets, for every target frame, the joints
 the ``flow`` propagator computes for the gap between the two labelled keyframes around it — the same
 code (``FlowPropagator.fill_group``) that feeds it at inference. Running flow per training sample
 would cost as much as the training step, so each gap ``(track, left, right)`` of a clip is
@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -33,8 +34,7 @@ from stdpose_core.training.triplets import TripletRef
 
 #: Bumped when the stored layout changes.
 CACHE_VERSION = 1
-#: Modules whose source defines what 'flow' computes (their hash is part of the cache key).
-FLOW_MODULES = ("flow", "tracking", "confidence", "interp", "frames")
+_PROP_IMPORT = re.compile(r"^from stdpose_core\.propagation\.(\w+) import", re.MULTILINE)
 
 GapKey = tuple[int, int, int]  # (track_id, left, right)
 
@@ -53,15 +53,30 @@ class GapPrior:
         return self.xy[i], self.ok[i]
 
 
+def flow_modules() -> list[str]:
+    """The propagation modules 'flow' is made of: ``flow`` and what it imports from the package, transitively."""
+    import stdpose_core.propagation as prop
+
+    root = Path(prop.__file__).parent
+    seen, todo = set(), ["flow"]
+    while todo:
+        name = todo.pop()
+        path = root / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        todo += _PROP_IMPORT.findall(path.read_text(encoding="utf-8"))
+    return sorted(seen)
+
+
 def flow_source_hash() -> str:
-    """sha256 (16 hex) over the source of the modules that make 'flow''s estimate."""
+    """sha256 (16 hex) over the source of :func:`flow_modules`: what makes 'flow''s estimate."""
     import stdpose_core.propagation as prop
 
     h = hashlib.sha256()
     root = Path(prop.__file__).parent
-    for name in FLOW_MODULES:
-        path = root / f"{name}.py"
-        h.update(path.read_bytes() if path.is_file() else name.encode())
+    for name in flow_modules():
+        h.update(name.encode() + (root / f"{name}.py").read_bytes())
     return h.hexdigest()[:16]
 
 
