@@ -168,8 +168,7 @@ class LoopJobs(QObject):
         from stdpose_core.detection import create_detector
 
         s = self.window.settings
-        folder = self.doc.path.parent if self.doc.path else None
-        return create_detector(s.detector_weights or None, device=s.device, project_dir=folder)
+        return create_detector(s.detector_weights or None, device=s.device)
 
     # ---- reactions ---------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:

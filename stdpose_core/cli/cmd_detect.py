@@ -55,8 +55,7 @@ def cmd_detect(args) -> int:
         summary = {"frames": len(todo), "skipped": int(stop - start - len(todo)), "people": [], "new_people": 0,
                    "detections": 0, "seconds": 0.0, "fps": 0.0}
         if len(todo):
-            detector = create_detector(args.weights, device=args.device, runtime=args.runtime, imgsz=args.imgsz,
-                                       project_dir=s.path.parent)
+            detector = create_detector(args.weights, device=args.device, runtime=args.runtime, imgsz=args.imgsz)
             summary.update(runtime=detector.runtime, model=detector.name)
             try:
                 with _open_video(video_path(s)) as src:
