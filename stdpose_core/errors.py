@@ -22,5 +22,9 @@ class ProjectFileError(InputError):
     """The project file cannot be opened (not SQLite, corrupt, newer version...)."""
 
 
+class ProjectReadOnlyError(ProjectFileError):
+    """A change was attempted on a project opened read-only (another session is its writer)."""
+
+
 class MissingWeightsError(StdposeError):
     """No weight file was found; the message says where to put one."""

@@ -44,6 +44,7 @@ class CanvasView(QGraphicsView):
         self.draw_box_mode = False
         self._drag = None  # ("joint", tid, k) | ("move"/"scale", tid, base_track, press_pos, center, r0) | ("pan", pos) | ("box", start)
         self._pending = None  # (edit factory, merge key) of a drag position not yet written
+        self._refused_drag = False  # this drag was refused (read-only project) and the user told so
         self._last_write = 0.0
         self._drag_timer = QTimer(self, singleShot=True)
         self._drag_timer.timeout.connect(self._flush_drag)
@@ -155,7 +156,11 @@ class CanvasView(QGraphicsView):
             self._rubber.setRect(QRectF(pos, pos))
             self._rubber.show()
             return
+        self._refused_drag = False
         if doc.armed_joint is not None and doc.track_id is not None:
+            if doc.read_only:
+                doc.refuse_edit()
+                return
             occluded = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.place_requested.emit(pos.x(), pos.y(), occluded)
             return
@@ -197,6 +202,10 @@ class CanvasView(QGraphicsView):
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
         elif d[0] == "box":
             self._rubber.setRect(QRectF(d[1], pos).normalized())
+        elif doc.read_only:  # a joint or box drag on a read-only project: say so once per drag
+            if not self._refused_drag:
+                self._refused_drag = True
+                doc.refuse_edit()
         elif d[0] == "joint":
             _, tid, k = d
             x = min(max(pos.x(), 0.0), doc.project.video.width - 1.0)
@@ -280,6 +289,7 @@ class CanvasView(QGraphicsView):
                 act = menu.addAction(f"{name}: {text}")
                 act.setCheckable(True)
                 act.setChecked(int(self.doc.project.tracks[tid].vis[self.doc.frame, k]) == vis)
+                act.setEnabled(not self.doc.read_only)
                 act.triggered.connect(lambda _=False, v=vis, t=tid, j=k: self.doc.push(edits.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
             menu.addSeparator()
         else:

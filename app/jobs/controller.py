@@ -21,8 +21,8 @@ from app.jobs.work import METHODS, Targets, detect_work, propagate_work
 from app.shortcuts import ActionSpec
 
 ACTIONS = (
-    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)"),
-    ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)"),
+    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)", edits=True),
+    ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)", edits=True),
     ActionSpec("jobs.cancel", "&Cancel job", ("Ctrl+.",), "Jobs", "Stop the running job; nothing of it is applied"),
     ActionSpec("jobs.auto", "Re-propagate &automatically after keyframe edits", (), "Jobs"),
 )
@@ -125,8 +125,11 @@ class LoopJobs(QObject):
     def _work(self, targets, label):
         return propagate_work(self.doc.video_path(), self.method, targets, self._options(), label, self._make_propagator)
 
-    def _refuse(self) -> bool:
+    def _refuse(self, edits: bool = True) -> bool:
         if self.doc.session is None:
+            return True
+        if edits and self.doc.read_only:
+            self.doc.refuse_edit()
             return True
         if self.runner.busy:
             self.window.statusBar().showMessage(f"'{self.runner.name}' is still running: wait or cancel it", 4000)
@@ -134,8 +137,9 @@ class LoopJobs(QObject):
         return False
 
     def run(self, name: str, work, on_result=None) -> bool:
-        """Start another extension's job (export…): errors in a dialog, refused while a job runs."""
-        if self._refuse():
+        """Start another extension's job (export…): errors in a dialog, refused while a job runs.
+        Such jobs only read the project (their results are not pushed), so they run read-only too."""
+        if self._refuse(edits=False):
             return False
         self._quiet = False
         return self.runner.start(name, work, on_result)
@@ -151,7 +155,7 @@ class LoopJobs(QObject):
 
     def propagate_targets(self, targets: Targets, label: str) -> bool:
         """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
-        if self.doc.session is None or self.runner.busy:
+        if self.doc.session is None or self.runner.busy or self.doc.read_only:
             return False
         self._quiet = True
         return self.runner.start("Re-propagating", self._work(targets, label), label=label)
@@ -173,7 +177,7 @@ class LoopJobs(QObject):
     # ---- reactions ---------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:
         for aid in ("jobs.detect", "jobs.propagate"):
-            self.actions[aid].setEnabled(not busy)
+            self.actions[aid].setEnabled(not busy and not self.doc.read_only)
 
     def _failed(self, name: str, message: str) -> None:
         if self._quiet:

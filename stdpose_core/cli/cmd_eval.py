@@ -30,7 +30,7 @@ def load_any(path: str, video: str | None = None) -> Project:
     if Path(path).suffix == ".stdpose":
         from stdpose_core.session import ProjectSession
 
-        s = ProjectSession.open(path)
+        s = ProjectSession.open(path, mode="read")
         try:
             return s.project
         finally:

@@ -83,7 +83,7 @@ def cmd_export(args) -> int:
     from stdpose_core.io import write_annotations
     from stdpose_core.project_ops import summarize
 
-    with ProjectSession.open(args.project) as s:
+    with ProjectSession.open(args.project, mode="read") as s:
         write_annotations(s.project, Path(args.output), args.format, only_reviewed=args.only_reviewed)
         summary = summarize(s.project)
     if args.json:
@@ -97,7 +97,7 @@ def cmd_export(args) -> int:
 def cmd_info(args) -> int:
     from stdpose_core.project_ops import summarize
 
-    with ProjectSession.open(args.project) as s:
+    with ProjectSession.open(args.project, mode="read") as s:
         summary = summarize(s.project)
     if args.json:
         print_json(summary)

@@ -114,7 +114,7 @@ def window(qtbot, project_file, errors):
 def _reopen(path: Path):
     from stdpose_core.session import ProjectSession
 
-    s = ProjectSession.open(path)
+    s = ProjectSession.open(path, mode="read")  # beside the window, which holds the write lock
     project = s.project
     s.close()
     return project
