@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from stdpose_core.cli.common import parse_frame_range, print_json
+from stdpose_core.cli.common import MAX_IMGSZ, int_in, parse_frame_range, print_json
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_with_bar
 
@@ -25,8 +25,9 @@ def register(sub) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--runtime", choices=["auto", "onnx", "torch"], default="auto",
                    help="auto (default): onnxruntime (exported once and cached), torch if that is unavailable")
-    p.add_argument("--imgsz", type=int, default=640, help="network input size (longest side, pixels)")
-    p.add_argument("--frames", help="A:B frame range")
+    p.add_argument("--imgsz", type=int_in(32, MAX_IMGSZ, "network input size"), default=640,
+                   help="network input size (longest side, pixels; 32-4096, default 640)")
+    p.add_argument("--frames", help="A:B frame range (negative values count from the end)")
     p.add_argument("--redo", action="store_true", help="detect again on frames already detected")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(handler=cmd_detect)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stdpose_core.cli.common import print_json
+from stdpose_core.cli.common import MAX_FRAMES, int_in, print_json
 from stdpose_core.data import Source
 from stdpose_core.session import ProjectSession
 
@@ -17,7 +17,8 @@ def register(sub) -> None:
     p.add_argument("project", help="the new .stdpose file")
     p.add_argument("source", help="video file or folder of images")
     p.add_argument("--skeleton", choices=["posetrack18", "coco17"], default="posetrack18")
-    p.add_argument("--every", type=int, default=7, help="keyframe interval T shown in the editor (default 7)")
+    p.add_argument("--every", type=int_in(1, MAX_FRAMES, "keyframe interval"), default=7,
+                   help="keyframe interval T shown in the editor (default 7)")
     p.set_defaults(handler=cmd_new)
 
     p = sub.add_parser("import", help="import PoseTrack18/21 or COCO annotations into a project",
@@ -30,7 +31,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("keyframes", help="keep manual poses on every T-th frame only (for experiments)")
     p.add_argument("project")
-    p.add_argument("--every", type=int, required=True, metavar="T")
+    p.add_argument("--every", type=int_in(1, MAX_FRAMES, "keyframe interval"), required=True, metavar="T")
     p.add_argument("--keep-last", action="store_true", help="also keep the last labelled frame")
     p.set_defaults(handler=cmd_keyframes)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stdpose_core.cli.common import parse_frame_range, print_json
+from stdpose_core.cli.common import MAX_FRAMES, int_in, parse_frame_range, print_json
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.progress import run_with_bar
 
@@ -23,7 +23,7 @@ def register(sub) -> None:
                    help="auto (default): stdpose when validated weights are installed, else flow")
     p.add_argument("--weights", help="STDPose checkpoint (.pt) or ONNX file for --method stdpose/auto")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    p.add_argument("--frames", help="only gaps overlapping frames A:B")
+    p.add_argument("--frames", help="only gaps overlapping frames A:B (negative values count from the end)")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(handler=cmd_propagate)
     e = sub.add_parser(
@@ -34,7 +34,7 @@ def register(sub) -> None:
     )
     e.add_argument("gt", help="densely labelled annotations (PoseTrack18/21 or COCO JSON)")
     e.add_argument("--images", required=True, help="folder the annotation file names are relative to (or a video)")
-    e.add_argument("--every", type=int, default=7, help="keyframe interval T (>= 2)")
+    e.add_argument("--every", type=int_in(2, MAX_FRAMES, "keyframe interval"), default=7, help="keyframe interval T (>= 2)")
     e.add_argument("--method", action="append", choices=METHODS, help="repeatable; default interp, flow, auto")
     e.add_argument("--weights")
     e.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
