@@ -35,7 +35,7 @@ LOCK_SUFFIX = "-lock"
 _WIN_LOCK_OFFSET = 1 << 30
 #: How long :meth:`ProjectLock.acquire` retries a lock that looks taken (a concurrent
 #: :func:`read_holder` probe holds a shared lock for microseconds; a real holder keeps it).
-_PROBE_GRACE_S = 0.25
+_PROBE_GRACE_S = 0.1
 
 
 @dataclass(frozen=True)
