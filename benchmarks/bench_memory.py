@@ -1,7 +1,7 @@
 """Propagation memory: peak RSS per 1,000 frames on a long 1280x720 video (target: <= 1.5 GB at 10,000).
 
     .venv/bin/python benchmarks/bench_memory.py [--frames 10000] [--video clip.mp4 --gt gt.json]
-        [--method flow] [--every 7] [--compare OTHER_CHECKOUT] [--gui]
+        [--method flow] [--every 7] [--compare OTHER_CHECKOUT [--compare-frames 2000]] [--gui [--gui-frames 1000]]
 
 Without ``--video`` the clip is generated once under /tmp (``stdpose synth`` 1280x720, 4 people, mp4;
 about 100 ms per frame to render). The project is made as a user would (``stdpose new``, ``import``
@@ -9,8 +9,10 @@ of the ground truth, ``keyframes --every T``), then propagation runs in a child 
 frames ``0:--frames`` through the same code as ``stdpose propagate`` (``open_source`` with the
 propagation budget, ``get_propagator``). The child prints its RSS and peak RSS (VmHWM) every 1,000
 frames, so growth is visible. ``--compare DIR`` runs the same child against another checkout (e.g.
-``/work/main``) in the same run, side by side. ``--gui`` also measures the editor: idle RSS after
-opening the project, RSS at the end of a Propagate job, and a few seconds after it.
+``/work/main``) in the same run, side by side, over ``--compare-frames`` (the old code grew ~2.7 MB
+per frame: 10,000 frames would need ~27 GB, more than a shared machine should be asked for).
+``--gui`` also measures the editor (offscreen): idle RSS after opening the project and stepping
+through 60 frames, RSS at the end of a Propagate job over ``--gui-frames``, and 5 s after it.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ CHILD = textwrap.dedent("""
     s = ProjectSession.open(project)
     prop = get_propagator(method)
     src = open_frames(video_path(s), s.project.video.frame_names)
-    print(json.dumps({"frames": 0, "rss": rss()[0], "peak": rss()[1]}), flush=True)
+    import stdpose_core
+    print(json.dumps({"frames": 0, "rss": rss()[0], "peak": rss()[1], "code": stdpose_core.__file__}), flush=True)
     job = prop.run(s.project, src, frames=(0, stop))
     t0, mark = time.perf_counter(), 1000
     while True:
@@ -119,7 +122,7 @@ def ensure_clip(frames: int) -> tuple[Path, Path]:
 def cli(args: list[str], code: Path = REPO) -> None:
     env = dict(os.environ, PYTHONPATH=str(code))
     subprocess.run([sys.executable, "-m", "stdpose_core.cli.main", *args], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir())
 
 
 def make_project(video: Path, gt: Path, every: int, where: Path) -> Path:
@@ -133,8 +136,9 @@ def make_project(video: Path, gt: Path, every: int, where: Path) -> Path:
 
 def run_child(code: Path, project: Path, method: str, frames: int) -> list[dict]:
     env = dict(os.environ, PYTHONPATH=str(code), OMP_WAIT_POLICY="PASSIVE")
+    # cwd: the project's folder, so that `python -c` cannot import a checkout from the current folder
     out = subprocess.run([sys.executable, "-c", CHILD, str(project), method, str(frames)], env=env,
-                         capture_output=True, text=True, check=False)
+                         capture_output=True, text=True, check=False, cwd=project.parent)
     if out.returncode != 0:
         raise SystemExit(f"child ({code}) failed:\n{out.stderr[-2000:]}")
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
@@ -144,7 +148,7 @@ def run_gui(code: Path, project: Path, method: str, frames: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(code), OMP_WAIT_POLICY="PASSIVE", QT_QPA_PLATFORM="offscreen",
                STDPOSE_SETTINGS_DIR=str(project.parent / f"settings-{abs(hash(str(code)))}"))
     out = subprocess.run([sys.executable, "-c", GUI_CHILD, str(project), method, str(frames)], env=env,
-                         capture_output=True, text=True, check=False)
+                         capture_output=True, text=True, check=False, cwd=project.parent)
     if out.returncode != 0:
         raise SystemExit(f"GUI child ({code}) failed:\n{out.stderr[-2000:]}")
     return json.loads([line for line in out.stdout.splitlines() if line.startswith("{")][-1])
@@ -162,7 +166,9 @@ def main() -> None:
     ap.add_argument("--method", default="flow")
     ap.add_argument("--every", type=int, default=7)
     ap.add_argument("--compare", type=Path, metavar="CHECKOUT", help="also run another checkout (e.g. /work/main)")
+    ap.add_argument("--compare-frames", type=int, default=2000, help="frames propagated by --compare's code")
     ap.add_argument("--gui", action="store_true", help="also measure the editor's RSS around a Propagate job")
+    ap.add_argument("--gui-frames", type=int, default=1000, help="frames the editor's Propagate job covers")
     args = ap.parse_args()
     video, gt = (args.video, args.gt) if args.video else ensure_clip(args.frames)
     codes = [("this checkout", REPO)] + ([("compare: " + str(args.compare), args.compare)] if args.compare else [])
@@ -172,10 +178,13 @@ def main() -> None:
             where = Path(tmp) / f"p{len(results)}"
             where.mkdir()
             project = make_project(video, gt, args.every, where)
-            print(f"running {name} ...", flush=True)
-            results[name] = run_child(code, project, args.method, args.frames)
+            frames = args.frames if code == REPO else min(args.frames, args.compare_frames)
+            print(f"running {name} over {frames} frames ...", flush=True)
+            results[name] = run_child(code, project, args.method, frames)
             if args.gui:
-                results[name + " (GUI)"] = run_gui(code, project, args.method, min(args.frames, 3000))
+                results[name + " (GUI)"] = run_gui(code, project, args.method, args.gui_frames)
+    for name, _ in codes:
+        print(f"{name}: stdpose_core from {results[name][0].get('code')}")
     print(f"\n{args.method} propagation of frames 0:{args.frames} of {video} (T = {args.every}); RSS / peak RSS in MB")
     header = f"{'frames':>8}" + "".join(f"{name[:34]:>36}" for name, _ in codes)
     print(header)
@@ -189,7 +198,7 @@ def main() -> None:
     end = {n: results[n][-1] for n, _ in codes}
     print("seconds: " + ", ".join(f"{n}: {end[n].get('s', 0):.0f}" for n, _ in codes))
     if args.gui:
-        print("\neditor (offscreen), Propagate job over the first 3000 frames; RSS in MB")
+        print(f"\neditor (offscreen), Propagate job over the first {args.gui_frames} frames; RSS in MB")
         print(f"{'':<36}{'idle':>8}{'job end':>9}{'peak':>8}{'5 s later':>11}")
         for name, _ in codes:
             g = results[name + " (GUI)"]

@@ -25,9 +25,10 @@ Targets = list[tuple[list[int] | None, tuple[int, int] | None]]
 def _open_frames(video: Path | None, needed: bool):
     if video is None or not needed:
         return None
-    from stdpose_core.video import open_source
+    from stdpose_core.video import JOB_CACHE_BYTES, open_source
 
-    return open_source(video)
+    # A job reads frames in order: a small cache and no prefetching (memory stays bounded).
+    return open_source(video, cache_bytes=JOB_CACHE_BYTES, prefetch=False)
 
 
 def propagate_work(video: Path | None, method: str = "auto", targets: Targets | None = None,

@@ -35,10 +35,10 @@ def register(sub) -> None:
 
 def _open_video(path):
     try:
-        from stdpose_core.video import open_source
+        from stdpose_core.video import JOB_CACHE_BYTES, open_source
     except ImportError:
         raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
-    return open_source(path)
+    return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)  # read once, in order
 
 
 def cmd_detect(args) -> int:

@@ -46,8 +46,9 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     """Frame source of a project/clip.
 
     ``prefer_names`` (eval-propagation): image files ``path / name`` for the annotation's file names.
-    Otherwise ``stdpose_core.video.open_source(path)`` (video file or image folder), falling back to
-    the file names when that package is unavailable.
+    Otherwise ``stdpose_core.video.open_source(path)`` (video file or image folder) with a job's
+    cache budget and no prefetching (the frames are read in order), falling back to the file names
+    when that package is unavailable.
     """
     from stdpose_core.propagation.frames import ImageListSource
 
@@ -62,12 +63,12 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     if not path.exists():
         raise InputError(path, "video or image folder not found")
     try:
-        from stdpose_core.video import open_source
+        from stdpose_core.video import JOB_CACHE_BYTES, open_source
     except ImportError:
         if frame_names and path.is_dir():
             return ImageListSource(path, frame_names)
         raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
-    return open_source(path)
+    return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)
 
 
 def check_frames(src, project, path: Path) -> None:

@@ -141,7 +141,12 @@ class FrameSource(ABC):
         if self._prefetcher is not None:
             self._prefetcher.stop()
         self._close()
+        held = self.cache.nbytes
         self.cache.clear()
+        if held >= 64 << 20:  # give the freed frames' pages back (see .buffers)
+            from stdpose_core.video.buffers import release_freed_memory
+
+            release_freed_memory()
 
     def __enter__(self) -> "FrameSource":
         return self

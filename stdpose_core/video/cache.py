@@ -16,6 +16,10 @@ from collections import OrderedDict
 import numpy as np
 
 DEFAULT_CACHE_BYTES = 1 << 30
+#: Budget of a source opened by a background job (propagate, detect): they read each frame once or
+#: twice in order, so a big cache only holds memory (a 720p frame is 2.76 MB; 256 MiB = 92 frames,
+#: more than a typical gap between keyframes).
+JOB_CACHE_BYTES = 256 << 20
 
 
 class FrameCache:

@@ -4,6 +4,7 @@ Exact mode: seek to the keyframe at or before the wanted frame (by presentation 
 forward, and identify every decoded frame by its timestamp in the :class:`FrameIndex`; a frame is
 never identified by counting. Reading ``i+1`` right after ``i`` continues decoding without a seek.
 Counting mode (files without usable timestamps): restart from the beginning and count.
+Frames handed out are copies in numpy-owned memory, not views of FFmpeg's buffers (:mod:`.buffers`).
 Not thread-safe by itself: :class:`VideoFileSource` hands each decoder to one thread at a time.
 """
 
@@ -15,6 +16,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from stdpose_core.errors import InputError
+from stdpose_core.video.buffers import owned_rgb
 from stdpose_core.video.frame_index import FrameIndex, open_container
 
 SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flush + refill)
@@ -97,7 +99,7 @@ class Decoder:
             self.next_index = i + 1
             if i < start:
                 continue
-            if not sink(i, frame.to_ndarray(format="rgb24")) or i >= stop - 1:
+            if not sink(i, owned_rgb(frame.to_ndarray(format="rgb24"))) or i >= stop - 1:
                 return
             start = i + 1  # later frames must follow without gaps
 
@@ -122,7 +124,7 @@ class Decoder:
                 raise InputError(self.path, f"frame {self.next_index} cannot be decoded (the stream ends early)")
             i = self.next_index
             self.next_index = i + 1
-            if i >= start and (not sink(i, frame.to_ndarray(format="rgb24")) or i >= stop - 1):
+            if i >= start and (not sink(i, owned_rgb(frame.to_ndarray(format="rgb24"))) or i >= stop - 1):
                 return
 
     # --- shared -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import numpy as np
 
 from stdpose_core.errors import InputError
 from stdpose_core.video.base import FrameSource, Sink
+from stdpose_core.video.buffers import bgr_to_owned_rgb
 from stdpose_core.video.cache import DEFAULT_CACHE_BYTES
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -87,5 +88,5 @@ class ImageFolderSource(FrameSource):
                 raise InputError(path, "cannot decode image")
             if (bgr.shape[1], bgr.shape[0]) != self._size:
                 raise InputError(path, f"image size changed to {bgr.shape[1]}x{bgr.shape[0]}")
-            if not sink(i, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)):
+            if not sink(i, bgr_to_owned_rgb(bgr)):
                 return
