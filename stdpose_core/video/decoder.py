@@ -20,6 +20,7 @@ from stdpose_core.video.buffers import owned_rgb
 from stdpose_core.video.frame_index import FrameIndex, open_container
 
 SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flush + refill)
+#: Packets in a row the decoder may reject before a read gives up (a damaged stretch, not a damaged file).
 MAX_BAD_PACKETS = 50
 
 
@@ -38,7 +39,7 @@ class Decoder:
         self.container, self.stream = open_container(path)
         self.next_index: int | None = None
         self._frames: Iterator | None = None
-        self.bad_packets = 0
+        self.bad_packets = 0  # packets the decoder rejected so far (statistics; reads count their own)
         self.seeks = 0
         self._skip_before: int | None = None  # pts: non-reference frames before it need not be decoded
 
@@ -94,8 +95,8 @@ class Decoder:
                     continue
             elif i < self.next_index:
                 raise TimestampMismatch("decoded frames are not in timestamp order")
-            elif start <= self.next_index < i:
-                raise InputError(self.path, f"frame {self.next_index} cannot be decoded (damaged stream)")
+            elif self.next_index <= start < i:  # the wanted frame was skipped: it cannot be decoded
+                raise InputError(self.path, f"frame {start} cannot be decoded (damaged stream)")
             self.next_index = i + 1
             if i < start:
                 continue
@@ -140,6 +141,7 @@ class Decoder:
         stream = self.stream
         cc = stream.codec_context
         skipping = False
+        rejected_in_a_row = 0  # per decoding pass: retrying a damaged stretch never poisons later reads
         for packet in self.container.demux(stream):
             skip = self._skip_before is not None and packet.pts is not None and packet.pts < self._skip_before
             if skip != skipping:
@@ -149,9 +151,11 @@ class Decoder:
                 frames = packet.decode()
             except (av.InvalidDataError, av.error.PatchWelcomeError):
                 self.bad_packets += 1
-                if self.bad_packets > MAX_BAD_PACKETS:
+                rejected_in_a_row += 1
+                if rejected_in_a_row > MAX_BAD_PACKETS:
                     raise
                 continue
+            rejected_in_a_row = 0
             yield from frames
 
     def _next_frame(self, near: int):
