@@ -20,7 +20,7 @@ from app.canvas.scene import CanvasScene
 from app.canvas.view import CanvasView
 from app.dialogs.new_project import ask_new_project
 from app.document import Document
-from app.errors import show_error
+from app.errors import describe, show_error
 from app.frame_loader import FrameLoader
 from app.guided import GuidedMode
 from app.indexing import ensure_indexed
@@ -30,6 +30,7 @@ from app.panels.people import PeoplePanel
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 from app.timeline.dock import TimelineDock
 from app.timeline.playback import Playback
+from app.video_notices import show_video_notes
 from app.window_actions import handlers
 
 MENUS = ("File", "Edit", "View", "Navigate", "Label", "Help")
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.read_only_bar = NoticeBar("locked")  # the project is open read-only (someone else writes it)
         self.video_bar = NoticeBar("warning")  # the video reader's warnings (truncated, inexact seeking…)
+        self.ask_reencode_target: Callable[[Path], Path | None] | None = None  # None: a save dialog
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -196,10 +198,11 @@ class MainWindow(QMainWindow):
         try:
             if not ensure_indexed(self, self.doc.video_path()):
                 raise RuntimeError("indexing the video was cancelled")
-            self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
+            source = self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
         except Exception as exc:  # noqa: BLE001 - annotations stay editable without pixels
-            self.loader.set_source(None)
-            show_error(self, "Cannot read the video", f"{exc}\n\nThe annotations are shown over an empty frame.")
+            source = self.loader.set_source(None)
+            show_error(self, "Cannot read the video", f"{describe(exc)}\n\nThe annotations are shown over an empty frame.")
+        show_video_notes(self, source)  # truncated, variable frame rate, inexact seeking: say so, offer Re-encode…
         self.doc.frame_changed.emit(self.doc.frame)
         self._restore_zoom()
         app_settings.add_recent(str(session.path))
@@ -259,6 +262,7 @@ class MainWindow(QMainWindow):
         else:
             self.setWindowTitle("STDPose Annotator")
             self._status_saved.setText("")
+            self.video_bar.hide()
         self._apply_read_only()
         self._on_frame(doc.frame)
 
@@ -297,6 +301,7 @@ class MainWindow(QMainWindow):
             return False
         self.doc.set_session(session)
         self.doc.set_frame(frame)
+        show_video_notes(self, self.loader.source)  # Re-encode… is offered now that edits are possible
         self.statusBar().showMessage(f"{path.name} is open for editing", 4000)
         return True
 

@@ -52,9 +52,12 @@ def register(sub) -> None:
 def cmd_new(args) -> int:
     from stdpose_core.project_ops import create_project
 
-    with create_project(args.project, args.source, args.skeleton, args.every) as s:
+    notes: list[str] = []
+    with create_project(args.project, args.source, args.skeleton, args.every, notes=notes) as s:
         v = s.project.video
         print(f"created {args.project}: {v.num_frames} frames, {v.width}x{v.height}, {s.project.skeleton.name}")
+    for note in notes:  # the video reader's warnings, where the user sees them
+        print(f"warning: {args.source}: {note}")
     return 0
 
 
