@@ -35,7 +35,7 @@ def _first_line(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-def _sqlite_problem(exc: BaseException) -> str | None:
+def sqlite_problem(exc: BaseException) -> str | None:
     """A plain sentence for the sqlite3 errors users meet (busy, full disk, missing folder...)."""
     import sqlite3
 
@@ -68,7 +68,7 @@ def describe(exc: BaseException, subject: str | Path | None = None) -> tuple[str
     where = f"{subject}: " if subject else ""
     if isinstance(exc, StdposeError):
         return _first_line(exc, 400), True
-    sqlite = _sqlite_problem(exc)
+    sqlite = sqlite_problem(exc)
     if sqlite is not None:
         return where + sqlite, True
     if isinstance(exc, OSError):

@@ -33,8 +33,8 @@ from stdpose_core.errors import ProjectFileError
 LOCK_SUFFIX = "-lock"
 #: Windows: the byte locked, far past the JSON, so readers can read the holder line meanwhile.
 _WIN_LOCK_OFFSET = 1 << 30
-#: How long :meth:`ProjectLock.acquire` retries a lock that looks taken (a concurrent
-#: :func:`read_holder` probe holds a shared lock for microseconds; a real holder keeps it).
+#: How long :meth:`ProjectLock.acquire` retries while only a :func:`read_holder` probe (a shared lock,
+#: held for microseconds) is in the way; a real writer (an exclusive lock) is reported at once.
 _PROBE_GRACE_S = 0.1
 
 
@@ -127,7 +127,7 @@ def read_holder(project_path: str | Path) -> LockHolder | None:
     """Who holds the write lock of ``project_path`` now; None when nobody does.
 
     Never blocks and never becomes the writer. (On POSIX the test takes a *shared* lock for a few
-    microseconds and drops it; :meth:`ProjectLock.acquire` tolerates that.)
+    microseconds and drops it; :meth:`ProjectLock.acquire` tells that apart from a writer and retries.)
     """
     path = lock_path(project_path)
     try:
@@ -173,10 +173,13 @@ class ProjectLock:
                 _unlock(fd)  # the previous holder removed the file between our open and our lock
                 os.close(fd)
                 continue
+            probe_only = os.name != "nt" and _try_lock(fd, exclusive=False)  # shared = no writer holds it
+            if probe_only:
+                _unlock(fd)
             os.close(fd)
-            if time.monotonic() >= deadline:
+            if not probe_only or time.monotonic() >= deadline:
                 raise ProjectBusyError(project_path, read_holder(project_path) or _read_line(path))
-            time.sleep(0.01)
+            time.sleep(0.002)  # a read_holder() probe, gone in microseconds
         holder = LockHolder.current(command)
         try:
             line = (json.dumps(asdict(holder)) + "\n").encode()

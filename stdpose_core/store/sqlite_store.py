@@ -27,7 +27,7 @@ import numpy as np
 from stdpose_core.data.edits import Change
 from stdpose_core.data.project import Project, VideoInfo
 from stdpose_core.data.track import FRAME_FIELDS, Track
-from stdpose_core.errors import ProjectFileError, ProjectReadOnlyError
+from stdpose_core.errors import ProjectFileError, ProjectReadOnlyError, sqlite_problem
 from stdpose_core.skeleton import get_skeleton
 from stdpose_core.store.lock import ProjectLock
 
@@ -206,8 +206,8 @@ class ProjectStore:
             conn.close()
             if lock is not None:
                 lock.release()
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise ProjectFileError(path, f"damaged project file ({exc})") from None
+            if isinstance(exc, sqlite3.DatabaseError):  # damaged, or busy/unreadable: say which
+                raise ProjectFileError(path, sqlite_problem(exc)) from None
             if isinstance(exc, (KeyError, ValueError, json.JSONDecodeError, zlib.error)) and not isinstance(exc, ProjectFileError):
                 raise ProjectFileError(path, f"damaged project file ({type(exc).__name__}: {exc})") from None
             raise

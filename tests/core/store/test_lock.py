@@ -171,3 +171,27 @@ def test_create_takes_the_lock_first(tmp_path):
     s.close()
     with ProjectSession.open(path, mode="read") as r:
         assert np.all(r.project.labeled == 0)
+
+
+def test_concurrent_probes_never_make_a_writer_fail(project_path):
+    import threading
+
+    stop = threading.Event()
+    probes = [0]
+
+    def probe():
+        while not stop.is_set():
+            read_holder(project_path)
+            probes[0] += 1
+
+    threads = [threading.Thread(target=probe) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(200):
+            ProjectLock.acquire(project_path).release()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert probes[0] > 100
