@@ -140,7 +140,13 @@ def read_holder(project_path: str | Path) -> LockHolder | None:
             return None  # free: a sidecar left behind by a writer that was killed
     finally:
         os.close(fd)
-    return _read_line(path) or LockHolder(0, "?", "unknown program", os.path.getmtime(path))
+    holder = _read_line(path)
+    if holder is not None:
+        return holder
+    try:  # locked, but its line is not written yet (or was just removed with the lock)
+        return LockHolder(0, "?", "unknown program", os.path.getmtime(path))
+    except OSError:
+        return None  # released meanwhile
 
 
 class ProjectLock:
