@@ -195,7 +195,3 @@ class ModelsDialog(QDialog):
 
 def _num(v) -> str:
     return f"{v:.1f}" if isinstance(v, (int, float)) else "—"
-
-
-def install(window) -> None:
-    window.add_action(MODELS, lambda: ModelsDialog(window).exec())

@@ -7,8 +7,7 @@ from pathlib import Path
 from stdpose_core.cli.common import MAX_FRAMES, int_in, parse_frame_range, print_json
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.progress import run_with_bar
-
-METHODS = ["auto", "interp", "flow", "stdpose"]
+from stdpose_core.propagation import available_methods
 
 
 def register(sub) -> None:
@@ -19,10 +18,10 @@ def register(sub) -> None:
         "manual and corrected joints are never changed. One undo step.",
     )
     p.add_argument("project")
-    p.add_argument("--method", choices=METHODS, default="auto",
+    p.add_argument("--method", choices=available_methods(), default="auto",
                    help="auto (default): stdpose when validated weights are installed, else flow")
     p.add_argument("--weights", help="STDPose checkpoint (.pt) or ONNX file for --method stdpose/auto")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="for --method stdpose/auto (default auto)")
     p.add_argument("--frames", help="only gaps overlapping frames A:B (negative values count from the end)")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(handler=cmd_propagate)
@@ -35,9 +34,9 @@ def register(sub) -> None:
     e.add_argument("gt", help="densely labelled annotations (PoseTrack18/21 or COCO JSON)")
     e.add_argument("--images", required=True, help="folder the annotation file names are relative to (or a video)")
     e.add_argument("--every", type=int_in(2, MAX_FRAMES, "keyframe interval"), default=7, help="keyframe interval T (>= 2)")
-    e.add_argument("--method", action="append", choices=METHODS, help="repeatable; default interp, flow, auto")
-    e.add_argument("--weights")
-    e.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    e.add_argument("--method", action="append", choices=available_methods(), help="repeatable; default interp, flow, auto")
+    e.add_argument("--weights", help="for the methods stdpose/auto")
+    e.add_argument("--device", choices=["auto", "cpu", "cuda"], help="for the methods stdpose/auto (default auto)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(handler=cmd_eval_propagation)
 
@@ -71,46 +70,26 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)
 
 
-def check_frames(src, project, path: Path) -> None:
-    """InputError unless ``src`` holds every frame of the project (names first, then the count)."""
-    names, have = project.video.frame_names, getattr(src, "frame_names", None)
-    if names and have is not None and list(have) != list(names):
-        missing = [n for n in names if n not in set(have)]
-        if missing:
-            src.close()
-            raise InputError(path, f"image {missing[0]} missing ({len(missing)} of {len(names)} frames missing)")
-    if len(src) < project.num_frames:
-        src.close()
-        raise InputError(path, f"has {len(src)} frames, the project {project.num_frames}")
-
-
 def cmd_propagate(args) -> int:
+    from stdpose_core.ops.jobs import propagate_job
     from stdpose_core.project_ops import video_path
     from stdpose_core.propagation import get_propagator
     from stdpose_core.session import ProjectSession
 
-    s = ProjectSession.open(args.project)
-    try:
+    with ProjectSession.open(args.project) as s:
         project = s.project
-        if len(project.keyframes()) == 0:
-            raise InputError(args.project, "the project has no keyframe (no manual or corrected joints): nothing to propagate")
         frames = parse_frame_range(args.frames, project.num_frames) if args.frames else None
         prop = get_propagator(args.method, weights=args.weights, device=args.device)
-        src = None
-        if prop.name != "interp":
-            src = open_frames(video_path(s), project.video.frame_names)
-            check_frames(src, project, video_path(s))
+        src = open_frames(video_path(s), project.video.frame_names) if prop.needs_frames else None
         try:
-            edit = run_with_bar(prop.run(project, src, frames=frames), desc=f"propagate ({prop.name})")
+            edit = run_with_bar(propagate_job(project, src, prop, [(None, frames)]), desc=f"propagate ({prop.name})")
         finally:
             if src is not None:
                 src.close()
         change = s.apply(edit)
-        n_joints = sum(int(e.joint_mask.sum()) for e in edit.edits)
-        summary = {"method": prop.name, "edits": len(edit.edits), "joints_written": n_joints,
-                   "tracks": sorted(change.tracks), "frames": [change.start, change.stop]}
-    finally:
-        s.close()
+    n_joints = sum(int(e.joint_mask.sum()) for e in edit.edits if getattr(e, "joint_mask", None) is not None)
+    summary = {"method": prop.name, "edits": len(edit.edits), "joints_written": n_joints,
+               "tracks": sorted(change.tracks), "frames": [change.start, change.stop]}
     if args.json:
         print_json(summary)
     else:
@@ -129,8 +108,6 @@ def cmd_eval_propagation(args) -> int:
     gt = read_annotations(args.gt)
     check_dense(gt, where=str(args.gt))
     src = open_frames(Path(args.images), gt.video.frame_names, prefer_names=True)
-    if len(src) < gt.num_frames:
-        raise InputError(args.images, f"has {len(src)} frames, the ground truth {gt.num_frames}")
     methods = args.method or list(DEFAULT_METHODS)
     opts = {"weights": args.weights, "device": args.device}
     try:

@@ -21,11 +21,11 @@ A project's folder is never searched: projects and their folders are shared betw
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 from pathlib import Path
 
+from stdpose_core.checksum import file_sha256
 from stdpose_core.errors import InputError, MissingWeightsError
 from stdpose_core.paths import bundle_dir, user_models_dir
 
@@ -144,10 +144,3 @@ def resolve_detector_weights(weights: str | Path | None = None, *, allow_downloa
     )
 
 
-def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes (keys the ONNX export cache)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()

@@ -8,7 +8,7 @@ that cannot be loaded does not stop the work: 'auto' then runs ``flow`` and says
 from __future__ import annotations
 
 from stdpose_core.errors import StdposeError
-from stdpose_core.propagation.base import REGISTRY, Propagator
+from stdpose_core.propagation.base import REGISTRY, Propagator, accepted_options
 from stdpose_core.propagation.stdpose import validated_checkpoint
 
 
@@ -17,23 +17,25 @@ def choose_method(weights: str | None = None) -> str:
     return "stdpose" if (weights or validated_checkpoint()) else "flow"
 
 
-def make_auto(weights: str | None = None, **opts) -> Propagator:
+def make_auto(weights: str | None = None, **stdpose_opts) -> Propagator:
     """Build the chosen method; its ``name`` stays the chosen one (shown in progress and undo labels).
 
+    Takes the options of ``stdpose`` (weights, device, …); ``flow`` runs with its defaults.
     Explicit ``weights`` that fail to load raise; an installed model that fails falls back to flow.
     """
     if choose_method(weights) == "stdpose":
-        prop = REGISTRY["stdpose"](weights=weights, **opts)
+        prop = REGISTRY["stdpose"](weights=weights, **stdpose_opts)
         try:
             prop.runtime  # load now, before any long work
             return prop
         except StdposeError as e:
             if weights:
                 raise
-            flow = REGISTRY["flow"](**opts)
+            flow = REGISTRY["flow"]()
             flow.note = f"installed STDPose model not usable ({e}); used flow"
             return flow
-    return REGISTRY["flow"](**opts)
+    return REGISTRY["flow"]()
 
 
+make_auto.options = accepted_options(REGISTRY["stdpose"])
 REGISTRY["auto"] = make_auto

@@ -88,7 +88,7 @@ class StdposePropagator(Propagator):
 
     source_code = Source.PROPAGATED
 
-    def __init__(self, weights: str | None = None, device: str = "auto", batch: int = 8, runtime=None, **_ignored) -> None:
+    def __init__(self, weights: str | None = None, device: str = "auto", batch: int = 8, runtime=None) -> None:
         self.weights = weights or validated_checkpoint()
         self.device = device
         self.batch = batch

@@ -30,6 +30,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from stdpose_core.checksum import file_sha256
 from stdpose_core.data import Project
 from stdpose_core.data.source import HUMAN_SOURCES
 from stdpose_core.errors import InputError, StdposeError
@@ -137,14 +138,6 @@ def parse_spec(spec: str) -> tuple[str, Path, Path | None]:
     return "project", path, None
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def labels_hash(tracks: dict[int, TrackLabels]) -> str:
     """sha256 over the labels actually used (track ids, xy, vis), independent of file layout."""
     h = hashlib.sha256()
@@ -248,7 +241,7 @@ def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: st
     return Clip(
         name=path.stem if video is None else f"{path.stem}/{video}", spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
         reader=FrameReader(images=images), single_frame=_looks_like_coco(path, project), project=project,
-        fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": sha256_file(path),
+        fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": file_sha256(path),
                      "image_root": str(root.resolve()), "video": video},
     )
 

@@ -15,9 +15,7 @@ if sys.platform.startswith("linux"):
     NAMES.append(os.fsdecode(b"bad\xffname"))
 
 
-@pytest.fixture(autouse=True)
-def editor_only(monkeypatch):
-    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
+pytestmark = pytest.mark.editor_only
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,7 @@ def test_open_video_with_awkward_name_then_reopen(qtbot, tmp_path, source_video,
 
     video = tmp_path / f"{name}.mp4"
     shutil.copyfile(source_video, video)
-    w = MainWindow()
+    w = MainWindow(loop=False)
     qtbot.addWidget(w)
     w.show()
     w.ask_new = lambda src: NewProjectChoice(default_project_path(src), "posetrack18", 7)
@@ -49,7 +47,7 @@ def test_open_video_with_awkward_name_then_reopen(qtbot, tmp_path, source_video,
     w.doc.push(AddTrack(t))
     w.close()
 
-    w2 = MainWindow()
+    w2 = MainWindow(loop=False)
     qtbot.addWidget(w2)
     w2.show()
     assert w2.open_path(video), errors  # the video again: its project is found and reopened
