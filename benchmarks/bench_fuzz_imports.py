@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "core" / "io"))
 
-from fuzz_imports import KINDS, base_documents, import_once, mutate, target_project  # noqa: E402
+from fuzz_imports import KINDS, base_documents, import_once, mutate, target_projects  # noqa: E402
 
 
 def main() -> None:
@@ -41,12 +41,12 @@ def main() -> None:
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-fuzz-") as tmp:
         tmp = Path(tmp)
-        docs, template = base_documents(tmp), target_project(tmp)
+        docs, templates = base_documents(tmp), target_projects(tmp)
         work = tmp / "work"
         work.mkdir()
         for i in range(args.n):
             kind = KINDS[i % len(KINDS)]
-            r = import_once(template, mutate(rng, docs[kind]), work)
+            r = import_once(templates[kind], mutate(rng, docs[kind]), work)
             counts[r["outcome"]] += 1
             by_kind[kind][r["outcome"]] += 1
             counts["changed"] += r["changed"]

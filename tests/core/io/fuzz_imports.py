@@ -63,14 +63,19 @@ def base_documents(tmp: Path) -> dict[str, dict]:
     return docs
 
 
-def target_project(folder: Path) -> Path:
-    """A project the fuzzed files are imported into (same frame names as the documents)."""
+def target_projects(folder: Path) -> dict[str, Path]:
+    """kind -> an empty project the fuzzed files of that kind are imported into (same frame names as
+    the documents, and the documents' skeleton, so a valid file imports without ``--convert``)."""
     from stdpose_core.session import ProjectSession
 
-    path = folder / "target.stdpose"
-    p = _project("posetrack18", people=0)
-    ProjectSession.create(path, Project(p.skeleton, p.video)).close()
-    return path
+    out = {}
+    for kind in KINDS:
+        path = folder / f"target-{kind}.stdpose"
+        if not path.exists():
+            p = _project("coco17" if kind == "coco" else "posetrack18", people=0)
+            ProjectSession.create(path, Project(p.skeleton, p.video)).close()
+        out[kind] = path
+    return out
 
 
 def _paths(obj, prefix=()):
