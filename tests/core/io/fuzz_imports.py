@@ -25,6 +25,7 @@ import numpy as np
 
 from stdpose_core.data import Project, Source, Track, VideoInfo
 from stdpose_core.skeleton import get_skeleton
+from test_malformed import paths as _paths  # every (key, index) path into a JSON document; same folder
 
 KINDS = ("posetrack18", "posetrack21", "coco")
 BIG = [2**70, -(2**70), 2**63, 2**63 - 1, -(2**63) - 1, 2**31, 10**400 // 10**100, 1e308, -1e308, 1e-320]
@@ -76,16 +77,6 @@ def target_projects(folder: Path) -> dict[str, Path]:
             ProjectSession.create(path, Project(p.skeleton, p.video)).close()
         out[kind] = path
     return out
-
-
-def _paths(obj, prefix=()):
-    yield prefix
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj[:40]):
-            yield from _paths(v, prefix + (i,))
 
 
 def _id_like(path: tuple) -> bool:
