@@ -18,16 +18,19 @@ from app.errors import show_error
 
 def show_video_notes(window, source) -> None:
     """Show ``source``'s warnings in ``window.video_bar`` (hide the bar when there are none)."""
-    from stdpose_core.project_ops import video_notes
+    from stdpose_core.video.frame_index import REENCODE_HINT
 
-    notes = video_notes(source) if source is not None else []
+    # the reader's own words, without the command-line hint: the bar has its own button
+    notes = [w.replace(f"; {REENCODE_HINT}", "") for w in (getattr(source, "warnings", None) or [])]
     if not notes:
         window.video_bar.hide()
         return
     buttons = []
+    text = f"Video {Path(source.path).name}: " + "; ".join(notes)
     if Path(source.path).is_file() and not window.doc.read_only:
         buttons.append(("Re-encode…", lambda: reencode_video(window)))
-    window.video_bar.show_notice(f"Video {Path(source.path).name}: " + "; ".join(notes), buttons)
+        text += ". Re-encode… writes a copy in which every frame is reached exactly and quickly."
+    window.video_bar.show_notice(text, buttons)
 
 
 def default_target(video: Path) -> Path:

@@ -75,6 +75,7 @@ def test_banner_names_the_writer_and_edit_actions_are_disabled(ro_window, other_
     assert not any(w.actions_by_id[a].isEnabled() for a in edit_ids)
     for reader in ("file.open", "nav.next", "view.fit", "file.export"):
         assert w.actions_by_id[reader].isEnabled(), reader
+    assert not w.review_panel.reviewed_button.isEnabled()  # the review queue's button follows its action
     assert not errors
 
 
