@@ -192,6 +192,9 @@ class LoopJobs(QObject):
     def _busy(self, busy: bool) -> None:
         for aid in ("jobs.detect", "jobs.propagate"):
             self.actions[aid].setEnabled(not busy and not self.doc.read_only)
+        source = self.window.loader.source
+        if not busy and source is not None and hasattr(source, "release_job_frames"):
+            source.release_job_frames()  # the job read through the loader's cache: back to the idle footprint
 
     def _failed(self, name: str, message: str) -> None:
         if self._quiet:

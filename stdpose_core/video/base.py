@@ -133,6 +133,16 @@ class FrameSource(ABC):
         pf = self._prefetcher
         return True if pf is None else pf.wait_idle(timeout)
 
+    def release_job_frames(self) -> int:
+        """Forget cached frames outside the prefetch window (what a finished job read) and hand the
+        memory back to the operating system; bytes dropped. The annotator's frames stay cached."""
+        freed = self.cache.drop_unprotected()
+        if freed >= 16 << 20:
+            from stdpose_core.video.buffers import release_freed_memory
+
+            release_freed_memory()
+        return freed
+
     @property
     def frame_bytes(self) -> int:
         w, h = self.size

@@ -91,6 +91,19 @@ class FrameCache:
             ok = self.cond.wait_for(lambda: i in self._frames or not still_coming(), timeout)
             return self._frames.get(i) if ok else None
 
+    def drop_unprotected(self) -> int:
+        """Drop every frame outside the protected range (the window around the annotator); bytes freed.
+
+        After a background job read through a shared source, its frames only hold memory.
+        """
+        with self.cond:
+            lo, hi = self._protected
+            freed = 0
+            for j in [j for j in self._frames if not lo <= j <= hi]:
+                freed += self._frames.pop(j).nbytes
+            self._bytes -= freed
+            return freed
+
     def clear(self) -> None:
         with self.cond:
             self._frames.clear()

@@ -65,3 +65,16 @@ def test_close_stops_the_prefetch_thread(make_clip):
     src.close()
     assert not thread.is_alive()
     assert len(src.cache) == 0
+
+
+def test_drop_unprotected_keeps_the_annotators_window():
+    import numpy as np
+
+    from stdpose_core.video.cache import FrameCache
+
+    cache = FrameCache(1 << 20)
+    for i in range(20):
+        cache.put(i, np.zeros((10, 10, 3), np.uint8))
+    cache.protect(5, 8)
+    freed = cache.drop_unprotected()
+    assert sorted(cache._frames) == [5, 6, 7, 8] and freed == 16 * 300 and cache.nbytes == 4 * 300
