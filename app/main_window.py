@@ -178,7 +178,8 @@ class MainWindow(QMainWindow):
         self.add_action(RETRAIN, lambda: open_retrain(self))
         file_menu, act = self._menus["File"], self.add_action(OPEN_DATASET, self.ask_open_dataset)
         file_menu.removeAction(act)
-        file_menu.insertAction(self.actions_by_id["file.settings"], act)  # under Open…
+        entries = file_menu.actions()
+        file_menu.insertAction(entries[entries.index(self.actions_by_id["file.open"]) + 1], act)  # under Open…
 
     def _restore_window_state(self) -> None:
         geometry, state = app_settings.load_window_state()

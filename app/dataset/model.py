@@ -149,13 +149,19 @@ class DatasetFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filter(self, text: str | None = None, state: str | None = "", mine: str | None = "") -> None:
+        changing = getattr(self, "beginFilterChange", None)  # Qt >= 6.9; invalidateFilter before
+        if changing:
+            changing()
         if text is not None:
             self.text = text.strip().lower()
         if state != "":
             self.state = state
         if mine != "":
             self.mine = mine
-        self.invalidateFilter()
+        if changing:
+            self.endFilterChange()
+        else:
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802
         r = self.sourceModel().rows[row]

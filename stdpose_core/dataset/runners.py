@@ -124,8 +124,8 @@ class RayRunner:
             started = True
         remote = ray.remote(num_cpus=1, max_retries=1)(run_video)
         refs = {remote.remote(t): t for t in tasks}
+        pending = list(refs)
         try:
-            pending = list(refs)
             while pending:
                 done, pending = ray.wait(pending, num_returns=1)
                 for ref in done:
@@ -134,10 +134,10 @@ class RayRunner:
                     except ray.exceptions.RayError as exc:
                         yield VideoOutcome(refs[ref].name, "failed", f"Ray: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         finally:
-            for ref in refs:
+            for ref in pending:  # stopped early (cancelled): only tasks not finished (cancelling a finished one crashes Ray 2.60)
                 try:
                     ray.cancel(ref, force=True)
-                except Exception:  # noqa: BLE001 - finished tasks cannot be cancelled
+                except Exception:  # noqa: BLE001 - it may have finished meanwhile
                     pass
             if started:
                 ray.shutdown()
