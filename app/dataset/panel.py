@@ -29,6 +29,8 @@ from stdpose_core.dataset.status import project_counts
 
 ME_KEY, WORKERS_KEY = "dataset/me", "dataset/workers"
 REFRESH_MS = 5000
+#: Batch workers run below the window's priority, so a batch never makes the editor stutter.
+WORKER_NICE = 10
 
 
 class DatasetPanel(QDockWidget):
@@ -292,7 +294,8 @@ class DatasetPanel(QDockWidget):
         doc = self.window_.doc
         leave_out = {Path(doc.path)} if doc.session is not None else set()
         try:
-            work = batch_job(self.root, job, params, runner=PoolRunner(self.workers_box.value()), leave_out=leave_out)
+            work = batch_job(self.root, job, params, runner=PoolRunner(self.workers_box.value(), nice=WORKER_NICE),
+                             leave_out=leave_out)
         except Exception as exc:  # noqa: BLE001
             show_error(self, "Run on all", exc)
             return False

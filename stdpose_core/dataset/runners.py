@@ -46,17 +46,18 @@ class SerialRunner:
 
 
 class PoolRunner:
-    """``workers`` local processes (spawned: no state shared with this process, safe beside threads)."""
+    """``workers`` local processes (spawned: no state shared with this process, safe beside threads),
+    at ``nice`` lower CPU priority (the GUI's batch jobs: the window stays responsive)."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, nice: int = 0):
         if workers < 1:
             raise StdposeError(f"--workers must be >= 1, got {workers}")
-        self.workers = workers
-        self.name = f"a pool of {workers} processes"
+        self.workers, self.nice = workers, nice
+        self.name = f"a pool of {workers} process{'es' if workers > 1 else ''}"
 
     def _pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker, initargs=(_threads_per_worker(self.workers),))
+                                   initializer=init_worker, initargs=(_threads_per_worker(self.workers), self.nice))
 
     def run(self, tasks):
         queue, strikes = list(tasks), {}
@@ -64,6 +65,7 @@ class PoolRunner:
             pool = self._pool()
             futures = {pool.submit(run_video, t): t for t in queue}
             queue = []
+            finished = False
             try:
                 pending = set(futures)
                 while pending:
@@ -81,8 +83,12 @@ class PoolRunner:
                                 yield VideoOutcome(task.name, "failed", "its worker process died twice (out of memory or a crash)")
                             else:
                                 queue.append(task)
+                finished = True
             finally:
-                _stop(pool)
+                if finished:
+                    pool.shutdown(wait=True)
+                else:  # closed early (cancelled) or a pool broken by a dead worker
+                    _stop(pool)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -112,16 +118,31 @@ class RayRunner:
         self.address, self.workers = address, workers
         self.name = f"Ray ({address or 'local'})"
 
+    def start(self) -> bool:
+        """Start (or join) Ray unless it runs in this process already; True when this call started it."""
+        ray = self._ray
+        if ray.is_initialized():
+            return False
+        threads = _threads_per_worker(self.workers or (os.cpu_count() or 1))
+        env = {"env_vars": {"OMP_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE",
+                            "PYTHONPATH": os.environ.get("PYTHONPATH", "")}}
+        ray.init(address=self.address, num_cpus=self.workers if self.address is None else None,
+                 include_dashboard=False, log_to_driver=False, runtime_env=env, configure_logging=False)
+        return True
+
+    def __enter__(self) -> "RayRunner":
+        """``with RayRunner(...) as r:`` keeps one Ray instance for several batches."""
+        self._owned = self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if getattr(self, "_owned", False):
+            self._ray.shutdown()
+            self._owned = False
+
     def run(self, tasks):
         ray = self._ray
-        started = False
-        if not ray.is_initialized():
-            threads = _threads_per_worker(self.workers or (os.cpu_count() or 1))
-            env = {"env_vars": {"OMP_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE",
-                                "PYTHONPATH": os.environ.get("PYTHONPATH", "")}}
-            ray.init(address=self.address, num_cpus=self.workers if self.address is None else None,
-                     include_dashboard=False, log_to_driver=False, runtime_env=env, configure_logging=False)
-            started = True
+        started = self.start()
         remote = ray.remote(num_cpus=1, max_retries=1)(run_video)
         refs = {remote.remote(t): t for t in tasks}
         pending = list(refs)

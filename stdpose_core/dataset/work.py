@@ -80,8 +80,11 @@ def release_models() -> None:
             close()
 
 
-def init_worker(threads: int) -> None:
-    """Pool/Ray worker start-up: ``threads`` math threads per worker (the workers share the cores)."""
+def init_worker(threads: int, nice: int = 0) -> None:
+    """Pool/Ray worker start-up: ``threads`` math threads per worker (the workers share the cores);
+    ``nice`` > 0 lowers the worker's CPU priority (the editor's window keeps the cores it needs)."""
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
