@@ -269,11 +269,14 @@ class DatasetPanel(QDockWidget):
             method = jobs.method if jobs is not None else "auto"
             return {"method": method, **({"weights": s.stdpose_weights or None, "device": s.device} if method in ("auto", "stdpose") else {})}
         if job == "export":
-            fmt, ok = QInputDialog.getItem(self, "Export the dataset", "Format:", ["posetrack18", "posetrack21", "coco"], 0, False)
+            fmt, ok = QInputDialog.getItem(self, "Export the dataset", "Format:",
+                                           ["posetrack18", "posetrack21", "coco", "yolo-pose"], 0, False)
             if not ok:
                 return None
             if fmt == "coco":
                 out, _ = QFileDialog.getSaveFileName(self, "Merged COCO file", str(self.root / "coco.json"), "JSON (*.json)")
+            elif fmt == "yolo-pose":
+                out, _ = QFileDialog.getSaveFileName(self, "New folder for the YOLO-pose dataset", str(self.root.parent / "yolo"))
             else:
                 out = QFileDialog.getExistingDirectory(self, "Folder for one file per video", str(self.root))
             return {"format": fmt, "output": out} if out else None

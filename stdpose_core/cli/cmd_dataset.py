@@ -75,11 +75,15 @@ def register(sub) -> None:
     p.add_argument("--weights", help="STDPose checkpoint for --method stdpose/auto")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"])
 
-    p = _batch_parser(dsub, "export", "export every video: PoseTrack folders (one file per video) or one merged COCO file")
-    p.add_argument("--format", choices=["posetrack18", "posetrack21", "coco"], required=True)
+    p = _batch_parser(dsub, "export", "export every video: PoseTrack folders (one file per video), one merged COCO "
+                                      "file, or one YOLO-pose folder with data.yaml")
+    p.add_argument("--format", choices=["posetrack18", "posetrack21", "coco", "yolo-pose"], required=True)
     p.add_argument("-o", "--output", required=True,
-                   help="posetrack18/21: a folder (OUT/NAME.json per video, like the official val/ folder); coco: the merged file")
+                   help="posetrack18/21: a folder (OUT/NAME.json per video, like the official val/ folder); coco: the "
+                        "merged file; yolo-pose: a new folder (yolo pose train data=OUT/data.yaml)")
     p.add_argument("--only-reviewed", action="store_true", help="only frames a person marked reviewed")
+    p.add_argument("--val-every", type=int, default=0, metavar="N",
+                   help="yolo-pose: every N-th video is the val split (default 0: val = train)")
 
     p = _batch_parser(dsub, "eval", "score every video's project against its ground truth, and all videos pooled")
     p.add_argument("--gt", metavar="GT_DIR", help="ground truth GT_DIR/NAME.json per video (default: each video's 'gt' in the dataset file)")
@@ -189,7 +193,8 @@ def _params(args) -> dict:
     if args.job == "propagate":
         return {"method": args.method, "weights": args.weights, "device": args.device}
     if args.job == "export":
-        return {"format": args.format, "output": args.output, "only_reviewed": args.only_reviewed}
+        params = {"format": args.format, "output": args.output, "only_reviewed": args.only_reviewed}
+        return {**params, "val_every": args.val_every} if args.format == "yolo-pose" else params
     return {}
 
 
@@ -227,8 +232,13 @@ def _print_total(job: str, total: dict) -> None:
     if job == "export":
         if total.get("note"):
             print(total["note"])
-        elif "images" in total:
+        elif "annotations" in total:
             print(f"wrote {total['output']}: {total['videos']} videos, {total['images']} images, {total['annotations']} people")
+            for line in total.get("problems", []):
+                print(f"warning: {line}", file=sys.stderr)
+        elif "train" in total:
+            print(f"wrote {total['output']}: {total['videos']} videos, {total['images']} images ({total['train']} train, "
+                  f"{total['val']} val), {total['people']} people; train with: yolo pose train data={Path(total['output']) / 'data.yaml'}")
             for line in total.get("problems", []):
                 print(f"warning: {line}", file=sys.stderr)
         else:

@@ -49,11 +49,14 @@ def pair_files(gt_dir: Path, pred_dir: Path) -> tuple[list[tuple[str, Path, Path
     return pairs, notes
 
 
-def evaluate_folders(gt_dir: str | Path, pred_dir: str | Path, load: Callable[[str], Project],
-                     metric: str = "posetrack-map", per_video: bool = False) -> tuple[dict, list[str]]:
+def evaluate_folders(gt_dir: str | Path, pred_dir: str | Path, load: Callable[..., Project],
+                     metric: str = "posetrack-map", per_video: bool = False,
+                     labelled_only: bool = False) -> tuple[dict, list[str]]:
     """The pooled score of every video (keys of :func:`~stdpose_core.eval.evaluate`, plus ``videos``
     and, with ``per_video``, ``by_video`` {name: {map, pckh05, mean_px, frames}}) and the notes.
-    ``load`` reads one file (annotations or a project) into a Project."""
+    ``load(path, video=None, reference=None)`` reads one file (annotations or a project) into a
+    Project (``reference``: the video's ground truth, which places a COCO results file's image ids).
+    ``labelled_only``: see :func:`~stdpose_core.eval.evaluate`."""
     from stdpose_core.eval.evaluate import nan_to_none
 
     files, notes = pair_files(Path(gt_dir), Path(pred_dir))
@@ -61,7 +64,7 @@ def evaluate_folders(gt_dir: str | Path, pred_dir: str | Path, load: Callable[[s
     for name, g, p in files:
         try:
             gt = load(str(g))
-            pred = load(str(p)) if p is not None else _empty_like(gt)
+            pred = load(str(p), None, gt) if p is not None else _empty_like(gt)
         except StdposeError as exc:
             notes.append(f"{exc}; {name} left out")
             continue
@@ -69,11 +72,11 @@ def evaluate_folders(gt_dir: str | Path, pred_dir: str | Path, load: Callable[[s
         names.append(name)
     if not pairs:
         raise StdposeError(f"{gt_dir}: no video could be scored")
-    result = evaluate_videos(pairs, metric)
+    result = evaluate_videos(pairs, metric, labelled_only)
     result["videos"] = len(pairs)
     if per_video:
         result["by_video"] = {}
         for name, (gt, pred) in zip(names, pairs):
-            r = evaluate(gt, pred, "posetrack-map")
+            r = evaluate(gt, pred, "posetrack-map", labelled_only)
             result["by_video"][name] = nan_to_none({k: r[k] for k in ("map", "pckh05", "mean_px", "frames")})
     return result, notes

@@ -18,10 +18,10 @@ from stdpose_core.progress import run_to_completion
 from stdpose_core.session import ProjectSession
 
 
-def load_any(path: str):
+def load_any(path: str, video=None, reference=None):
     from stdpose_core.cli.cmd_eval import load_any as load
 
-    return load(path)
+    return load(path, video, reference)
 
 
 def with_full_gt(root: Path) -> Path:
@@ -143,3 +143,46 @@ def test_eval_without_ground_truth_is_not_ready(dataset, tmp_path):
     result = run_to_completion(batch_job(dataset, "eval", gt_dir=tmp_path))
     assert {o.status for o in result.outcomes} == {"not ready"} and result.total == {}
     assert "ground-truth file not found" in result.outcomes[0].message
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "frames"])
+def test_yolo_pose_dataset_is_what_ultralytics_reads(tmp_path, fmt):
+    ul = pytest.importorskip("ultralytics.data.utils")
+    import yaml
+
+    from stdpose_core.dataset.synthetic import write_synthetic_dataset
+
+    root = run_to_completion(write_synthetic_dataset(tmp_path / "ds", videos=3, frames=8, fmt=fmt, every=None))
+    out = tmp_path / "yolo"
+    result = run_to_completion(batch_job(root, "export", {"format": "yolo-pose", "output": str(out), "val_every": 3}))
+    assert {o.status for o in result.outcomes} == {"done"}
+    t = result.total
+    assert (t["videos"], t["images"], t["train"], t["val"], t["people"]) == (3, 24, 16, 8, 72)
+    data = yaml.safe_load((out / "data.yaml").read_text())
+    assert data["kpt_shape"] == [17, 3] and data["val"] == "images/val" and data["names"] == {0: "person"}
+    images = sorted((out / "images").rglob("*.jpg"))
+    assert len(images) == 24 and images[0].name.startswith("v00_")
+    assert {p.name.split("__")[0] for p in (out / "images" / "val").iterdir()} == {load(root).names()[2]}  # split by video
+    people = 0
+    for im in images:
+        lb = out / "labels" / im.parent.name / (im.stem + ".txt")
+        res = ul.verify_image_label((str(im), str(lb), "", True, 1, 17, 3, False))
+        assert res[0] is not None, f"ultralytics refused {lb}: {res[-1]}"
+        people += len(res[1])
+    assert people == 72
+    # Again after one video changed: only it is exported again, and the folder is replaced whole.
+    e = load(root).entries[1]
+    with ProjectSession.open(e.project_path(root)) as s:
+        from stdpose_core.data.edits import DeleteTrack
+
+        s.apply(DeleteTrack(min(s.project.tracks)))
+    again = run_to_completion(batch_job(root, "export", {"format": "yolo-pose", "output": str(out), "val_every": 3}))
+    assert [o.status for o in again.outcomes] == ["skipped", "done", "skipped"] and again.total["people"] == 64
+
+
+def test_yolo_pose_never_writes_into_a_foreign_folder(dataset, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    with pytest.raises(StdposeError, match="not an empty folder"):
+        export(dataset, "yolo-pose", tmp_path / "mine")
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
