@@ -50,8 +50,10 @@ class DatasetModel(QAbstractTableModel):
     def set_rows(self, rows: list[VideoStatus]) -> None:
         """Replace all rows (a fresh status), keeping the view's selection and sort where it can."""
         if [r.name for r in rows] == [r.name for r in self.rows]:
-            self.rows = rows
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            old, self.rows = self.rows, rows
+            for i, (a, b) in enumerate(zip(old, rows)):
+                if a != b:  # repaint only the rows that changed (a refresh usually changes one or none)
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
             return
         self.beginResetModel()
         self.rows = rows

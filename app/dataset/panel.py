@@ -130,6 +130,8 @@ class DatasetPanel(QDockWidget):
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
+        self._batch_refresh = QTimer(self, singleShot=True, interval=1000)
+        self._batch_refresh.timeout.connect(self.refresh)
         self._live = QTimer(self, singleShot=True, interval=300)
         self._live.timeout.connect(self._update_current)
         doc = self.window_.doc
@@ -203,11 +205,14 @@ class DatasetPanel(QDockWidget):
 
     def _doc_opened(self) -> None:
         name = self._current_name()
-        if name != self.model.current:
-            self._edited_at = None
-        self.model.current = name
-        if self.model.rows:
-            self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(len(self.model.rows) - 1, len(COL) - 1))
+        if name == self.model.current:
+            return
+        self._edited_at = None
+        before, self.model.current = self.model.current, name
+        for n in (before, name):
+            i = self.model.row_of(n) if n else -1
+            if i >= 0:
+                self.model.dataChanged.emit(self.model.index(i, 0), self.model.index(i, len(COL) - 1))
 
     def _edited(self) -> None:
         self._edited_at = time.time()
@@ -318,8 +323,8 @@ class DatasetPanel(QDockWidget):
             self.batch_bar.setValue(done)
             self.batch_bar.setFormat(f"%v/%m videos")
         self.batch_bar.setToolTip(message)
-        if done:
-            self.refresh()
+        if done and not self._batch_refresh.isActive():
+            self._batch_refresh.start()  # at most one status refresh a second while videos finish
 
     def _batch_finished(self, result) -> None:
         self.refresh()

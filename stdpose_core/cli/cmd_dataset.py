@@ -41,7 +41,7 @@ def register(sub) -> None:
     p = dsub.add_parser("status", help="per video: frames, people, keyframes, propagated, reviewed, state, assignee, lock holder",
                         description="Where every video stands. Counts are frames: 'propagated' has joints a propagator "
                         "filled, 'reviewed' was marked reviewed. 'holder' is who writes the project right now.")
-    p.add_argument("dir")
+    p.add_argument("dir", help="the dataset folder")
     p.add_argument("--state", action="append", choices=STATE_CHOICES, help="only videos in this state (repeatable)")
     p.add_argument("--assignee", help="only videos assigned to this person")
     p.add_argument("--json", action="store_true")
@@ -50,13 +50,13 @@ def register(sub) -> None:
     p = dsub.add_parser("next", help="take the next unassigned video (atomic: two annotators never get the same one)",
                         description="Hand the first video that is 'todo', assigned to nobody and not open in anyone's "
                         "editor to --me: it becomes 'in progress', assigned to NAME. Prints its project (exit 1 when none is left).")
-    p.add_argument("dir")
+    p.add_argument("dir", help="the dataset folder")
     p.add_argument("--me", required=True, metavar="NAME", help="who takes it")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_next)
 
     p = dsub.add_parser("set", help="set a video's state and/or assignee")
-    p.add_argument("dir")
+    p.add_argument("dir", help="the dataset folder")
     p.add_argument("name", help="the video's name (see status)")
     p.add_argument("--state", choices=STATE_CHOICES)
     p.add_argument("--assignee", help="who works on it ('' = nobody)")
@@ -94,12 +94,12 @@ def _batch_parser(dsub, job: str, text: str):
 
     p = dsub.add_parser(job, help=text, description=text[0].upper() + text[1:] + ".", epilog=BATCH_EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("dir")
+    p.add_argument("dir", help="the dataset folder")
     p.add_argument("--force", action="store_true", help="run again on videos done before")
     p.add_argument("--shard", metavar="i/N", help="run only shard i of N (0-based; by video name)")
     p.add_argument("--only", action="append", metavar="NAME", help="only this video (repeatable)")
     p.add_argument("--state", action="append", choices=STATE_CHOICES, help="only videos in this state (repeatable)")
-    p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: this process)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1: this process)")
     p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                    help="run on Ray: a local instance, or the cluster at ADDRESS ('auto', ray://host:10001)")
     p.add_argument("--json", action="store_true", help="print the per-video summary as JSON")

@@ -69,8 +69,8 @@ def init_dataset(root: str | Path, patterns: list[str] | None = None, skeleton: 
             else:
                 create_project(project, video, skeleton, keyframe_interval).close()
         except StdposeError as exc:
-            problems.append(f"{video}: {getattr(exc, 'problem', exc)}; left out" if getattr(exc, "path", None) == str(video)
-                            else f"{exc}; {video} left out")
+            msg = str(exc)
+            problems.append(f"{msg if str(video) in msg else f'{video}: {msg}'}; left out")
             continue
         except OSError as exc:
             problems.append(f"{video}: cannot be read ({exc}); left out")

@@ -20,6 +20,10 @@ from stdpose_core.errors import StdposeError
 from stdpose_core.progress import Progress, relay
 
 
+#: How often a runner waiting for its workers yields a step (the caller may cancel in between).
+HEARTBEAT_S = 0.5
+
+
 class Runner(Protocol):
     name: str
 
@@ -69,7 +73,9 @@ class PoolRunner:
             try:
                 pending = set(futures)
                 while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    done, pending = wait(pending, timeout=HEARTBEAT_S, return_when=FIRST_COMPLETED)
+                    if not done:  # a step for the caller: a cancel is seen within HEARTBEAT_S
+                        yield Progress(0, 0, f"{len(pending)} videos left on {self.name}")
                     for fut in done:
                         task = futures[fut]
                         try:
@@ -148,7 +154,9 @@ class RayRunner:
         pending = list(refs)
         try:
             while pending:
-                done, pending = ray.wait(pending, num_returns=1)
+                done, pending = ray.wait(pending, num_returns=1, timeout=HEARTBEAT_S)
+                if not done:
+                    yield Progress(0, 0, f"{len(pending)} videos left on {self.name}")
                 for ref in done:
                     try:
                         yield ray.get(ref)

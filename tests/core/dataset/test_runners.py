@@ -12,7 +12,7 @@ import pytest
 
 from stdpose_core.dataset import batch_job, load
 from stdpose_core.dataset.runners import PoolRunner, RayRunner, SerialRunner, make_runner
-from stdpose_core.dataset.work import VideoTask
+from stdpose_core.dataset.work import VideoOutcome, VideoTask
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_to_completion
 
@@ -48,7 +48,7 @@ def test_ray_missing_is_one_clear_line(monkeypatch):
 def test_pool_survives_a_killed_worker(dataset):
     """A worker killed mid-batch (the out-of-memory killer, an operator): its videos run again in a
     fresh pool and every video ends done."""
-    steps = PoolRunner(2).run(tasks_for(dataset))
+    steps = (s for s in PoolRunner(2).run(tasks_for(dataset)) if isinstance(s, VideoOutcome))  # not the heartbeats
     first = next(steps)
     victims = [p for p in multiprocessing.active_children() if p.is_alive()]
     assert victims, "no worker process to kill"

@@ -139,3 +139,26 @@ def test_run_on_all_from_the_view(dwindow, qtbot, monkeypatch):
     assert counts == {"done": 4, "busy": 1} and "v04_clip: busy" in warned[-1]
     qtbot.waitUntil(lambda: cell(panel, 0, "propagated") == "12", timeout=10000)
     assert cell(panel, 4, "propagated") == "0"
+
+
+def test_opening_a_dataset_folder_like_any_path_shows_the_view(qtbot, errors, dataset):
+    from app.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_path(dataset), errors  # what `stdpose-annotate DATASET_DIR` does
+    assert w.dataset_panel is not None and w.doc.session is None
+    qtbot.waitUntil(lambda: len(w.dataset_panel.model.rows) == 5, timeout=10000)
+    w.close()
+
+
+@pytest.mark.slow
+def test_cancel_a_batch_and_run_the_rest_later(dwindow, qtbot, errors):
+    panel = dwindow.dataset_panel
+    assert panel.run_batch("propagate", {"method": "flow"})
+    panel.batch.cancel()  # at once: the pool is stopped within a heartbeat
+    qtbot.waitUntil(lambda: not panel.batch.busy, timeout=60000)
+    assert errors and "cancelled" in errors[-1][1]
+    assert panel.run_batch("propagate", {"method": "flow"})
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=240000)
+    assert set(panel.last_result.counts()) <= {"done", "skipped"} and len(panel.last_result.outcomes) == 5
