@@ -3,13 +3,13 @@ filterable; state and assignee are edited in place and written through the core 
 
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from stdpose_core.dataset import STATES, VideoStatus
+from stdpose_core.dataset.status import ago
 
 #: Sort key of a cell (numbers sort as numbers) and a bar cell's fraction in [0, 1].
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -24,16 +24,6 @@ COL = {attr: i for i, (_, attr) in enumerate(COLUMNS)}
 BAR_COLUMNS = (COL["posed"], COL["reviewed"])
 EDITABLE = (COL["state"], COL["assignee"])
 NUMBERS = (COL["frames"], COL["people"], COL["keyframes"], COL["propagated"])
-
-
-def ago(t: float | None) -> str:
-    if t is None:
-        return "never"
-    s = time.time() - t
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if s >= size:
-            return f"{s / size:.0f} {unit} ago"
-    return "just now"
 
 
 class DatasetModel(QAbstractTableModel):

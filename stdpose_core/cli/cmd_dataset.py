@@ -123,18 +123,9 @@ def cmd_init(args) -> int:
     return 0
 
 
-def _ago(t: float | None) -> str:
-    if t is None:
-        return "never"
-    s = time.time() - t
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if s >= size:
-            return f"{s / size:.0f} {unit} ago"
-    return "just now"
-
-
 def cmd_status(args) -> int:
     from stdpose_core.dataset import dataset_status
+    from stdpose_core.dataset.status import ago
 
     rows, problems = dataset_status(args.dir)
     if args.state:
@@ -151,7 +142,7 @@ def cmd_status(args) -> int:
     for r in rows:
         n = lambda v: "-" if v is None else str(v)  # noqa: E731
         print(f"{r.name:<20} {r.state:<11} {(r.assignee or '-'):<10} {n(r.frames):>6} {n(r.people):>6} {n(r.keyframes):>5} "
-              f"{n(r.propagated):>6} {n(r.reviewed):>6}  {_ago(r.last_edited):<12} {r.holder or '-'}")
+              f"{n(r.propagated):>6} {n(r.reviewed):>6}  {ago(r.last_edited):<12} {r.holder or '-'}")
         if r.problem:
             print(f"  problem: {r.problem}")
     by_state = {s: sum(1 for r in rows if r.state == s) for s in STATE_CHOICES}

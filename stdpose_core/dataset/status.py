@@ -63,6 +63,19 @@ class VideoStatus:
         return asdict(self)
 
 
+def ago(t: float | None, now: float | None = None) -> str:
+    """``t`` (Unix time) as people say it: ``never``, ``just now``, ``5 min ago``, ``3 h ago``, ``2 d ago``."""
+    import time
+
+    if t is None:
+        return "never"
+    s = (time.time() if now is None else now) - t
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if s >= size:
+            return f"{s / size:.0f} {unit} ago"
+    return "just now"
+
+
 def project_counts(project: Project) -> dict:
     """Frames, people, keyframes and the frames posed / propagated / reviewed of ``project``."""
     nf = project.num_frames

@@ -112,3 +112,10 @@ def test_status_json_round_trips(dataset):
     rows, _ = dataset_status(dataset)
     d = rows[0].to_dict()
     assert json.loads(json.dumps(d))["frames"] == 16 and isinstance(np.float64(rows[0].fraction("posed")), float)
+
+
+def test_ago_says_it_as_people_do():
+    from stdpose_core.dataset.status import ago
+
+    assert ago(None) == "never" and ago(1000.0, now=1030.0) == "just now"
+    assert ago(0.0, now=300.0) == "5 min ago" and ago(0.0, now=7200.0) == "2 h ago" and ago(0.0, now=3 * 86400.0) == "3 d ago"
