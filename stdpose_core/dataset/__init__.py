@@ -9,7 +9,7 @@
   (:mod:`.shard`), run in this process, a process pool or on Ray (:mod:`.runners`);
 * :mod:`.export` — PoseTrack folders and a merged COCO file.
 
-See docs/adr/0008-datasets.md.
+See docs/adr/0009-datasets.md.
 """
 
 from stdpose_core.dataset.assign import set_fields, take_next

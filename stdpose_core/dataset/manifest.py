@@ -1,6 +1,6 @@
 """The dataset file: ``DIR/stdpose-dataset.json`` lists a dataset's videos, their projects and who does what.
 
-A dataset is a folder holding this one small JSON file (see docs/adr/0008-datasets.md)::
+A dataset is a folder holding this one small JSON file (see docs/adr/0009-datasets.md)::
 
     {"stdpose_dataset": 1,
      "videos": [{"name": "match01", "video": "videos/match01.mp4", "project": "videos/match01.stdpose",
