@@ -130,7 +130,9 @@ class RayRunner:
         if ray.is_initialized():
             return False
         threads = _threads_per_worker(self.workers or (os.cpu_count() or 1))
-        env = {"env_vars": {"OMP_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE",
+        from stdpose_core.openmp import WAIT_POLICY
+
+        env = {"env_vars": {"OMP_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", WAIT_POLICY),
                             "PYTHONPATH": os.environ.get("PYTHONPATH", "")}}
         ray.init(address=self.address, num_cpus=self.workers if self.address is None else None,
                  include_dashboard=False, log_to_driver=False, runtime_env=env, configure_logging=False)

@@ -87,7 +87,9 @@ def init_worker(threads: int, nice: int = 0) -> None:
         os.nice(nice)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from stdpose_core.openmp import prefer_passive_waiting
+
+    prefer_passive_waiting()
     try:
         import cv2
 
