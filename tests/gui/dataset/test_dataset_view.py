@@ -59,9 +59,15 @@ def test_double_click_opens_the_project(dwindow, qtbot):
     panel = dwindow.dataset_panel
     index = panel.proxy.index(2, COL["frames"])
     rect = panel.table.visualRect(index)
-    # A real double-click reaches the view as a click and then a double-click.
-    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # A real double-click reaches the view as a click, then a press turned double-click, then a release
+    # (QTest's mouseDClick sends no release: without one, Qt thinks the button stays held).
+    from PySide6.QtWidgets import QApplication
+
+    viewport, at = panel.table.viewport(), rect.center()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=at)
+    assert QApplication.mouseButtons() == Qt.MouseButton.NoButton
     qtbot.waitUntil(lambda: dwindow.doc.session is not None, timeout=10000)
     assert dwindow.doc.path == (panel.root / "v02/clip.stdpose")
     assert panel.model.current == "v02_clip" and cell(panel, 2, "holder") == "this window"
