@@ -66,6 +66,9 @@ def take_screenshot(window, path: str, timeout_ms: int = 10000) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from stdpose_core.openmp import prefer_passive_waiting
+
+    prefer_passive_waiting()  # before a detection or propagation job imports torch
     from stdpose_core.cli.main import safe_streams
 
     safe_streams()

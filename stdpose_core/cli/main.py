@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "stdpose_core.cli.cmd_detect",
     "stdpose_core.cli.cmd_propagate",
     "stdpose_core.cli.cmd_eval",
+    "stdpose_core.cli.cmd_dataset",
     "stdpose_core.cli.cmd_video",
     "stdpose_core.cli.cmd_doctor",
 )
@@ -93,6 +94,9 @@ def run_handler(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from stdpose_core.openmp import prefer_passive_waiting
+
+    prefer_passive_waiting()  # before any command imports torch
     safe_streams()
     try:
         args = build_parser().parse_args(argv)
