@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from stdpose_core.errors import InputError
 from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, FrameCache
 
 Sink = Callable[[int, np.ndarray], bool]
@@ -118,7 +119,13 @@ class FrameSource(ABC):
                 self.cache.put(j, rgb)
             return True
 
-        self._read_run(start, i + 1, sink)
+        try:
+            self._read_run(start, i + 1, sink)
+        except InputError:
+            if start == i or got:
+                raise
+            # a damaged frame among the ones kept on the way must not cost frame i itself
+            self._read_run(i, i + 1, sink)
         return got[0]
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
