@@ -7,6 +7,7 @@ from pathlib import Path
 from stdpose_core.cli.common import parse_frame_range, print_json
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.progress import run_with_bar
+from stdpose_core.propagation.auto import CHOICES, DEFAULT_CHOICE
 
 METHODS = ["auto", "interp", "flow", "stdpose"]
 
@@ -20,8 +21,12 @@ def register(sub) -> None:
     )
     p.add_argument("project")
     p.add_argument("--method", choices=METHODS, default="auto",
-                   help="auto (default): stdpose when validated weights are installed, else flow")
+                   help="auto (default): stdpose when the project's adapted model or the active model beats flow "
+                        "on its validation (the quality gate), else flow")
     p.add_argument("--weights", help="STDPose checkpoint (.pt) or ONNX file for --method stdpose/auto")
+    p.add_argument("--choice", choices=CHOICES, default=DEFAULT_CHOICE,
+                   help=f"--method auto with a model: 'model' fills every gap with it, 'gap'/'joint' picks model or "
+                        f"flow per gap/joint by their scores (default {DEFAULT_CHOICE})")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--frames", help="only gaps overlapping frames A:B")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
@@ -84,6 +89,7 @@ def check_frames(src, project, path: Path) -> None:
 
 
 def cmd_propagate(args) -> int:
+    from stdpose_core.data.edits import SetPoseRange
     from stdpose_core.project_ops import video_path
     from stdpose_core.propagation import get_propagator
     from stdpose_core.session import ProjectSession
@@ -94,7 +100,12 @@ def cmd_propagate(args) -> int:
         if len(project.keyframes()) == 0:
             raise InputError(args.project, "the project has no keyframe (no manual or corrected joints): nothing to propagate")
         frames = parse_frame_range(args.frames, project.num_frames) if args.frames else None
-        prop = get_propagator(args.method, weights=args.weights, device=args.device)
+        opts = {"weights": args.weights, "device": args.device}
+        if args.method in ("auto", "stdpose"):
+            opts["project_path"] = args.project  # its adapted model, if any (stdpose adapt)
+        if args.method == "auto":
+            opts["choice"] = args.choice
+        prop = get_propagator(args.method, **opts)
         src = None
         if prop.name != "interp":
             src = open_frames(video_path(s), project.video.frame_names)
@@ -105,15 +116,18 @@ def cmd_propagate(args) -> int:
             if src is not None:
                 src.close()
         change = s.apply(edit)
-        n_joints = sum(int(e.joint_mask.sum()) for e in edit.edits)
-        summary = {"method": prop.name, "edits": len(edit.edits), "joints_written": n_joints,
-                   "tracks": sorted(change.tracks), "frames": [change.start, change.stop]}
+        poses = [e for e in edit.edits if isinstance(e, SetPoseRange)]  # also e.g. a model-version registration
+        n_joints = sum(int(e.joint_mask.sum()) if e.joint_mask is not None else e.values["vis"].size for e in poses)
+        summary = {"method": prop.name, "edits": len(poses), "joints_written": n_joints,
+                   "tracks": sorted(change.tracks), "frames": [change.start, change.stop],
+                   "note": getattr(prop, "note", "") or ""}
     finally:
         s.close()
     if args.json:
         print_json(summary)
     else:
-        print(f"propagated with {summary['method']}: {n_joints} joints written for {len(summary['tracks'])} people")
+        print(f"propagated with {summary['method']}: {n_joints} joints written for {len(summary['tracks'])} people"
+              + (f" ({summary['note']})" if summary["note"] else ""))
     return 0
 
 

@@ -7,8 +7,9 @@ SPEC forms (``stdpose-retrain --data``):
   or CORRECTED) are used as labels: propagated/detected values would teach the model its own errors.
 * ``ANNOTATIONS.json:IMAGE_ROOT`` — PoseTrack18/21 or COCO keypoint JSON read with
   ``stdpose_core.io.read_annotations`` (one clip per video of a multi-video PoseTrack file); image
-  ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json``
-  alone uses the JSON's folder as the image root (the layout ``stdpose synth`` writes).
+  ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json`` alone uses the JSON's folder as the image
+  root (the layout ``stdpose synth`` writes). ``IMAGE_ROOT`` may also be the clip's video file
+  (``jhmdb/catch/C.json:jhmdb/catch/C.avi``): image ``i`` is then video frame ``i``.
 
 COCO files hold unrelated single images (no time axis): such clips are ``single_frame`` and are trained
 estimation-style with augmented copies of the key image as its neighbours (see ``dataset``).
@@ -36,6 +37,8 @@ from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.skeleton import convert_keypoints, get_skeleton
 
 SUPPORTED_SKELETONS = ("posetrack18", "coco17")
+#: Decoded-frame budget of each clip's video source (the FrameReader's LRU does the caching).
+VIDEO_CACHE_BYTES = 8 << 20
 _JSON_SPEC = re.compile(r"^(?P<ann>.+?\.json):(?P<root>.+)$", re.IGNORECASE)
 
 
@@ -116,7 +119,8 @@ class FrameReader:
         if self._src is None:
             from stdpose_core.video import open_source
 
-            self._src = open_source(self.video, prefetch=False)
+            # The reader's own LRU is the cache; a run may hold hundreds of clips open at once.
+            self._src = open_source(self.video, cache_bytes=VIDEO_CACHE_BYTES, prefetch=False)
         return np.asarray(self._src.frame(i))
 
     def close(self) -> None:
@@ -221,8 +225,8 @@ def load_annotation_clips(path: Path, root: Path, target_skeleton: str) -> list[
     """One clip per video of the file (PoseTrack files may hold several ``vid_id``s)."""
     if not path.is_file():
         raise InputError(path, "annotation file not found")
-    if not root.is_dir():
-        raise InputError(root, "image root folder not found")
+    if not (root.is_dir() or root.is_file()):
+        raise InputError(root, "image root folder (or video file) not found")
     from stdpose_core.io import list_videos
 
     videos = list_videos(path)
@@ -240,14 +244,18 @@ def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: st
     if not names:
         raise InputError(path, "annotation file lists no image file names")
     tracks = project_labels(project, target_skeleton, human_only=False)
-    images = [root / n for n in names]
-    used = sorted({int(f) for t in tracks.values() for f in t.labelled_frames()})
-    missing = [images[f] for f in used if not images[f].is_file()]
-    if missing:
-        raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
+    if root.is_file():  # the clip's video: annotation image i is video frame i
+        reader = FrameReader(video=root)
+    else:
+        images = [root / n for n in names]
+        used = sorted({int(f) for t in tracks.values() for f in t.labelled_frames()})
+        missing = [images[f] for f in used if not images[f].is_file()]
+        if missing:
+            raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
+        reader = FrameReader(images=images)
     return Clip(
         name=path.stem if video is None else f"{path.stem}/{video}", spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
-        reader=FrameReader(images=images), single_frame=_looks_like_coco(path, project), project=project,
+        reader=reader, single_frame=_looks_like_coco(path, project), project=project,
         fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": sha256_file(path),
                      "image_root": str(root.resolve()), "video": video},
     )

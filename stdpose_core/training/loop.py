@@ -29,7 +29,7 @@ import torch
 from stdpose_core.model.checkpoint import load_checkpoint, load_weights, save_checkpoint
 from stdpose_core.model.loss import StdposeLoss
 from stdpose_core.model.stdpose import build_model
-from stdpose_core.training import registry as model_registry
+from stdpose_core.trained import model_registry
 from stdpose_core.training.config import augment_settings
 from stdpose_core.training.dataset import EpochSampler, TripletDataset, make_loader, resolve_workers
 from stdpose_core.training.events import Events
