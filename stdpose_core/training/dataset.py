@@ -5,7 +5,8 @@ One item (numpy float32, collated to tensors):
 * ``left``, ``target``, ``right``: normalised crops ``[3,256,192]`` cut with ONE window (the key
   frame's box enlarged 25%, then scale/rotation/flip augmentation);
 * ``heatmaps`` ``[K,64,48]`` Gaussian targets of the key frame (sigma from the ModelConfig) and
-  ``target_weight`` ``[K]`` (1 = supervised: vis > 0 and inside the heatmap);
+  ``target_weight`` ``[K]``: 0 = not supervised (no label, or outside the heatmap), else the
+  label's weight (1; a pseudo-label's confidence, see ``data``) — it multiplies the joint's loss;
 * ``left_heatmaps``, ``right_heatmaps`` ``[K,64,48]``: rendered from the auxiliary frames' labels with
   a little jitter — the propagation-mode inputs (ignored in estimation mode).
 
@@ -110,12 +111,14 @@ class TripletDataset(Dataset):
         crop = occlude(apply_color(crop, color), aug, rng)
         xy = window.image_to_heatmap(track.xy[frame])
         vis = track.vis[frame]
+        label_weight = np.ones(len(vis), np.float32) if track.weight is None else track.weight[frame]
         if w.flip:
             xy, vis = flip_joints(xy, vis, self.flip_perm)
+            label_weight = label_weight[self.flip_perm]
         if jitter and aug.aux_jitter > 0:
             xy = xy + rng.normal(0, aug.aux_jitter, xy.shape).astype(np.float32)
         heat, weight = encode(xy, vis, cfg.heatmap_size, cfg.heatmap_sigma)
-        return normalize_crops(crop), heat, weight
+        return normalize_crops(crop), heat, (weight * label_weight).astype(np.float32)
 
 
 class EpochSampler(Sampler[int]):

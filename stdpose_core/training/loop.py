@@ -30,7 +30,6 @@ from stdpose_core.model.checkpoint import load_checkpoint, load_weights, save_ch
 from stdpose_core.model.loss import StdposeLoss
 from stdpose_core.model.stdpose import build_model
 from stdpose_core.trained import model_registry
-from stdpose_core.training.config import augment_settings
 from stdpose_core.training.dataset import EpochSampler, TripletDataset, make_loader, resolve_workers
 from stdpose_core.training.events import Events
 from stdpose_core.training.init import load_init, load_timm, load_vitpose
@@ -77,9 +76,9 @@ class Trainer:
         self.events = events or Events()
         t = plan.training
         self.device = plan.device
-        self.amp = bool(t["amp"]) and self.device.startswith("cuda")
-        self.total_steps = t["epochs"] * plan.steps_per_epoch
-        warm = t["warmup"]
+        self.amp = bool(t.amp) and self.device.startswith("cuda")
+        self.total_steps = t.epochs * plan.steps_per_epoch
+        warm = t.warmup
         self.warmup = int(warm if warm >= 1 else round(warm * self.total_steps))
         self.step = 0
         self.epoch = 0  # completed epochs
@@ -93,21 +92,21 @@ class Trainer:
     # ------------------------------------------------------------------ setup
     def build(self) -> None:
         plan, t = self.plan, self.plan.training
-        seed_everything(t["seed"])
+        seed_everything(t.seed)
         self.model = build_model(plan.model, pretrained=False)
-        if t["init"]:
-            load_init(self.model, t["init"])
-        elif t["vitpose"]:
-            load_vitpose(self.model, t["vitpose"])
-        elif t["pretrained"]:
-            load_timm(self.model, None if t["pretrained"] is True else str(t["pretrained"]))
+        if t.init:
+            load_init(self.model, t.init)
+        elif t.vitpose:
+            load_vitpose(self.model, t.vitpose)
+        elif t.pretrained:
+            load_timm(self.model, None if t.pretrained is True else str(t.pretrained))
         self.model.to(self.device).train()
         self.loss_fn = StdposeLoss(plan.model)
-        self.optimizer = torch.optim.AdamW(param_groups(self.model, t["weight_decay"]), lr=t["lr"], betas=(0.9, 0.999))
+        self.optimizer = torch.optim.AdamW(param_groups(self.model, t.weight_decay), lr=t.lr, betas=(0.9, 0.999))
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda s: lr_factor(s, self.total_steps, self.warmup, t["min_lr_ratio"]))
-        self.dataset = TripletDataset(plan.clips, plan.train_refs, plan.model, augment_settings(t), seed=t["seed"])
-        self.sampler = EpochSampler(len(self.dataset), t["batch_size"], plan.steps_per_epoch, seed=t["seed"])
+            self.optimizer, lambda s: lr_factor(s, self.total_steps, self.warmup, t.min_lr_ratio))
+        self.dataset = TripletDataset(plan.clips, plan.train_refs, plan.model, t.augment, seed=t.seed)
+        self.sampler = EpochSampler(len(self.dataset), t.batch_size, plan.steps_per_epoch, seed=t.seed)
 
     def load_resume(self) -> bool:
         """Restore ``last.pt`` of the run folder; False when there is none."""
@@ -131,9 +130,9 @@ class Trainer:
     # ------------------------------------------------------------------ checkpoints
     def _meta(self, metrics: dict | None) -> dict[str, Any]:
         t = self.plan.training
-        return {"epoch": self.epoch, "step": self.step, "metrics": metrics, "metric_name": t["val_metric"],
-                "mode": t["mode"], "every": t["every"], "data": self.plan.data + self.plan.val_data,
-                "data_hashes": self.plan.data_hashes, "training": dict(t)}
+        return {"epoch": self.epoch, "step": self.step, "metrics": metrics, "metric_name": t.val_metric,
+                "mode": t.mode, "every": t.every, "data": self.plan.data + self.plan.val_data,
+                "data_hashes": self.plan.data_hashes, "training": t.to_dict()}
 
     def save_last(self) -> None:
         rng = {"torch": torch.get_rng_state()}
@@ -161,7 +160,7 @@ class Trainer:
         batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
         single = batch.pop("single")
         ctx = torch.autocast("cuda", dtype=torch.bfloat16) if self.amp else contextlib.nullcontext()
-        prop_mode = t["mode"] == "propagation"
+        prop_mode = t.mode == "propagation"
         with ctx:
             # Single-frame (COCO) rows train estimation-style (see dataset); a mixed batch is split in two.
             if prop_mode and single.any() and not single.all():
@@ -175,15 +174,15 @@ class Trainer:
                 loss, parts = self._forward_loss(batch, None, estimation=not prop_mode or bool(single.all()))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        if t["grad_clip"] > 0:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), t["grad_clip"])
+        if t.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), t.grad_clip)
         self.optimizer.step()
         self.scheduler.step()
         return {k: float(v) for k, v in parts.items()}
 
     # ------------------------------------------------------------------ run
     def _common(self) -> dict[str, Any]:
-        return {"epoch": self.epoch + 1 if self.epoch < self.plan.training["epochs"] else self.epoch,
+        return {"epoch": self.epoch + 1 if self.epoch < self.plan.training.epochs else self.epoch,
                 "step": self.step, "total_steps": self.total_steps, "time": round(time.monotonic() - self.t0, 3)}
 
     def _eta(self) -> float | None:
@@ -196,19 +195,19 @@ class Trainer:
         if not plan.val_targets:
             return None
         clips = plan.val_clips or plan.clips
-        return validate(self.model, clips, plan.val_targets, plan.training["mode"], self.device,
-                        batch_size=plan.training["batch_size"], amp=self.amp)
+        return validate(self.model, clips, plan.val_targets, plan.training.mode, self.device,
+                        batch_size=plan.training.batch_size, amp=self.amp)
 
     def run(self) -> dict[str, Any]:
         plan, t, ev = self.plan, self.plan.training, self.events
         self.build()
         resumed = self.load_resume() if plan.resume else False
-        ev.emit("start", **self._common(), epochs=t["epochs"], steps_per_epoch=plan.steps_per_epoch,
+        ev.emit("start", **self._common(), epochs=t.epochs, steps_per_epoch=plan.steps_per_epoch,
                 train_samples=len(plan.train_refs), val_samples=len(plan.val_targets), device=self.device,
                 model=plan.model.name, split=plan.split.how, notes=plan.notes,
                 resumed_from=self.step if resumed else None)
         try:
-            while self.epoch < t["epochs"]:
+            while self.epoch < t.epochs:
                 self._run_epoch()
         except KeyboardInterrupt:
             self.save_last()
@@ -219,8 +218,8 @@ class Trainer:
             self.save_best(self.last_metrics)
         entry = model_registry.add_model({
             "name": plan.model.name, "path": str(best.resolve()), "run_dir": str(plan.run_dir.resolve()),
-            "metrics": self._best_metrics(), "metric_name": t["val_metric"], "epoch": self.epoch, "step": self.step,
-            "data": plan.data + plan.val_data, "data_hashes": plan.data_hashes, "mode": t["mode"],
+            "metrics": self._best_metrics(), "metric_name": t.val_metric, "epoch": self.epoch, "step": self.step,
+            "data": plan.data + plan.val_data, "data_hashes": plan.data_hashes, "mode": t.mode,
             "version": package_version(),
         }, plan.registry, activate=plan.activate)
         result = {"best": str(best), "last": str(plan.run_dir / "last.pt"), "metric": self._metric_value(self._best_metrics()),
@@ -236,7 +235,7 @@ class Trainer:
     def _metric_value(self, metrics: dict | None) -> float | None:
         if not metrics:
             return None
-        v = metrics.get(self.plan.training["val_metric"])
+        v = metrics.get(self.plan.training.val_metric)
         return None if v is None or not math.isfinite(v) else float(v)
 
     def _run_epoch(self) -> None:
@@ -247,7 +246,7 @@ class Trainer:
         losses = []
         tick = time.monotonic()
         cuda = self.device.startswith("cuda")
-        loader = make_loader(self.dataset, self.sampler, resolve_workers(t["num_workers"], self.device), pin_memory=cuda)
+        loader = make_loader(self.dataset, self.sampler, resolve_workers(t.num_workers, self.device), pin_memory=cuda)
         for batch in loader:
             parts = self.train_step(batch)
             self.step += 1
@@ -256,14 +255,14 @@ class Trainer:
             dt, tick = now - tick, now
             self._step_time = dt if self._step_time is None else 0.9 * self._step_time + 0.1 * dt
             losses.append(parts["total"])
-            if self.step % t["log_every"] == 0 or self.epoch_step == plan.steps_per_epoch:
+            if self.step % t.log_every == 0 or self.epoch_step == plan.steps_per_epoch:
                 ev.emit("step", **self._common(), loss=parts["total"], heatmap=parts["heatmap"],
                         lr=self.scheduler.get_last_lr()[0], eta=self._eta(),
                         steps_per_s=1.0 / self._step_time if self._step_time else None)
-            if t["save_every"] and self.step % t["save_every"] == 0 and self.epoch_step < plan.steps_per_epoch:
+            if t.save_every and self.step % t.save_every == 0 and self.epoch_step < plan.steps_per_epoch:
                 self.save_last()
         metric = None
-        if t["val_every"] > 0 and ((self.epoch + 1) % t["val_every"] == 0 or self.epoch + 1 == t["epochs"]):
+        if t.val_every > 0 and ((self.epoch + 1) % t.val_every == 0 or self.epoch + 1 == t.epochs):
             metrics = self._validate()
             if metrics is not None:
                 self.last_metrics = metrics
@@ -272,7 +271,7 @@ class Trainer:
                 if is_best:
                     self.best_metric = metric
                     self.save_best(metrics)
-                ev.emit("val", **self._common(), metric=metric, metric_name=t["val_metric"], metrics=metrics, best=is_best)
+                ev.emit("val", **self._common(), metric=metric, metric_name=t.val_metric, metrics=metrics, best=is_best)
         self.epoch += 1
         self.epoch_step = 0
         self.save_last()
