@@ -5,7 +5,7 @@ per-gap choice of ``auto`` can compare them: the probability that the joint lies
 sizes of the truth (``propagation.confidence.ERROR_THRESHOLD``; ``flow``'s scores are calibrated to
 it too). For STDPose it is a logistic fit on the log of the heatmap peak,
 
-    score = sigmoid(a + b * log(max(peak, 1e-3)))
+    score = sigmoid(a + b * log(clip(peak, 1e-3, 1)))
 
 made on the validation targets at the end of training (``training.validate``) and stored in the
 checkpoint's ``meta["calibration"] = {"a", "b", "samples"}``; without it the score is the peak
@@ -24,7 +24,7 @@ MIN_SAMPLES = 50
 
 
 def _feature(peak: np.ndarray) -> np.ndarray:
-    return np.log(np.maximum(np.asarray(peak, np.float64), _FLOOR))
+    return np.log(np.clip(np.asarray(peak, np.float64), _FLOOR, 1.0))
 
 
 @dataclass(frozen=True)

@@ -118,20 +118,32 @@ def _on_sigterm(signum, frame):  # QProcess.terminate(): stop like Ctrl-C so las
     raise KeyboardInterrupt
 
 
+TORCH_MISSING = ("stdpose-retrain needs PyTorch, which this installation does not have (the desktop build runs "
+                 "models with onnxruntime only): install stdpose-annotator with pip or pipx, which brings torch")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from stdpose_core.training import distributed
     from stdpose_core.training.events import Events, JsonlLogger, TqdmLogger
 
+    ctx = distributed.from_env()
     events = Events()
-    if args.progress == "jsonl":
-        events.on("*", JsonlLogger())
-    elif args.progress == "tty":
-        events.on("*", TqdmLogger())
+    if ctx.is_main:  # under torchrun the other processes stay silent
+        if args.progress == "jsonl":
+            events.on("*", JsonlLogger())
+        elif args.progress == "tty":
+            events.on("*", TqdmLogger())
+    say = (lambda text: print(text, file=sys.stderr)) if ctx.is_main else (lambda text: None)
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread (tests calling main in a thread)
         pass
     try:
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            raise StdposeError(TORCH_MISSING) from None
         from stdpose_core.training.config import save_args
         from stdpose_core.training.loop import Trainer
         from stdpose_core.training.plan import prepare
@@ -139,23 +151,29 @@ def main(argv: list[str] | None = None) -> int:
         model, training, data, val_data, pseudo = resolve(args)
         plan = prepare(model, training, data, args.out, val_data=val_data, registry=args.registry,
                        activate=args.activate, resume=args.resume, pseudo=pseudo)
-        save_args(plan.run_dir / "args.yaml", model, training, data, val_data, pseudo)
+        distributed.local_batch(ctx, training.batch_size)  # fail before any process starts work
+        if ctx.is_main:
+            save_args(plan.run_dir / "args.yaml", model, training, data, val_data, pseudo)
         if args.progress != "jsonl":
             for note in plan.notes:
-                print(note, file=sys.stderr)
-        result = Trainer(plan, events).run()
+                say(note)
+        result = Trainer(plan, events, ctx).run()
     except StdposeError as e:
         events.emit("error", message=str(e))
-        print(f"error: {e}", file=sys.stderr)
+        say(f"error: {e}")
         return 2
     except KeyboardInterrupt:
         saved = (Path(args.out) / "last.pt").exists()
-        print("interrupted" + ("; continue with --resume (last.pt saved)" if saved else ""), file=sys.stderr)
+        say("interrupted" + ("; continue with --resume (last.pt saved)" if saved else ""))
         return 130
     except Exception as e:  # a crash or out-of-memory: tell the GUI, keep the traceback for the log
         events.emit("error", message=f"{type(e).__name__}: {e}")
         traceback.print_exc()
         return 1
+    finally:
+        distributed.shutdown()
+    if not ctx.is_main:
+        return 0
     if args.progress != "jsonl":
         print(f"best: {result['best']}  ({training.val_metric} {result['metric']})  registry id: {result['registry_id']}",
               file=sys.stderr)
