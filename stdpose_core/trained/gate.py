@@ -167,7 +167,10 @@ def choose_weights(weights: str | None = None, project_path: str | Path | None =
         active, notes = None, [*notes, str(e)]
     ok, why = _usable(active, f"the active model {active['id']}" if active else "", gated)
     if ok:
-        return ModelChoice(str(active["path"]), "registry", "; ".join(notes), gate_of(active))
+        # Its ONNX pair when exported (stdpose models export-onnx): the same joints, no torch needed.
+        onnx = active.get("onnx")
+        path = onnx if onnx and Path(onnx).is_file() else str(active["path"])
+        return ModelChoice(path, "registry", "; ".join(notes), gate_of(active))
     if why:
         notes.append(why)
     elif active is None and not notes:

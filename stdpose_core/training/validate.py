@@ -298,3 +298,20 @@ def validate(model, clips: list[Clip], targets: list[ValTarget], mode: str, devi
         gate = GateScores(every=every, targets=len(sub), model=_gate_figures(model_metrics), flow=_gate_figures(flow_metrics),
                           norm=model_metrics.get("norm"), data=tuple(names[:20]) + ((f"... {len(names)} clips",) if len(names) > 20 else ()))
     return Validation(metrics, gate, peak_calibration(clips, skeleton, targets, xy, score), flow_metrics)
+
+
+def score_checkpoint(path: str, specs: list[str], every: int = 7, max_targets: int = 256,
+                     device: str = "cpu") -> Validation:
+    """Validate the checkpoint ``path`` on ``specs`` (all their tracks) at T = ``every``: the gate and
+    calibration an imported model lacks (``stdpose models score``)."""
+    from stdpose_core.errors import StdposeError
+    from stdpose_core.model.checkpoint import load_model
+    from stdpose_core.training.data import load_clips
+
+    model, _ = load_model(path, device)
+    clips = load_clips(list(specs), model.config.skeleton)
+    targets = val_targets(clips, {ci: set(c.tracks) for ci, c in enumerate(clips)}, every, max_targets)
+    if not gate_targets(clips, targets):
+        raise StdposeError(f"no labelled frame between two labelled frames at most {every} apart in {', '.join(specs)}: "
+                           "nothing to compare with flow on")
+    return validate(model, clips, targets, "propagation", device, every=every)
