@@ -17,7 +17,8 @@ import os
 log = logging.getLogger(__name__)
 
 #: Background jobs, review queue, export, models, retrain, demo (issue 8) register here.
-EXTENSION_MODULES = ("app.jobs", "app.review", "app.dialogs.export", "app.dialogs.models", "app.dialogs.retrain")
+EXTENSION_MODULES = ("app.jobs", "app.review", "app.dialogs.export", "app.dialogs.models", "app.dialogs.retrain",
+                     "app.dialogs.adapt")
 
 
 def install_all(window) -> list[str]:

@@ -124,8 +124,16 @@ TORCH_MISSING = ("stdpose-retrain needs PyTorch, which this installation does no
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from stdpose_core.training import distributed
     from stdpose_core.training.events import Events, JsonlLogger, TqdmLogger
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        if args.progress == "jsonl":
+            JsonlLogger()(Events().emit("error", message=TORCH_MISSING))
+        print(f"error: {TORCH_MISSING}", file=sys.stderr)
+        return 2
+    from stdpose_core.training import distributed
 
     ctx = distributed.from_env()
     events = Events()
@@ -140,10 +148,6 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread (tests calling main in a thread)
         pass
     try:
-        try:
-            import torch  # noqa: F401
-        except ImportError:
-            raise StdposeError(TORCH_MISSING) from None
         from stdpose_core.training.config import save_args
         from stdpose_core.training.loop import Trainer
         from stdpose_core.training.plan import prepare
