@@ -80,6 +80,8 @@ class ChoicePropagator(Propagator):
         self.name = f"{model.name}+{flow.name}"
         self.note = ""
         self._code = 0
+        #: Joints filled so far: ``[from the model, in all]`` (two-sided gaps; for reports).
+        self.picked = [0, 0]
 
     @property
     def runtime(self):
@@ -113,7 +115,11 @@ class ChoicePropagator(Propagator):
                 model = stop.value
                 break
             yield min(n, (n + done) // 2)
-        return [pick_results(m, f, self._code, self.level) for m, f in zip(model, flow)]
+        out = [pick_results(m, f, self._code, self.level) for m, f in zip(model, flow)]
+        for r in out:
+            self.picked[0] += int((r.filled & (r.model_version > 0)).sum())
+            self.picked[1] += int(r.filled.sum())
+        return out
 
 
 def make_auto(weights: str | None = None, project_path: str | Path | None = None, choice: str = DEFAULT_CHOICE,
