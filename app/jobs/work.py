@@ -17,7 +17,7 @@ from stdpose_core.data import Project, Source
 from stdpose_core.data.edits import Compound, Edit
 from stdpose_core.progress import Job, Progress
 
-#: Methods a user can pick; 'auto' = STDPose when a validated model is active, else flow.
+#: Methods a user can pick; 'auto' = STDPose where a model beats flow (the quality gate), else flow.
 METHODS = ("auto", "flow", "stdpose", "interp")
 Targets = list[tuple[list[int] | None, tuple[int, int] | None]]
 

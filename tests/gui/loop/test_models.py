@@ -179,3 +179,23 @@ def test_importing_a_bad_weight_file_reports_an_error(qtbot, window, models_dir,
         assert dlg.import_file(bad)
     assert "notes.pt" in errors[-1][1]
     assert dlg.table.rowCount() == 0
+
+
+def test_retrain_command_names_the_config_and_adds_pseudo_labels(qtbot, window, models_dir, monkeypatch):
+    import sys
+
+    from app.dialogs.retrain import RetrainDialog
+
+    dlg = RetrainDialog(window)
+    qtbot.addWidget(dlg)
+    assert dlg.config.currentData() == "stdpose_tiny"  # by name: found as package data in any install
+    project = str(window.doc.path)
+    cmd = dlg.command()
+    assert cmd[:3] == [sys.executable, "-m", "stdpose_core.training.cli"] and "--pseudo" not in cmd
+    assert cmd[cmd.index("--config") + 1] == "stdpose_tiny" and cmd[cmd.index("--data") + 1] == project
+    dlg.pseudo.setChecked(True)
+    cmd = dlg.command()
+    assert cmd[cmd.index("--pseudo") + 1] == project
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/stdpose-annotator/stdpose-annotate")
+    assert dlg.command()[:2] == ["/opt/stdpose-annotator/stdpose-retrain", "--config"]  # the desktop build's own trainer
