@@ -30,13 +30,12 @@ Writes are atomic (temp file + rename). Functions: :func:`list_models`, :func:`a
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.errors import StdposeError
+from stdpose_core.trained.documents import read_doc, write_doc
 
 FORMAT = "stdpose-model-registry"
 FORMAT_VERSION = 1
@@ -51,33 +50,13 @@ def registry_path(path: str | Path | None = None) -> Path:
     return user_models_dir() / "registry.json"
 
 
-def _empty() -> dict[str, Any]:
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "active": None, "models": []}
-
-
 def load_registry(path: str | Path | None = None) -> dict[str, Any]:
     """The whole registry document (an empty one when the file does not exist)."""
-    p = registry_path(path)
-    if not p.exists():
-        return _empty()
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(p, f"model registry is not readable JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("models"), list):
-        raise InputError(p, "not a model registry file")
-    if int(doc.get("format_version", 0)) > FORMAT_VERSION:
-        raise InputError(p, f"model registry format {doc['format_version']} is newer than this program")
-    return doc
+    return read_doc(registry_path(path), FORMAT, FORMAT_VERSION, "model registry")
 
 
 def save_registry(doc: dict[str, Any], path: str | Path | None = None) -> Path:
-    p = registry_path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, p)
-    return p
+    return write_doc(registry_path(path), doc)
 
 
 def list_models(path: str | Path | None = None) -> list[dict[str, Any]]:

@@ -25,12 +25,11 @@ Only adaptations that beat their base are recorded here (``training.adapt``); wr
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-from stdpose_core.errors import InputError
+from stdpose_core.trained.documents import read_doc, write_doc
 
 FORMAT = "stdpose-project-model"
 FORMAT_VERSION = 1
@@ -43,32 +42,13 @@ def models_dir(project_path: str | Path) -> Path:
     return p.with_name(p.name + "-models")
 
 
-def _empty() -> dict[str, Any]:
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "active": None, "models": []}
-
-
 def read(project_path: str | Path) -> dict[str, Any]:
     """The record (an empty one when the project has no adapted model)."""
-    path = models_dir(project_path) / RECORD
-    if not path.is_file():
-        return _empty()
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(path, f"project model record is not readable JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("models"), list):
-        raise InputError(path, "not a project model record")
-    if int(doc.get("format_version", 0)) > FORMAT_VERSION:
-        raise InputError(path, f"project model record format {doc['format_version']} is newer than this program")
-    return doc
+    return read_doc(models_dir(project_path) / RECORD, FORMAT, FORMAT_VERSION, "project model record")
 
 
 def _write(project_path: str | Path, doc: dict[str, Any]) -> None:
-    folder = models_dir(project_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{RECORD}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / RECORD)
+    write_doc(models_dir(project_path) / RECORD, doc)
 
 
 def active_record(project_path: str | Path) -> dict[str, Any] | None:
