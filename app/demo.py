@@ -108,23 +108,17 @@ def screenshots(out: Path) -> int:
     doc.set_frame(42)  # a keyframe: its labelled people show while the gaps are being filled
     _wait(app, lambda: w.scene.shown_frame == doc.frame, 10)
     # Propagation in progress: slow the job a little so the bar is caught half way.
-    from app.jobs.work import propagate_work
+    import time
 
-    inner = propagate_work(doc.video_path(), "flow")
+    from stdpose_core.progress import relay
 
-    def slowed(project):
-        import time
+    inner = w.jobs.propagation_work("flow")
 
-        job = inner(project)
-        while True:
-            try:
-                p = next(job)
-            except StopIteration as stop:
-                return stop.value
-            time.sleep(0.03)
-            yield p
+    def slowly(p):
+        time.sleep(0.03)
+        return p
 
-    w.jobs.runner.start("Propagating", slowed, label="propagate (flow)")
+    w.jobs.runner.start("Propagating", lambda project: relay(inner(project), slowly), label="propagate (flow)")
     _wait(app, lambda: w.jobs.status.bar.maximum() > 0 and w.jobs.status.bar.value() > w.jobs.status.bar.maximum() * 0.4, 60)
     take_screenshot(w, str(out / "loop_propagating.png"))
     _wait(app, lambda: not w.jobs.runner.busy, 120)

@@ -17,9 +17,11 @@ Signals:
 Background work (issue 8) takes :meth:`snapshot` to a worker thread and pushes the Edit it
 returns with :meth:`push` on the GUI thread: one undo step for the whole job.
 
-Every user change goes through :meth:`push` (one core Edit = one undo step) or :meth:`push_drag`
-(consecutive edits with the same key merge into one undo step until :meth:`end_drag`). Edits are
-committed to the project file by the session before ``push`` returns: there is no unsaved state.
+Edits reach the project file through the core session: :meth:`push` is ``session.apply(edit)``, and a
+drag applies its positions itself (:mod:`stdpose_core.ops.drag`). The document observes the session
+(:meth:`ProjectSession.subscribe`): every committed edit becomes one undo step (the edits of one
+gesture merge into one), ``changed`` is emitted, and ``edit_pushed`` for new edits. Edits are
+committed before ``apply`` returns: there is no unsaved state.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from stdpose_core.data import Project
-from stdpose_core.data.edits import Change, Edit, SetPoseRange
-from stdpose_core.session import ProjectSession
+from stdpose_core.data.edits import Change, Edit
+from stdpose_core.project_ops import video_path
+from stdpose_core.session import Applied, ProjectSession
 
 VIEW_META_KEY = "editor_view"
 
@@ -40,29 +43,30 @@ VIEW_META_KEY = "editor_view"
 class EditCommand(QUndoCommand):
     """One undo step over core edits, applied through the session (so every step is durable).
 
-    A drag merges its edits: all of them rewrite the same frame rows of one track, so undoing the
-    first edit restores the state before the whole drag, and re-applying the last edit redoes it.
+    A drag merges its edits (same ``gesture``): all of them rewrite the same frame rows of one track,
+    so undoing the first edit restores the state before the whole drag, and re-applying the last edit
+    redoes it.
     """
 
     MERGE_ID = 7001
 
-    def __init__(self, doc: "Document", edit: Edit, merge_key: object = None):
+    def __init__(self, doc: "Document", edit: Edit, gesture: object = None):
         super().__init__(edit.label)
         self._doc = doc
         self._first = edit
         self._last = edit
-        self._merge_key = merge_key
-        self._applied = True  # Document.push applies before pushing; the stack's first redo is a no-op
+        self._gesture = gesture
+        self._applied = True  # made for an edit the session just applied; the stack's first redo is a no-op
 
     @property
     def edit(self) -> Edit:
         return self._last
 
     def id(self) -> int:  # noqa: A003 - Qt API
-        return self.MERGE_ID if self._merge_key is not None else -1
+        return self.MERGE_ID if self._gesture is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
-        if not isinstance(other, EditCommand) or other._merge_key != self._merge_key:
+        if not isinstance(other, EditCommand) or other._gesture is not self._gesture:
             return False
         self._last = other._last
         return True
@@ -71,14 +75,14 @@ class EditCommand(QUndoCommand):
         if self._applied:
             return
         try:
-            self._doc._emit(self._doc.session.apply(self._last))
+            self._doc.session.apply(self._last, redo=True)
             self._applied = True
         except Exception as exc:  # noqa: BLE001 - the session restored memory; drop this step
             self._failed(exc)
 
     def undo(self) -> None:
         try:
-            self._doc._emit(self._doc.session.revert(self._first))
+            self._doc.session.revert(self._first)
             self._applied = False
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
@@ -108,7 +112,6 @@ class Document(QObject):
         self.joint: int | None = None
         self.armed_joint: int | None = None  # the joint the next image click places
         self.frame_range: tuple[int, int] | None = None  # [start, stop)
-        self._drag_serial = 0
         #: Optional pre-label provider (issue 8 installs the detector's): (frame, box) -> SetPoseRange values or None.
         self.prelabel: Callable[[int, tuple[float, float, float, float]], dict | None] | None = None
 
@@ -127,17 +130,17 @@ class Document(QObject):
 
     def video_path(self) -> Path | None:
         """The project's video file or image folder (stored relative to the project file when possible)."""
-        if not self.session:
-            return None
-        p = Path(self.project.video.path)
-        return p if p.is_absolute() else (self.session.path.parent / p)
+        return video_path(self.session) if self.session else None
 
     def set_session(self, session: ProjectSession | None) -> None:
         """Show ``session`` (closing the previous one) and restore its saved view state."""
         if self.session is not None:
             self.save_view_state()
+            self.session.unsubscribe(self._on_applied)
             self.session.close()
         self.session = session
+        if session is not None:
+            session.subscribe(self._on_applied)
         self.undo_stack.clear()
         self.frame, self.track_id, self.joint, self.armed_joint, self.frame_range = 0, None, None, None, None
         if session is not None:
@@ -180,25 +183,21 @@ class Document(QObject):
             self.select(None)
         self.changed.emit(change)
 
-    def push(self, edit: Edit, merge_key: object = None) -> EditCommand:
-        """Apply ``edit`` (committed to the file), then record it as one undo step.
+    def push(self, edit: Edit) -> Edit:
+        """Apply ``edit`` through the session (committed to the file): one undo step. Returns it.
 
         If applying fails (e.g. the disk is gone) the exception propagates and nothing is recorded.
         """
-        change = self.session.apply(edit)
-        cmd = EditCommand(self, edit, merge_key)
-        self.undo_stack.push(cmd)
-        self._emit(change)
-        self.edit_pushed.emit(edit)
-        return cmd
+        self.session.apply(edit)
+        return edit
 
-    def push_drag(self, edit: SetPoseRange, what: object) -> EditCommand:
-        """Like :meth:`push`, merged with the previous edit of the same drag of ``what``."""
-        return self.push(edit, merge_key=(self._drag_serial, what))
-
-    def end_drag(self) -> None:
-        """The mouse was released: the next edit starts a new undo step."""
-        self._drag_serial += 1
+    def _on_applied(self, event: Applied) -> None:
+        """The session committed an edit: record new ones as undo steps, repaint what changed."""
+        if event.kind == "do":
+            self.undo_stack.push(EditCommand(self, event.edit, event.gesture))
+        self._emit(event.change)
+        if event.kind == "do":
+            self.edit_pushed.emit(event.edit)
 
     # ---- navigation and selection ------------------------------------------------------------
     def set_frame(self, frame: int) -> None:

@@ -4,6 +4,10 @@ The UI asks for frame i with :meth:`FrameLoader.request`; a worker thread decode
 video layer and emits ``frame_ready(i, QImage)`` (queued to the UI thread). Requests that arrive
 while a frame is decoding replace each other, so scrubbing shows the latest frame as soon as
 possible instead of working through a backlog. Errors arrive as ``failed(i, message)``.
+
+Background jobs read their frames through the same source (:attr:`FrameLoader.source`): one frame
+index, one decoder pool and one cache sized by the user's Cache setting, whose protected window
+keeps the frames around the annotator while a job streams through the video.
 """
 
 from __future__ import annotations

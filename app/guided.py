@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.actions import edits
 from app.document import Document
+from stdpose_core.ops import annotate
 
 
 class GuidedMode(QObject):
@@ -58,7 +58,7 @@ class GuidedMode(QObject):
     def place(self, x: float, y: float, occluded: bool = False) -> None:
         doc = self.doc
         vis = 1 if (occluded or self.occluded_next) else 2
-        doc.push(edits.place_joint(doc.project, doc.track_id, doc.frame, self.joint, (x, y), vis))
+        doc.push(annotate.place_joint(doc.project, doc.track_id, doc.frame, self.joint, (x, y), vis))
         self.placed += 1
         self._go(self.index + 1)
 

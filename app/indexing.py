@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from stdpose_core.progress import Job
+from stdpose_core.progress import Cancelled, Job, run_to_completion
 
 SHOW_AFTER_MS = 400  # quick (cached or short) videos never flash a dialog
 
@@ -25,16 +25,14 @@ def run_job_modal(parent: QWidget | None, job: Job, title: str, label: str):
     """
     state = {"done": False, "result": None, "error": None, "progress": (0, 0), "cancel": False}
 
+    def show(p) -> None:
+        state["progress"] = (p.done, p.total)
+
     def work() -> None:
         try:
-            while not state["cancel"]:
-                try:
-                    p = next(job)
-                except StopIteration as stop:
-                    state["result"] = stop.value
-                    return
-                state["progress"] = (p.done, p.total)
-            job.close()
+            state["result"] = run_to_completion(job, show, lambda: state["cancel"])
+        except Cancelled:
+            pass
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
             state["error"] = exc
         finally:

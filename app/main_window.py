@@ -1,8 +1,9 @@
 """The main window: lays out the canvas, docks and menus, and owns the open/close life cycle.
 
-Behaviour lives elsewhere: gestures in :mod:`app.canvas.view`, edits in :mod:`app.actions`,
-action handlers in :mod:`app.window_actions`, the action table in :mod:`app.shortcuts`.
-Extensions (issue 8: jobs, review, export…) plug in through :mod:`app.extensions`.
+Behaviour lives elsewhere: gestures in :mod:`app.canvas.view`, edits in :mod:`stdpose_core.ops`,
+action handlers in :mod:`app.window_actions`, the action table in :mod:`app.shortcuts`. The window
+builds every part explicitly, the annotation loop around the editor included (background jobs,
+review by confidence, import, export, models, retraining: :meth:`MainWindow._build_loop`).
 """
 
 from __future__ import annotations
@@ -18,14 +19,23 @@ from app import settings as app_settings
 from app.actions import commands as C
 from app.canvas.scene import CanvasScene
 from app.canvas.view import CanvasView
+from app.confidence import NEXT_SUGGESTION, ConfidenceRow
+from app.dialogs.export import Exporter
+from app.dialogs.import_annotations import Importer
+from app.dialogs.adapt import ADAPT, start_adapt
+from app.dialogs.models import MODELS, ModelsDialog
 from app.dialogs.new_project import ask_new_project
+from app.dialogs.retrain import RETRAIN, open_retrain
 from app.document import Document
 from app.errors import show_error
 from app.frame_loader import FrameLoader
 from app.guided import GuidedMode
 from app.indexing import ensure_indexed
+from app.jobs.controller import LoopJobs
 from app.opener import is_project, open_session
 from app.panels.people import PeoplePanel
+from app.review.panel import ReviewPanel
+from app.review.state import ReviewState
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 from app.timeline.dock import TimelineDock
 from app.timeline.playback import Playback
@@ -33,10 +43,22 @@ from app.window_actions import handlers
 
 MENUS = ("File", "Edit", "View", "Navigate", "Label", "Help")
 FILE_FILTER = "Projects, videos and images (*.stdpose *.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg);;All files (*)"
+TOOLBAR_ACTIONS = ("file.open", "edit.undo", "edit.redo", "edit.add_person", "label.guided", "edit.mark_reviewed", "view.fit")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: app_settings.Settings | None = None):
+    """The editor window. ``loop=False`` builds the editor alone, without the annotation loop around
+    it (jobs, automatic re-propagation, review queue, export, models, retraining): tests of the
+    editor itself use it, so nothing edits the project behind their back."""
+
+    jobs: LoopJobs | None = None
+    review: ReviewState | None = None
+    review_panel: ReviewPanel | None = None
+    confidence_row: ConfidenceRow | None = None
+    exporter: Exporter | None = None
+    importer: Importer | None = None
+
+    def __init__(self, settings: app_settings.Settings | None = None, loop: bool = True):
         super().__init__()
         self.settings = settings or app_settings.load()
         self.doc = Document(self)
@@ -46,7 +68,22 @@ class MainWindow(QMainWindow):
         self.ask_new = lambda src: ask_new_project(src, self.settings.skeleton, self.settings.keyframe_interval, self)
         self._then_guided = False
         self.palette = list(self.settings.track_colors)  # shared by all views; edited in place
+        self._build_central()
+        self._build_menus()
+        self._build_docks()
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self._on_opened()
+        if loop:
+            self._build_loop()
+        self._restore_window_state()
 
+    # ---- building the window ----------------------------------------------------------------
+    def _build_central(self) -> None:
+        """The canvas under a banner (guided mode, draw-box mode)."""
         self.scene = CanvasScene(self.doc, self.palette, self)
         self.view = CanvasView(self.doc, self.scene)
         self.banner = QLabel()
@@ -60,6 +97,16 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.view, 1)
         self.setCentralWidget(central)
 
+    def _build_menus(self) -> None:
+        self.toolbar = QToolBar("Main")
+        self.toolbar.setObjectName("main_toolbar")
+        self.addToolBar(self.toolbar)
+        self._menus = {name: self.menuBar().addMenu("&" + name) for name in MENUS}
+        self._recent_menu = self._menus["File"].addMenu("Open &Recent")
+        self._recent_menu.aboutToShow.connect(self._fill_recent)
+
+    def _build_docks(self) -> None:
+        """Timeline (bottom), people and undo history (right; the history starts hidden)."""
         self.timeline_dock = TimelineDock(self.doc, self.playback, self.palette, self.settings.low_confidence, self)
         self.add_dock(self.timeline_dock, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.timeline_dock], [230], Qt.Orientation.Vertical)
@@ -71,18 +118,14 @@ class MainWindow(QMainWindow):
         self.add_dock(self.history_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock.hide()
 
-        self.toolbar = QToolBar("Main")
-        self.toolbar.setObjectName("main_toolbar")
-        self.addToolBar(self.toolbar)
-        self._menus = {name: self.menuBar().addMenu("&" + name) for name in MENUS}
-        self._recent_menu = self._menus["File"].addMenu("Open &Recent")
-        self._recent_menu.aboutToShow.connect(self._fill_recent)
+    def _build_actions(self) -> None:
+        """The editor's action table with its handlers; undo/redo follow the undo stack."""
         self.actions_by_id: dict[str, QAction] = {}
-        self.action_specs: list[ActionSpec] = []  # the editor's table plus what extensions add
+        self.action_specs: list[ActionSpec] = []  # the editor's table plus what the loop adds
         self._handlers = handlers(self)
         for spec in ACTIONS:
             self.add_action(spec, self._handlers.get(spec.id))
-        for aid in ("file.open", "edit.undo", "edit.redo", "edit.add_person", "label.guided", "edit.mark_reviewed", "view.fit"):
+        for aid in TOOLBAR_ACTIONS:
             self.toolbar.addAction(self.actions_by_id[aid])
         self.actions_by_id["view.trails"].setCheckable(True)
         self.actions_by_id["view.trails"].setChecked(self.settings.trails_on)
@@ -97,12 +140,15 @@ class MainWindow(QMainWindow):
         self.history_dock.visibilityChanged.connect(self.actions_by_id["edit.history"].setChecked)
         self.scene.trails.length = self.settings.trail_length if self.settings.trails_on else 0
 
+    def _build_status_bar(self) -> None:
         self._status_frame, self._status_zoom, self._status_saved = QLabel(), QLabel(), QLabel()
         for w in (self._status_frame, self._status_zoom, self._status_saved):
             self.statusBar().addPermanentWidget(w)
         self._save_timer = QTimer(self, singleShot=True, interval=800)
         self._save_timer.timeout.connect(self._save_view_state)
 
+    def _connect(self) -> None:
+        """Canvas gestures, decoded frames and document changes to the window's reactions."""
         self.view.place_requested.connect(self._place)
         self.view.box_drawn.connect(self._box_drawn)
         self.view.zoom_changed.connect(self._on_zoom)
@@ -115,24 +161,37 @@ class MainWindow(QMainWindow):
         self.doc.opened.connect(self._on_opened)
         self.doc.error.connect(lambda msg: show_error(self, "Project file", msg))
 
-        self.setAcceptDrops(True)
-        self.resize(1400, 900)
-        self._on_opened()
-        from app.extensions import install_all
+    def _build_loop(self) -> None:
+        """The annotation loop around the editor: background jobs (detect, propagate, automatic
+        re-propagation), the review queue and confidence row, export, models and retraining."""
+        self.jobs = LoopJobs(self)
+        self.review = ReviewState(self.doc, self.settings.low_confidence, self)
+        self.review_panel = ReviewPanel(self, self.review)
+        self.add_dock(self.review_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.set_handler("nav.next_review", lambda: self.review_panel.step(1))
+        self.set_handler("nav.prev_review", lambda: self.review_panel.step(-1))
+        self.review.threshold_changed.connect(self._on_threshold)
+        self.confidence_row = ConfidenceRow(self, self.review)
+        self.timeline_dock.add_row(self.confidence_row)
+        self.add_action(NEXT_SUGGESTION, self.confidence_row.next_suggestion)
+        self.importer = Importer(self)
+        self.exporter = Exporter(self)
+        self.add_action(MODELS, lambda: ModelsDialog(self).exec())
+        self.add_action(RETRAIN, lambda: open_retrain(self))
+        self.add_action(ADAPT, lambda: start_adapt(self))
 
-        self.extensions = install_all(self)
+    def _restore_window_state(self) -> None:
         geometry, state = app_settings.load_window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)  # docks added by extensions above are placed too
+            self.restoreState(state)  # every dock exists by now, so each goes back to its place
 
-    # ---- extension points -----------------------------------------------------------------
+    # ---- adding parts -----------------------------------------------------------------------
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
         """Add a dock and list it in View (give it an objectName so its place is remembered)."""
         self.addDockWidget(area, dock)
-        if hasattr(self, "_menus"):
-            self._menus["View"].addAction(dock.toggleViewAction())
+        self._menus["View"].addAction(dock.toggleViewAction())
         return dock
 
     def menu(self, name: str) -> QMenu:
@@ -264,6 +323,11 @@ class MainWindow(QMainWindow):
         self._status_zoom.setText(f"Zoom {scale * 100:.0f}%")
         self._save_timer.start()
 
+    def _on_threshold(self, value: float) -> None:
+        """The review slider moved: timeline strips and the saved setting follow."""
+        self.settings.low_confidence = value
+        self.timeline_dock.timeline.set_low_confidence(value)
+
     def _update_banner(self) -> None:
         text = self.guided.banner() or ("Draw a box around the new person (Esc cancels)" if self.view.draw_box_mode else "")
         self.banner.setText(text)
@@ -338,7 +402,7 @@ class MainWindow(QMainWindow):
             self.actions_by_id[spec.id].setShortcuts([QKeySequence(k) for k in effective_keys(spec, new.shortcuts)])
         self.palette[:] = new.track_colors
         self.timeline_dock.timeline.set_low_confidence(new.low_confidence)
-        if hasattr(self, "review"):  # the review extension keeps its slider in step with the setting
+        if self.review is not None:  # the review queue's slider follows the setting
             self.review.set_threshold(new.low_confidence)
         self.toggle_trails()
         self.scene.update()

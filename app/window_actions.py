@@ -10,7 +10,7 @@ from typing import Callable
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.actions import commands as C
-from app.actions.navigation import keyframe_marks, needs_review, next_in
+from stdpose_core.ops.navigation import keyframe_marks, needs_review, next_in
 
 
 def handlers(w) -> dict[str, Callable[[], None]]:

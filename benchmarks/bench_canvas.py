@@ -102,11 +102,11 @@ def main(argv=None) -> int:
     app = ensure_app()
     from PySide6.QtGui import QImage, QPixmap
 
-    from app.actions.edits import place_joint
     from app.canvas.scene import CanvasScene
     from app.canvas.view import CanvasView
     from app.document import Document
     from app.settings import DEFAULT_TRACK_COLORS
+    from stdpose_core.ops.drag import JointDrag
 
     tmp = Path(tempfile.mkdtemp())
     session = build_project(tmp / "bench.stdpose", args.people, args.frames)
@@ -137,14 +137,14 @@ def main(argv=None) -> int:
         t = doc.project.tracks[3]
         x, y = t.xy[0, 5]
         n = {"i": 0}
+        gesture = JointDrag(3, 0, 5)
 
         def drag():
             n["i"] += 1
-            doc.push_drag(place_joint(doc.project, 3, 0, 5, (x + n["i"] % 20, y)), "bench")
+            gesture.move_to(doc.session, x + n["i"] % 20, y)
             vp.repaint()
 
         drags = timed(drag, args.repeat)
-        doc.end_drag()
         for name, xs in (("full redraw", full), ("frame step", steps), ("joint drag step", drags)):
             rows.append((zoom_name, name, statistics.median(xs), float(np.percentile(xs, 95)), max(xs)))
     rows += bench_timeline(app, args.repeat)

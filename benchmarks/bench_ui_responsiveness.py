@@ -25,8 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def measure(app, window, method: str) -> dict:
     from PySide6.QtCore import QTimer
 
-    from app.jobs.work import propagate_work
-
     runner = window.jobs.runner
     late: list[float] = []
     interval = 10
@@ -55,7 +53,7 @@ def measure(app, window, method: str) -> dict:
         window.doc.undo_stack.setIndex(0)  # start from the keyframes-only project
     timer.start()
     t0 = time.perf_counter()
-    runner.start(f"Propagating ({method})", propagate_work(window.doc.video_path(), method))
+    runner.start(f"Propagating ({method})", window.jobs.propagation_work(method))
     while runner.busy:
         app.processEvents()
         time.sleep(0.001)

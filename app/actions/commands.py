@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
-from app.actions import edits
 from app.document import Document
+from stdpose_core.ops import annotate
 
 
 @dataclass
@@ -76,7 +76,7 @@ class DeletePerson(Command):
         return {"track_id": _need_person(ctx.doc), "frame": ctx.doc.frame}
 
     def do(self, doc, track_id: int, frame: int):
-        doc.push(edits.delete_person(doc.project, track_id, frame, self.scope))
+        doc.push(annotate.delete_person(doc.project, track_id, frame, self.scope))
 
 
 class CopyPreviousPose(Command):
@@ -87,7 +87,7 @@ class CopyPreviousPose(Command):
         return {"frame": ctx.doc.frame, "track_ids": None if tid is None else [tid]}
 
     def do(self, doc, frame: int, track_ids: list[int] | None = None):
-        doc.push(edits.copy_previous_pose(doc.project, frame, track_ids))
+        doc.push(annotate.copy_previous_pose(doc.project, frame, track_ids))
 
 
 class SwapIds(Command):
@@ -98,7 +98,7 @@ class SwapIds(Command):
         return None if other is None else {"a": ctx.doc.track_id, "b": other, "frame": ctx.doc.frame}
 
     def do(self, doc, a: int, b: int, frame: int):
-        doc.push(edits.swap_ids(doc.project, a, b, frame))
+        doc.push(annotate.swap_ids(doc.project, a, b, frame))
 
 
 class MergeTracks(Command):
@@ -109,7 +109,7 @@ class MergeTracks(Command):
         return None if other is None else {"src": ctx.doc.track_id, "dst": other}
 
     def do(self, doc, src: int, dst: int):
-        doc.push(edits.merge_tracks(doc.project, src, dst))
+        doc.push(annotate.merge_tracks(doc.project, src, dst))
         doc.select(dst)
 
 
@@ -121,7 +121,7 @@ class MarkReviewed(Command):
         return {"start": start, "stop": stop}
 
     def do(self, doc, start: int, stop: int):
-        doc.push(edits.toggle_reviewed(doc.project, start, stop))
+        doc.push(annotate.toggle_reviewed(doc.project, start, stop))
 
 
 class SetVisibility(Command):
@@ -138,7 +138,7 @@ class SetVisibility(Command):
         return {"track_id": tid, "frame": doc.frame, "joint": doc.joint}
 
     def do(self, doc, track_id: int, frame: int, joint: int):
-        doc.push(edits.set_visibility(doc.project, track_id, frame, joint, self.vis))
+        doc.push(annotate.set_visibility(doc.project, track_id, frame, joint, self.vis))
 
 
 class AddPerson(Command):
@@ -148,12 +148,12 @@ class AddPerson(Command):
 
     def do(self, doc, frame: int, box: tuple[float, float, float, float]):
         pre = doc.prelabel(frame, box) if doc.prelabel is not None else None
-        cmd = doc.push(edits.add_person(doc.project, frame, box, pre))
-        doc.select(cmd.edit.track.track_id)
+        edit = doc.push(annotate.add_person(doc.project, frame, box, pre))
+        doc.select(edit.track.track_id)
 
 
 class PlaceJoint(Command):
     title = "Place joint"
 
     def do(self, doc, track_id: int, frame: int, joint: int, xy: tuple[float, float], vis: int = 2):
-        doc.push(edits.place_joint(doc.project, track_id, frame, joint, xy, vis))
+        doc.push(annotate.place_joint(doc.project, track_id, frame, joint, xy, vis))

@@ -11,24 +11,45 @@ Right button: visibility / delete menu for the joint or person under the cursor.
 
 from __future__ import annotations
 
-import numpy as np
+import dataclasses
 import time
+from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QGraphicsView, QMenu
 
-from app.actions import edits
 from app.canvas.pose_item import HANDLE_PX, JOINT_RADIUS_PX, pick_joint
 from app.canvas.scene import CanvasScene
 from app.document import Document
 from stdpose_core.data import Source
+from stdpose_core.ops import annotate
+from stdpose_core.ops.drag import Drag, JointDrag, PoseDrag
 
 SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
 VIS_NAMES = {0: "not labelled", 1: "occluded", 2: "visible"}
 #: A drag writes to the project file at most this often (each write is a durable SQLite commit);
 #: the position in between is kept and written by a timer, and the last one on release.
 DRAG_WRITE_INTERVAL_S = 0.025
+
+
+@dataclass
+class PanDrag:
+    """Panning the view: ``last`` is the previous pointer position (viewport pixels)."""
+
+    last: QPointF
+
+
+@dataclass
+class BoxDrag:
+    """Drawing a new person's box from ``start`` (scene pixels)."""
+
+    start: QPointF
+
+
+#: What a press started: an edit gesture of the core (joint, move/scale pose) or a view gesture.
+Gesture = Drag | PanDrag | BoxDrag
 
 
 class CanvasView(QGraphicsView):
@@ -42,8 +63,8 @@ class CanvasView(QGraphicsView):
         self.doc = doc
         self.canvas = scene
         self.draw_box_mode = False
-        self._drag = None  # ("joint", tid, k) | ("move"/"scale", tid, base_track, press_pos, center, r0) | ("pan", pos) | ("box", start)
-        self._pending = None  # (edit factory, merge key) of a drag position not yet written
+        self._drag: Gesture | None = None
+        self._pending: tuple[Drag, float, float] | None = None  # a drag position not yet written
         self._last_write = 0.0
         self._drag_timer = QTimer(self, singleShot=True)
         self._drag_timer.timeout.connect(self._flush_drag)
@@ -145,13 +166,13 @@ class CanvasView(QGraphicsView):
             return
         pos = self.mapToScene(event.position().toPoint())
         if event.button() == Qt.MouseButton.MiddleButton:
-            self._drag = ("pan", event.position())
+            self._drag = PanDrag(event.position())
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         doc = self.doc
         if self.draw_box_mode:
-            self._drag = ("box", pos)
+            self._drag = BoxDrag(pos)
             self._rubber.setRect(QRectF(pos, pos))
             self._rubber.show()
             return
@@ -162,26 +183,20 @@ class CanvasView(QGraphicsView):
         hit = self.joint_at(pos)
         if hit is not None:
             doc.select(hit[0], hit[1])
-            self._drag = ("joint", hit[0], hit[1])
+            self._drag = JointDrag(hit[0], doc.frame, hit[1])
             return
         sel = doc.track_id
         if sel is not None and sel in self.canvas.items_by_track:
             corner = self._corner_at(sel, pos)
-            inside = self.box_at(pos) == sel
-            if corner is not None or inside:
-                t = doc.project.tracks[sel]
-                b = t.bbox[doc.frame]
-                center = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
-                r0 = max(np.hypot(pos.x() - center[0], pos.y() - center[1]), 1.0)
-                kind = "scale" if corner is not None else "move"
-                self._drag = (kind, sel, t.copy(), pos, center, r0)
+            if corner is not None or self.box_at(pos) == sel:
+                self._drag = PoseDrag.start(doc.project, sel, doc.frame, (pos.x(), pos.y()), scale=corner is not None)
                 return
         tid = self.box_at(pos)
         if tid is not None:
             doc.select(tid)
             return
         doc.select(None)
-        self._drag = ("pan", event.position())
+        self._drag = PanDrag(event.position())
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         pos = self.mapToScene(event.position().toPoint())
@@ -189,32 +204,22 @@ class CanvasView(QGraphicsView):
         if d is None:
             self._update_hover(pos)
             return super().mouseMoveEvent(event)
-        doc = self.doc
-        if d[0] == "pan":
-            delta = event.position() - d[1]
-            self._drag = ("pan", event.position())
+        if isinstance(d, PanDrag):
+            delta = event.position() - d.last
+            d.last = event.position()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
-        elif d[0] == "box":
-            self._rubber.setRect(QRectF(d[1], pos).normalized())
-        elif d[0] == "joint":
-            _, tid, k = d
-            x = min(max(pos.x(), 0.0), doc.project.video.width - 1.0)
-            y = min(max(pos.y(), 0.0), doc.project.video.height - 1.0)
-            f = doc.frame
-            self._queue_drag(lambda: edits.place_joint(doc.project, tid, f, k, (x, y)), ("joint", tid, f, k))
-        elif d[0] in ("move", "scale"):
-            _, tid, base, start, center, r0 = d
-            f = doc.frame
-            if d[0] == "move":
-                dx, dy, factor = pos.x() - start.x(), pos.y() - start.y(), 1.0
-            else:
-                dx, dy, factor = 0.0, 0.0, max(np.hypot(pos.x() - center[0], pos.y() - center[1]) / r0, 0.05)
-            self._queue_drag(lambda: edits.transform_pose(doc.project, tid, f, dx, dy, factor, center, base), (d[0], tid, f))
+        elif isinstance(d, BoxDrag):
+            self._rubber.setRect(QRectF(d.start, pos).normalized())
+        else:
+            if d.frame != self.doc.frame:  # stepped to another frame while dragging: a new undo step there
+                self._flush_drag()
+                d = self._drag = dataclasses.replace(d, frame=self.doc.frame)
+            self._queue_drag(d, pos.x(), pos.y())
 
-    def _queue_drag(self, make_edit, key) -> None:
+    def _queue_drag(self, drag: Drag, x: float, y: float) -> None:
         """Write this drag position now, or when the write interval has passed (newest wins)."""
-        self._pending = (make_edit, key)
+        self._pending = (drag, x, y)
         wait = DRAG_WRITE_INTERVAL_S - (time.perf_counter() - self._last_write)
         if wait <= 0:
             self._flush_drag()
@@ -222,14 +227,15 @@ class CanvasView(QGraphicsView):
             self._drag_timer.start(int(wait * 1000) + 1)
 
     def _flush_drag(self) -> None:
+        """Apply the pending position through the core gesture (the document records the undo step)."""
         self._drag_timer.stop()
         if self._pending is None:
             return
-        make_edit, key = self._pending
+        drag, x, y = self._pending
         self._pending = None
         self._last_write = time.perf_counter()
         try:
-            self.doc.push_drag(make_edit(), key)
+            drag.move_to(self.doc.session, x, y)
         except Exception as exc:  # noqa: BLE001 - e.g. the file became unwritable mid-drag
             self._drag = None
             from app.errors import show_error
@@ -241,12 +247,11 @@ class CanvasView(QGraphicsView):
         if d is None:
             return super().mouseReleaseEvent(event)
         self._flush_drag()  # the final position is always written
-        if d[0] == "box":
+        if isinstance(d, BoxDrag):
             self._rubber.hide()
             r = self._rubber.rect().intersected(self.canvas.sceneRect())
             if r.width() >= 4 and r.height() >= 4:
                 self.box_drawn.emit(r.left(), r.top(), r.right(), r.bottom())
-        self.doc.end_drag()
 
     def _update_hover(self, pos: QPointF) -> None:
         if self.doc.session is None:
@@ -280,7 +285,7 @@ class CanvasView(QGraphicsView):
                 act = menu.addAction(f"{name}: {text}")
                 act.setCheckable(True)
                 act.setChecked(int(self.doc.project.tracks[tid].vis[self.doc.frame, k]) == vis)
-                act.triggered.connect(lambda _=False, v=vis, t=tid, j=k: self.doc.push(edits.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
+                act.triggered.connect(lambda _=False, v=vis, t=tid, j=k: self.doc.push(annotate.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
             menu.addSeparator()
         else:
             tid = self.box_at(pos)

@@ -3,7 +3,7 @@ plus keyframe suggestions (weak gaps) with "next suggested keyframe" (K).
 
 Joints themselves are coloured by confidence on the canvas already (:mod:`app.canvas.style`,
 green 1 → yellow 0.5 → red 0); the threshold decides what counts as low (timeline strips, review queue).
-Installed by :mod:`app.review` (it owns the shared :class:`~app.review.state.ReviewState`).
+The window builds the row over the review's shared :class:`~app.review.state.ReviewState`.
 """
 
 from __future__ import annotations
@@ -78,10 +78,3 @@ class ConfidenceRow(QWidget):
         doc.select(s.track_id)
         self.main.statusBar().showMessage(
             f"Suggested keyframe: frame {s.frame}, person {s.track_id} ({s.reason} in frames {s.start}–{s.stop - 1}); press L to label it", 6000)
-
-
-def install(window) -> None:
-    row = ConfidenceRow(window, window.review)
-    window.timeline_dock.add_row(row)
-    window.confidence_row = row
-    window.add_action(NEXT_SUGGESTION, row.next_suggestion)

@@ -83,14 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     w.timeline_dock.grab().save(str(out / "timeline.png"))
 
     # Guided labelling in progress: person 1 cleared on frame 45, then relabelled joint by joint.
-    from app.actions.edits import add_person, delete_person
+    from stdpose_core.ops.annotate import add_person, delete_person
 
     f, tid = 45, order[1]
     doc.set_frame(f)
     doc.push(delete_person(doc.project, tid, f, "frame"))
     x1, y1, x2, y2 = gt.tracks[tid].bbox[f].tolist()
-    cmd = doc.push(add_person(doc.project, f, (x1, y1, x2, y2)))
-    w.guided.start(cmd.edit.track.track_id)
+    added = doc.push(add_person(doc.project, f, (x1, y1, x2, y2)))
+    w.guided.start(added.track.track_id)
     for _ in range(8):
         k = w.guided.joint
         x, y = gt.tracks[tid].xy[f, k].tolist()

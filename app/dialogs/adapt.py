@@ -1,9 +1,10 @@
 """Model → Adapt to this video: fine-tune the active model on this project's keyframes.
 
 Thin glue over the core job :func:`stdpose_core.training.adapt.adapt_job` (the CLI's ``stdpose
-adapt`` runs the same function): the window's job runner runs it on its worker thread with progress
-and Cancel (a cancelled run writes nothing), and a message says what came of it — the adapted model
-becomes the project's model only if it beats its base on the project's own keyframes.
+adapt`` runs the same function) over the frame loader's source: the window's job runner runs it on its
+worker thread with progress and Cancel (a cancelled run writes nothing), and a message says what came
+of it — the adapted model becomes the project's model only if it beats its base on the project's own
+keyframes.
 """
 
 from __future__ import annotations
@@ -19,18 +20,15 @@ ADAPT = ActionSpec("model.adapt", "&Adapt to this video", (), "Model",
                    "Fine-tune the active STDPose model on this project's keyframes; kept only if it gets better here")
 
 
-def adapt_work(video: Path, project_path: Path, settings=None):
-    """Job: ``adapt_job`` over the project's frames (opened and closed on the worker thread)."""
+def adapt_work(source, project_path: Path, settings=None):
+    """Job: ``adapt_job`` over the frame loader's source (shared with the annotator, never closed here)."""
 
     def work(project):
+        from stdpose_core.ops.jobs import check_frames
         from stdpose_core.training.adapt import adapt_job
-        from stdpose_core.video import open_source
 
-        src = open_source(video)
-        try:
-            return (yield from adapt_job(project, src, project_path, settings=settings))
-        finally:
-            src.close()
+        check_frames(source, project)
+        return (yield from adapt_job(project, source, project_path, settings=settings))
 
     return work
 
@@ -49,8 +47,4 @@ def start_adapt(window, settings=None) -> bool:
     def done(result) -> None:
         QMessageBox.information(window, "Adapt to this video", result.summary())
 
-    return window.jobs.run("Adapting the model", adapt_work(doc.video_path(), doc.path, settings), done)
-
-
-def install(window) -> None:
-    window.add_action(ADAPT, lambda: start_adapt(window))
+    return window.jobs.run("Adapting the model", adapt_work(window.loader.source, doc.path, settings), done)

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 from app import settings as app_settings
 from app.shortcuts import ActionSpec
 
-FORMATS = (("posetrack18", "PoseTrack18 JSON"), ("posetrack21", "PoseTrack21 JSON"), ("coco", "COCO keypoints JSON"))
-EXPORT = ActionSpec("file.export", "&Export…", ("Ctrl+E",), "File", "Export PoseTrack18/21 or COCO JSON")
+FORMATS = (("posetrack18", "PoseTrack18 JSON"), ("posetrack21", "PoseTrack21 JSON"), ("coco", "COCO keypoints JSON"),
+           ("coco-results", "COCO keypoint results JSON (list with scores)"))
+EXPORT = ActionSpec("file.export", "&Export…", ("Ctrl+E",), "File", "Export PoseTrack18/21, COCO or COCO results JSON")
 EXPORT_AGAIN = ActionSpec("file.export_again", "Export (one click)", ("Ctrl+Shift+E",), "File",
                           "Export again with the last format and file")
 KEY_FORMAT, KEY_REVIEWED, KEY_PATHS = "export/format", "export/only_reviewed", "export/paths"
@@ -138,9 +139,18 @@ class ExportDialog(QDialog):
 
 
 class Exporter:
+    """File → Export… and the toolbar's one-click Export (the window's ``exporter``)."""
+
     def __init__(self, window):
         self.window = window
         self.last_summary: dict | None = None
+        act = window.add_action(EXPORT, self.ask_and_export)
+        menu = window.menu("File")  # Export… sits before Settings/Quit, not after them
+        menu.removeAction(act)
+        menu.insertAction(window.actions_by_id["file.settings"], act)
+        again = window.add_action(EXPORT_AGAIN, self.export_again)
+        again.setText("Export")
+        window.toolbar.addAction(again)
 
     def ask_and_export(self) -> bool:
         doc = self.window.doc
@@ -162,7 +172,7 @@ class Exporter:
 
     def export(self, fmt: str, path: Path, only_reviewed: bool) -> bool:
         """Start the export job; the summary (or the error) is shown when it ends."""
-        from app.jobs.work import export_work
+        from stdpose_core.ops.jobs import export_job
 
         doc = self.window.doc
         problem = check_writable(path)
@@ -170,20 +180,8 @@ class Exporter:
             QMessageBox.critical(self.window, "Cannot export", f"Cannot write {path}:\n{problem}.\n\nNothing was written.")
             return False
         remember(doc.path, fmt, path, only_reviewed)
-        return self.window.jobs.run(f"Exporting {fmt}", export_work(path, fmt, only_reviewed), self._done)
+        return self.window.jobs.run(f"Exporting {fmt}", lambda project: export_job(project, path, fmt, only_reviewed), self._done)
 
     def _done(self, summary: dict) -> None:
         self.last_summary = summary
         QMessageBox.information(self.window, "Export finished", summary_text(summary))
-
-
-def install(window) -> None:
-    exporter = Exporter(window)
-    window.exporter = exporter
-    act = window.add_action(EXPORT, exporter.ask_and_export)
-    menu = window.menu("File")  # Export… sits before Settings/Quit, not after them
-    menu.removeAction(act)
-    menu.insertAction(window.actions_by_id["file.settings"], act)
-    again = window.add_action(EXPORT_AGAIN, exporter.export_again)
-    again.setText("Export")
-    window.toolbar.addAction(again)

@@ -228,6 +228,3 @@ def _num(v, signed: bool = False) -> str:
         return "—"
     return f"{v:+.1f}" if signed else f"{v:.1f}"
 
-
-def install(window) -> None:
-    window.add_action(MODELS, lambda: ModelsDialog(window).exec())

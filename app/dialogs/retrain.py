@@ -345,11 +345,9 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def install(window) -> None:
-    def open_dialog() -> None:
-        if window.doc.session is None:
-            QMessageBox.information(window, "Retrain", "Open a project first: training uses its labelled keyframes.")
-            return
-        RetrainDialog(window).exec()
-
-    window.add_action(RETRAIN, open_dialog)
+def open_retrain(window) -> None:
+    """Model → Retrain…: the dialog for the open project (a message when none is open)."""
+    if window.doc.session is None:
+        QMessageBox.information(window, "Retrain", "Open a project first: training uses its labelled keyframes.")
+        return
+    RetrainDialog(window).exec()

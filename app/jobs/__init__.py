@@ -1,13 +1,5 @@
 """Background jobs of the editor (issue 8): detect, propagate, automatic re-propagation, export.
 
-``install(window)`` (called by :mod:`app.extensions`) sets ``window.jobs`` to a
-:class:`~app.jobs.controller.LoopJobs`: the Jobs menu, toolbar buttons and the status-bar progress.
+The window builds a :class:`~app.jobs.controller.LoopJobs` (``window.jobs``): the Jobs menu, toolbar
+buttons and the status-bar progress. The jobs themselves are the core's (:mod:`stdpose_core.ops.jobs`).
 """
-
-from __future__ import annotations
-
-
-def install(window) -> None:
-    from app.jobs.controller import LoopJobs
-
-    window.jobs = LoopJobs(window)

@@ -13,9 +13,9 @@ from typing import Callable
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.jobs.edits import human_touches
 from app.jobs.runner import JobRunner
-from app.jobs.work import merge_ranges
+from stdpose_core.ops.human_wins import human_touches
+from stdpose_core.ops.jobs import targets_around
 
 DEBOUNCE_MS = 400
 
@@ -50,7 +50,7 @@ class AutoRepropagate(QObject):
             self.timer.start()  # a drag is still going on: its edits merge into one undo step first
             return
         touched, self.pending = self.pending, set()
-        targets = merge_ranges(touched, self.doc.project)
+        targets = targets_around(touched, self.doc.project)
         if not targets:
             return
         frames = sorted({f for _, f in touched})

@@ -1,7 +1,9 @@
 """The window's background jobs: Detect people, Propagate, automatic re-propagation, method choice.
 
 Owns the :class:`JobRunner` (one job at a time), its status-bar widget and the Jobs menu. Other
-extensions (export, review) start their jobs through ``window.jobs.runner``.
+features (export, models) start their jobs through :meth:`LoopJobs.run`. The jobs themselves are the
+core's (:mod:`stdpose_core.ops.jobs`, the same the CLI runs); they read the frames through the
+window's frame loader's source (one index, one decoder pool, one cache sized by the user's setting).
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from app.errors import show_error
 from app.jobs.auto import AutoRepropagate
 from app.jobs.runner import JobRunner
 from app.jobs.status import JobStatus
-from app.jobs.work import METHODS, Targets, detect_work, propagate_work
 from app.shortcuts import ActionSpec
+from stdpose_core.data import Project
+from stdpose_core.data.edits import Edit
+from stdpose_core.ops.jobs import Targets, detect_job, propagate_job
+from stdpose_core.progress import Job
+from stdpose_core.propagation import available_methods, get_propagator
 
 ACTIONS = (
     ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)"),
@@ -39,7 +45,7 @@ class LoopJobs(QObject):
         window.statusBar().addPermanentWidget(self.status)
         qs = app_settings.qsettings()
         method = str(qs.value(METHOD_KEY, "auto"))
-        self.method = method if method in METHODS else "auto"
+        self.method = method if method in available_methods() else "auto"
         self.auto = AutoRepropagate(self.doc, self.runner, self.propagate_targets, self)
         self.auto.enabled = str(qs.value(AUTO_KEY, "true")).lower() != "false"
         #: Builds the person detector on the worker thread (tests may replace it).
@@ -70,8 +76,6 @@ class LoopJobs(QObject):
 
         def load() -> None:
             try:
-                from stdpose_core.propagation import get_propagator
-
                 get_propagator("flow")
             except Exception:  # noqa: BLE001 - only an optimisation; the job reports real errors
                 pass
@@ -84,7 +88,7 @@ class LoopJobs(QObject):
         tips = {"auto": "STDPose where a model beats optical flow (the project's adapted one or the active one), else flow",
                 "flow": "optical flow (no weights)",
                 "stdpose": "the project's adapted or the active STDPose model", "interp": "linear interpolation"}
-        for m in METHODS:
+        for m in available_methods():
             act = menu.addAction(f"{m} — {tips[m]}")
             act.setCheckable(True)
             act.setChecked(m == self.method)
@@ -100,14 +104,14 @@ class LoopJobs(QObject):
         app_settings.qsettings().setValue(AUTO_KEY, "true" if self.auto.enabled else "false")
 
     # ---- starting jobs -----------------------------------------------------------------------
-    def _options(self) -> dict:
+    def _options(self, method: str) -> dict:
+        """The user's settings as options of ``method`` (device and weights apply to STDPose only)."""
         s = self.window.settings
-        opts = {"device": s.device}
-        if self.method in ("auto", "stdpose"):
-            if s.stdpose_weights:
-                opts["weights"] = s.stdpose_weights
-            if self.doc.path is not None:
-                opts["project_path"] = str(self.doc.path)  # its adapted model comes first
+        if method not in ("auto", "stdpose"):
+            return {}
+        opts = {"device": s.device, "weights": s.stdpose_weights or None}
+        if self.doc.path is not None:
+            opts["project_path"] = str(self.doc.path)  # its adapted model comes first
         return opts
 
     def _make_propagator(self):
@@ -115,10 +119,9 @@ class LoopJobs(QObject):
         (rebuilt when the method, its options or the weights the gate picks change — e.g. after
         Model → Adapt or activating another model). Runs on the worker thread; jobs never overlap,
         so one instance is never used twice at once."""
-        from stdpose_core.propagation import get_propagator
         from stdpose_core.trained.gate import choose_weights
 
-        opts = self._options()
+        opts = self._options(self.method)
         key: tuple = (self.method, tuple(sorted((k, str(v)) for k, v in opts.items())))
         if self.method in ("auto", "stdpose"):
             path = choose_weights(opts.get("weights"), opts.get("project_path"), gated=self.method == "auto").path
@@ -128,8 +131,17 @@ class LoopJobs(QObject):
             self._propagator = cached = (key, get_propagator(self.method, **opts))
         return cached[1]
 
-    def _work(self, targets, label):
-        return propagate_work(self.doc.video_path(), self.method, targets, self._options(), label, self._make_propagator)
+    def propagation_work(self, method: str | None = None, targets: Targets | None = None,
+                         label: str | None = None) -> Callable[[Project], Job[Edit]]:
+        """The propagation job (:func:`stdpose_core.ops.jobs.propagate_job`) as ``work(project)`` for the
+        runner, over the frame loader's source. ``method`` None = the chosen method (its cached Propagator)."""
+        source = self.window.loader.source
+        if method is None:
+            make = self._make_propagator
+        else:
+            def make():
+                return get_propagator(method, **self._options(method))
+        return lambda project: propagate_job(project, source, make, targets, label)
 
     def _refuse(self) -> bool:
         if self.doc.session is None:
@@ -153,14 +165,14 @@ class LoopJobs(QObject):
         rng = self.doc.frame_range
         label = f"propagate frames {rng[0]}–{rng[1] - 1}" if rng else None
         self._quiet = False
-        return self.runner.start("Propagating", self._work([(None, rng)], label), label=label)
+        return self.runner.start("Propagating", self.propagation_work(None, [(None, rng)], label), label=label)
 
     def propagate_targets(self, targets: Targets, label: str) -> bool:
         """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
         if self.doc.session is None or self.runner.busy:
             return False
         self._quiet = True
-        return self.runner.start("Re-propagating", self._work(targets, label), label=label)
+        return self.runner.start("Re-propagating", self.propagation_work(None, targets, label), label=label)
 
     def detect(self) -> bool:
         """Detect people on the selected frame range, or the whole video."""
@@ -168,7 +180,9 @@ class LoopJobs(QObject):
             return False
         start, stop = self.doc.frame_range or (0, self.doc.num_frames)
         self._quiet = False
-        return self.runner.start("Detecting people", detect_work(self.doc.video_path(), self.make_detector, start, stop))
+        source = self.window.loader.source
+        return self.runner.start("Detecting people",
+                                 lambda project: detect_job(project, source, self.make_detector, start, stop))
 
     def _default_detector(self):
         from stdpose_core.detection import create_detector

@@ -19,10 +19,10 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from app.jobs.edits import edit_is_empty, protect_human
 from stdpose_core.data import Project
-from stdpose_core.data.edits import Compound, Edit
-from stdpose_core.progress import Job, Progress
+from stdpose_core.data.edits import Compound, Edit, edit_is_empty
+from stdpose_core.ops.human_wins import protect_human
+from stdpose_core.progress import Cancelled, Job, Progress, run_to_completion
 
 ProgressInterval = 0.05  # seconds between progress signals
 
@@ -103,31 +103,23 @@ class JobRunner(QObject):
     # ---- worker thread ---------------------------------------------------------------------
     def _work(self, serial: int, work: Callable[[Project], Job], snapshot: Project) -> None:
         result, error, cancelled = None, None, False
-        job = None
+        last = 0.0
+
+        def report(p) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if isinstance(p, Progress) and (now - last >= ProgressInterval or p.done == p.total):
+                last = now
+                self._progress.emit(serial, int(p.done), int(p.total), str(p.message))
+
         try:
-            job = work(snapshot)
-            last = 0.0
-            while True:
-                if self._cancel.is_set():
-                    cancelled = True
-                    break
-                try:
-                    p = next(job)
-                except StopIteration as stop:
-                    result = stop.value
-                    break
-                now = time.monotonic()
-                if isinstance(p, Progress) and (now - last >= ProgressInterval or p.done == p.total):
-                    last = now
-                    self._progress.emit(serial, int(p.done), int(p.total), str(p.message))
+            result = run_to_completion(work(snapshot), report, self._cancel.is_set)
+        except Cancelled:
+            cancelled = True
         except BaseException as exc:  # noqa: BLE001 - every failure is reported to the GUI thread
-            error = exc
-        finally:
-            if job is not None and cancelled:
-                try:
-                    job.close()  # runs the job's finally blocks (closes its video source)
-                except Exception:  # noqa: BLE001
-                    pass
+            # A job cancelled because another project was opened may fail first (its video was closed).
+            cancelled = self._cancel.is_set()
+            error = None if cancelled else exc
         self._done.emit(serial, result, error, cancelled)
 
     # ---- GUI thread ------------------------------------------------------------------------

@@ -26,7 +26,8 @@ def register(sub) -> None:
 
 
 def cmd_adapt(args) -> int:
-    from stdpose_core.cli.cmd_propagate import check_frames, open_frames
+    from stdpose_core.cli.cmd_propagate import open_frames
+    from stdpose_core.ops.jobs import check_frames
     from stdpose_core.project_ops import video_path
     from stdpose_core.session import ProjectSession
     from stdpose_core.trained import project_model
@@ -46,8 +47,8 @@ def cmd_adapt(args) -> int:
     with ProjectSession.open(args.project) as s:
         project = s.project
         src = open_frames(video_path(s), project.video.frame_names)
-        check_frames(src, project, video_path(s))
         try:
+            check_frames(src, project)
             result = run_with_bar(adapt_job(project, src, args.project, args.base, settings), desc="adapt")
         finally:
             src.close()

@@ -41,8 +41,9 @@ def _open_video(path):
 
 
 def cmd_detect(args) -> int:
-    from stdpose_core.detection import create_detector, detect_job
+    from stdpose_core.detection import create_detector
     from stdpose_core.detection.job import frames_to_detect
+    from stdpose_core.ops.jobs import detect_job
     from stdpose_core.project_ops import video_path
     from stdpose_core.session import ProjectSession
 

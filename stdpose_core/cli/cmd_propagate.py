@@ -7,9 +7,8 @@ from pathlib import Path
 from stdpose_core.cli.common import parse_frame_range, print_json
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.progress import run_with_bar
+from stdpose_core.propagation import available_methods
 from stdpose_core.propagation.auto import CHOICES, DEFAULT_CHOICE
-
-METHODS = ["auto", "interp", "flow", "stdpose"]
 
 
 def register(sub) -> None:
@@ -20,14 +19,14 @@ def register(sub) -> None:
         "manual and corrected joints are never changed. One undo step.",
     )
     p.add_argument("project")
-    p.add_argument("--method", choices=METHODS, default="auto",
+    p.add_argument("--method", choices=available_methods(), default="auto",
                    help="auto (default): stdpose when the project's adapted model or the active model beats flow "
                         "on its validation (the quality gate), else flow")
     p.add_argument("--weights", help="STDPose checkpoint (.pt) or ONNX file for --method stdpose/auto")
-    p.add_argument("--choice", choices=CHOICES, default=DEFAULT_CHOICE,
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="for --method stdpose/auto (default auto)")
+    p.add_argument("--choice", choices=CHOICES,
                    help=f"--method auto with a model: 'model' fills every gap with it, 'gap'/'joint' picks model or "
                         f"flow per gap/joint by their scores (default {DEFAULT_CHOICE})")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--frames", help="only gaps overlapping frames A:B")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(handler=cmd_propagate)
@@ -40,9 +39,9 @@ def register(sub) -> None:
     e.add_argument("gt", help="densely labelled annotations (PoseTrack18/21 or COCO JSON)")
     e.add_argument("--images", required=True, help="folder the annotation file names are relative to (or a video)")
     e.add_argument("--every", type=int, default=7, help="keyframe interval T (>= 2)")
-    e.add_argument("--method", action="append", choices=METHODS, help="repeatable; default interp, flow, auto")
-    e.add_argument("--weights")
-    e.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    e.add_argument("--method", action="append", choices=available_methods(), help="repeatable; default interp, flow, auto")
+    e.add_argument("--weights", help="for the methods stdpose/auto")
+    e.add_argument("--device", choices=["auto", "cpu", "cuda"], help="for the methods stdpose/auto (default auto)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(handler=cmd_eval_propagation)
 
@@ -75,54 +74,29 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     return open_source(path)
 
 
-def check_frames(src, project, path: Path) -> None:
-    """InputError unless ``src`` holds every frame of the project (names first, then the count)."""
-    names, have = project.video.frame_names, getattr(src, "frame_names", None)
-    if names and have is not None and list(have) != list(names):
-        missing = [n for n in names if n not in set(have)]
-        if missing:
-            src.close()
-            raise InputError(path, f"image {missing[0]} missing ({len(missing)} of {len(names)} frames missing)")
-    if len(src) < project.num_frames:
-        src.close()
-        raise InputError(path, f"has {len(src)} frames, the project {project.num_frames}")
-
-
 def cmd_propagate(args) -> int:
     from stdpose_core.data.edits import SetPoseRange
+    from stdpose_core.ops.jobs import propagate_job
     from stdpose_core.project_ops import video_path
     from stdpose_core.propagation import get_propagator
     from stdpose_core.session import ProjectSession
 
-    s = ProjectSession.open(args.project)
-    try:
+    with ProjectSession.open(args.project) as s:
         project = s.project
-        if len(project.keyframes()) == 0:
-            raise InputError(args.project, "the project has no keyframe (no manual or corrected joints): nothing to propagate")
         frames = parse_frame_range(args.frames, project.num_frames) if args.frames else None
-        opts = {"weights": args.weights, "device": args.device}
-        if args.method in ("auto", "stdpose"):
-            opts["project_path"] = args.project  # its adapted model, if any (stdpose adapt)
-        if args.method == "auto":
-            opts["choice"] = args.choice
-        prop = get_propagator(args.method, **opts)
-        src = None
-        if prop.name != "interp":
-            src = open_frames(video_path(s), project.video.frame_names)
-            check_frames(src, project, video_path(s))
+        model_opts = {"project_path": args.project} if args.method in ("auto", "stdpose") else {}  # its adapted model
+        prop = get_propagator(args.method, weights=args.weights, device=args.device, choice=args.choice, **model_opts)
+        src = open_frames(video_path(s), project.video.frame_names) if prop.needs_frames else None
         try:
-            edit = run_with_bar(prop.run(project, src, frames=frames), desc=f"propagate ({prop.name})")
+            edit = run_with_bar(propagate_job(project, src, prop, [(None, frames)]), desc=f"propagate ({prop.name})")
         finally:
             if src is not None:
                 src.close()
         change = s.apply(edit)
-        poses = [e for e in edit.edits if isinstance(e, SetPoseRange)]  # also e.g. a model-version registration
-        n_joints = sum(int(e.joint_mask.sum()) if e.joint_mask is not None else e.values["vis"].size for e in poses)
-        summary = {"method": prop.name, "edits": len(poses), "joints_written": n_joints,
-                   "tracks": sorted(change.tracks), "frames": [change.start, change.stop],
-                   "note": getattr(prop, "note", "") or ""}
-    finally:
-        s.close()
+    poses = [e for e in edit.edits if isinstance(e, SetPoseRange)]  # not e.g. the model-version registration
+    n_joints = sum(int(e.joint_mask.sum()) if e.joint_mask is not None else e.values["vis"].size for e in poses)
+    summary = {"method": prop.name, "edits": len(poses), "joints_written": n_joints,
+               "tracks": sorted(change.tracks), "frames": [change.start, change.stop], "note": getattr(prop, "note", "") or ""}
     if args.json:
         print_json(summary)
     else:
@@ -142,8 +116,6 @@ def cmd_eval_propagation(args) -> int:
     gt = read_annotations(args.gt)
     check_dense(gt, where=str(args.gt))
     src = open_frames(Path(args.images), gt.video.frame_names, prefer_names=True)
-    if len(src) < gt.num_frames:
-        raise InputError(args.images, f"has {len(src)} frames, the ground truth {gt.num_frames}")
     methods = args.method or list(DEFAULT_METHODS)
     opts = {"weights": args.weights, "device": args.device}
     try:

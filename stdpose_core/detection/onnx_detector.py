@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from stdpose_core.detection.base import Detections, PersonDetector
-from stdpose_core.detection.weights import file_sha256
+from stdpose_core.checksum import file_sha256
 from stdpose_core.paths import user_cache_dir
 from stdpose_core.detection.yolo_meta import YoloInfo, check_person_model
 from stdpose_core.detection.yolo_numpy import (

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from stdpose_core.detection.base import Detections, PersonDetector
-from stdpose_core.detection.weights import file_sha256
+from stdpose_core.checksum import file_sha256
 from stdpose_core.detection.yolo_meta import YoloInfo, check_person_model
 from stdpose_core.errors import InputError, StdposeError
 

@@ -58,8 +58,9 @@ def encode_track(track, frames: np.ndarray, occlusion_as_zero: bool = False, der
     """JSON fields of one track on ``frames`` (compacted in one pass per track).
 
     Per frame: ``keypoints`` (flat x, y, v; (0, 0, 0) where not labelled; v = our 0/1/2, or with
-    ``occlusion_as_zero`` PoseTrack21's 1 visible / 0 occluded), ``scores``, ``num_keypoints``,
-    ``bbox``/``bbox_head`` as ``[x, y, w, h]`` or None. ``derive_box`` fills a missing person box
+    ``occlusion_as_zero`` PoseTrack's 1 visible / 0 occluded), ``scores``, ``num_keypoints``,
+    ``bbox``/``bbox_head`` as ``[x, y, w, h]`` or None, ``default_scores`` (every labelled joint
+    scores 1: nothing a reader would not rebuild) and ``keypoints_labelled``. ``derive_box`` fills a missing person box
     with the labelled joints' extent (COCO needs one).
     """
     frames = np.asarray(frames, np.int64)
@@ -81,8 +82,11 @@ def encode_track(track, frames: np.ndarray, occlusion_as_zero: bool = False, der
     box_list = box_rows(np.where(has_box[:, None], boxes, 0))
     head_list = box_rows(np.where(has_head[:, None], track.head_bbox[frames], 0))
     nk = lab.sum(axis=1).tolist()
+    # scores a reader would rebuild anyway (1 on labelled joints): ground truth without confidences
+    default = (np.where(lab, track.score[frames], 0) == lab.astype(np.float32)).all(axis=1).tolist()
     return {int(f): {"keypoints": kps[i], "scores": scores[i], "num_keypoints": nk[i],
-                     "bbox": box_list[i] if has_box[i] else None, "bbox_head": head_list[i] if has_head[i] else None}
+                     "bbox": box_list[i] if has_box[i] else None, "bbox_head": head_list[i] if has_head[i] else None,
+                     "default_scores": default[i], "keypoints_labelled": nk[i] > 0}
             for i, f in enumerate(frames.tolist())}
 
 

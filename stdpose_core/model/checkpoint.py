@@ -21,21 +21,13 @@ from typing import Any
 
 import torch
 
+from stdpose_core import package_version
 from stdpose_core.errors import InputError
 from stdpose_core.model.config import ModelConfig
 
 FORMAT = "stdpose-checkpoint"
 FORMAT_VERSION = 1
 _RESERVED = {"format", "format_version", "config", "state_dict", "meta"}
-
-
-def _package_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("stdpose-annotator")
-    except Exception:  # running from a source tree without metadata
-        return "0+unknown"
 
 
 @dataclass
@@ -71,7 +63,7 @@ def save_checkpoint(
         "format_version": FORMAT_VERSION,
         "config": config.to_dict(),
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-        "meta": {"version": _package_version(), "created": _dt.datetime.now(_dt.timezone.utc).isoformat(), **(meta or {})},
+        "meta": {"version": package_version(), "created": _dt.datetime.now(_dt.timezone.utc).isoformat(), **(meta or {})},
         **(extra or {}),
     }
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ import numpy as np
 
 from stdpose_core.data.project import Project
 from stdpose_core.errors import StdposeError
-from stdpose_core.propagation.base import REGISTRY, Gap, GapResult, Propagator
+from stdpose_core.propagation.base import REGISTRY, Gap, GapResult, Propagator, accepted_options
 from stdpose_core.trained.gate import choose_weights
 
 CHOICES = ("model", "gap", "joint")
@@ -123,23 +123,25 @@ class ChoicePropagator(Propagator):
 
 
 def make_auto(weights: str | None = None, project_path: str | Path | None = None, choice: str = DEFAULT_CHOICE,
-              **opts) -> Propagator:
+              **stdpose_opts) -> Propagator:
     """Build the chosen method; its ``name`` stays the chosen one (shown in progress and undo labels).
 
-    Explicit ``weights`` that fail to load raise; an installed model that fails falls back to flow.
+    Takes the options of ``stdpose`` (weights, project_path, device, …) and ``choice``; ``flow`` runs
+    with its defaults. Explicit ``weights`` that fail to load raise; an installed model that fails
+    falls back to flow.
     """
     if choice not in CHOICES:
         raise StdposeError(f"unknown choice {choice!r} for 'auto'; choose one of {', '.join(CHOICES)}")
     pick = choose_weights(weights, project_path, gated=True)
 
     def flow(note: str) -> Propagator:
-        prop = REGISTRY["flow"](**opts)
+        prop = REGISTRY["flow"]()
         prop.note = note
         return prop
 
     if pick.path is None:
         return flow(f"used flow: {pick.note}" if pick.note else "")
-    prop = REGISTRY["stdpose"](weights=pick.path, **opts)
+    prop = REGISTRY["stdpose"](weights=pick.path, **stdpose_opts)
     try:
         prop.runtime  # load now, before any long work
     except StdposeError as e:
@@ -150,9 +152,10 @@ def make_auto(weights: str | None = None, project_path: str | Path | None = None
         if pick.gate is not None else ""
     if choice == "model":
         return prop
-    both = ChoicePropagator(prop, REGISTRY["flow"](**opts), choice)
+    both = ChoicePropagator(prop, REGISTRY["flow"](), choice)
     both.note = prop.note
     return both
 
 
+make_auto.options = accepted_options(REGISTRY["stdpose"]) | {"choice"}
 REGISTRY["auto"] = make_auto

@@ -18,6 +18,7 @@ mutated until the caller applies that edit; stopping iteration cancels the job.
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.data.track import Track
 from stdpose_core.errors import StdposeError
-from stdpose_core.progress import Job, Progress
+from stdpose_core.progress import Job, Progress, relay
 
 #: Frames a one-sided gap is extrapolated beyond its keyframe.
 MAX_EXTRAPOLATE = 3
@@ -237,14 +238,22 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
     return SetPoseRange(gap.track_id, a, values, joint_mask=write, frame_mask=frame_mask, label="propagate")
 
 
+def require_keyframes(project: Project) -> None:
+    """StdposeError unless the project has a keyframe (a human-placed joint): nothing to propagate from."""
+    if len(project.keyframes()) == 0:
+        raise StdposeError("the project has no keyframe: label some poses first (manual or corrected joints)")
+
+
 class Propagator(ABC):
     """A propagation method. Subclasses implement :meth:`fill_group`.
 
-    ``source_code`` is the :class:`Source` written on filled joints.
+    ``source_code`` is the :class:`Source` written on filled joints; ``needs_frames`` says whether
+    the method reads images (its ``source`` must then hold every frame).
     """
 
     name: str = "base"
     source_code: Source = Source.PROPAGATED
+    needs_frames: bool = True
 
     def model_version(self, project: Project) -> int:
         """Code stored in ``Track.model_version`` for joints this method fills (0 = none)."""
@@ -275,8 +284,7 @@ class Propagator(ABC):
         Yields Progress (done/total in frames of gaps) and returns one Compound edit.
         Raises StdposeError when the project has no keyframe.
         """
-        if len(project.keyframes()) == 0:
-            raise StdposeError("the project has no keyframe: label some poses first (manual or corrected joints)")
+        require_keyframes(project)
         if frames is not None and not 0 <= frames[0] <= frames[1] <= project.num_frames:
             raise StdposeError(f"frames {frames} outside the video (0..{project.num_frames})")
         groups = group_gaps(find_gaps(project, track_ids, frames))
@@ -286,14 +294,8 @@ class Propagator(ABC):
         code = self.model_version(project) if groups else 0
         yield Progress(0, total, self.name)
         for group in groups:
-            job = self.fill_group(project, source, group)
-            while True:
-                try:
-                    step = next(job)
-                except StopIteration as stop:
-                    results = stop.value
-                    break
-                yield Progress(done + step, total, self.name)
+            results = yield from relay(self.fill_group(project, source, group),
+                                       lambda step, d=done: Progress(d + step, total, self.name))
             done += group[0].length
             for gap, res in zip(group, results):
                 e = gap_edit(project, gap, res, self.source_code, code, frames)
@@ -321,18 +323,58 @@ def register(name: str):
     return deco
 
 
-def get_propagator(name: str = "auto", **opts) -> Propagator:
-    """Build method ``name`` (auto, interp, flow, stdpose) with keyword options."""
+def _factory(name: str) -> Callable[..., Propagator]:
     import stdpose_core.propagation  # noqa: F401  (registers the methods)
 
     try:
-        factory = REGISTRY[name]
+        return REGISTRY[name]
     except KeyError:
         raise StdposeError(f"unknown propagation method {name!r}; choose one of {sorted(REGISTRY)}") from None
+
+
+def accepted_options(factory: Callable[..., Propagator]) -> frozenset[str]:
+    """The keyword options ``factory`` takes: its ``options`` attribute, else its signature's named parameters."""
+    declared = getattr(factory, "options", None)
+    if declared is not None:
+        return frozenset(declared)
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return frozenset(p.name for p in inspect.signature(factory).parameters.values() if p.kind in kinds)
+
+
+def method_options(name: str) -> frozenset[str]:
+    """The options method ``name`` takes (e.g. ``weights``, ``device`` for stdpose; none for interp)."""
+    return accepted_options(_factory(name))
+
+
+def get_propagator(name: str = "auto", **opts) -> Propagator:
+    """Build method ``name`` (auto, interp, flow, stdpose) with keyword options.
+
+    An option the method does not take is an error (StdposeError naming the options it takes), so a
+    misspelt ``wieghts=`` never passes silently. Options given as None count as not given.
+    """
+    factory = _factory(name)
+    opts = {k: v for k, v in opts.items() if v is not None}
+    unknown = sorted(set(opts) - accepted_options(factory))
+    if unknown:
+        takes = ", ".join(sorted(accepted_options(factory))) or "none"
+        raise StdposeError(f"propagation method {name!r} has no option {', '.join(map(repr, unknown))} (its options: {takes})")
     return factory(**opts)
 
 
+def options_for(methods: Iterable[str], opts: dict) -> dict[str, dict]:
+    """Per method, the options of ``opts`` (None values dropped) that it takes: shared options such as
+    ``weights`` go to the methods that use them. An option no method of ``methods`` takes is an error."""
+    methods = list(methods)
+    given = {k: v for k, v in opts.items() if v is not None}
+    taken = {m: method_options(m) for m in methods}
+    unused = sorted(k for k in given if not any(k in t for t in taken.values()))
+    if unused:
+        raise StdposeError(f"option {', '.join(map(repr, unused))} is not used by method(s) {', '.join(methods)}")
+    return {m: {k: v for k, v in given.items() if k in taken[m]} for m in methods}
+
+
 def available_methods() -> list[str]:
+    """The method names a user can choose, sorted ('auto' first)."""
     import stdpose_core.propagation  # noqa: F401
 
     return sorted(REGISTRY)

@@ -15,10 +15,10 @@ import numpy as np
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.data.track import FRAME_FIELDS, empty_field
-from stdpose_core.errors import StdposeError
+from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.eval import nan_to_none
-from stdpose_core.progress import Job, Progress
-from stdpose_core.propagation.base import get_propagator
+from stdpose_core.progress import Job, Progress, relay
+from stdpose_core.propagation.base import get_propagator, options_for
 from stdpose_core.propagation.scoring import score_frames
 
 DEFAULT_METHODS = ("interp", "flow", "auto")
@@ -80,23 +80,18 @@ def eval_propagation(
     keep = keep_frames(gt.num_frames, every)
     check_dense(gt)
     if source is not None and len(source) < gt.num_frames:
-        raise StdposeError(f"the images hold {len(source)} frames, the ground truth {gt.num_frames}")
+        where = getattr(source, "path", None) or getattr(source, "root", None)
+        raise InputError(where, f"holds {len(source)} frames, the ground truth {gt.num_frames}")
     scored = np.flatnonzero(~keep)
-    props = {m: get_propagator(m, **method_opts) for m in methods}  # fails early on missing weights
+    per_method = options_for(methods, method_opts)  # shared options (weights, device) go where they apply
+    props = {m: get_propagator(m, **per_method[m]) for m in methods}  # fails early on missing weights
     out: dict = {"every": every, "frames_scored": int(len(scored)), "methods": {}}
     sparse = sparse_project(gt, keep)
     for i, (name, prop) in enumerate(props.items()):
         pred = sparse_project(gt, keep)
         t0 = time.perf_counter()
-        job = prop.run(sparse, source)
-        while True:
-            try:
-                p = next(job)
-            except StopIteration as stop:
-                edit = stop.value
-                break
-            frac = p.done / p.total if p.total else 0.0
-            yield Progress(int(1000 * (i + frac)), 1000 * len(props), f"{name}")
+        edit = yield from relay(prop.run(sparse, source),
+                                lambda p, i=i, name=name: Progress(int(1000 * (i + p.fraction)), 1000 * len(props), name))
         seconds = time.perf_counter() - t0
         edit.apply(pred)
         filled = sum(int(((t.vis[scored] > 0).any(axis=1)).sum()) for t in pred.tracks.values())

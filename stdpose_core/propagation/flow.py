@@ -17,6 +17,7 @@ import numpy as np
 
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
+from stdpose_core.progress import relay
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
 from stdpose_core.propagation.confidence import flow_score, gap_head_size
 from stdpose_core.propagation.frames import PyramidReader
@@ -36,16 +37,6 @@ SPREAD = 0.0
 #: Drift and forward-backward error (in head sizes) at which a track's reliability halves.
 DRIFT_SCALE = 0.5
 FB_SCALE = 0.5
-
-
-def _mapped(job, fn):
-    """Drive sub-generator ``job``, yielding ``fn(value)`` for each of its yields; return its result."""
-    while True:
-        try:
-            value = next(job)
-        except StopIteration as stop:
-            return stop.value
-        yield fn(value)
 
 
 def _reliability(drift: np.ndarray, alive: np.ndarray, fb: np.ndarray, scale: np.ndarray, occluded: np.ndarray) -> np.ndarray:
@@ -100,8 +91,7 @@ class FlowPropagator(Propagator):
 
     source_code = Source.PROPAGATED
 
-    def __init__(self, win: int = WIN, levels: int = 3, fb_max: float = 2.0, chunk: int = 64, spread: float = SPREAD,
-                 **_ignored) -> None:
+    def __init__(self, win: int = WIN, levels: int = 3, fb_max: float = 2.0, chunk: int = 64, spread: float = SPREAD) -> None:
         self.tracker = LKTracker(win=win, levels=levels, fb_max=fb_max, spread=spread)
         self.chunk = chunk
         self._reader: PyramidReader | None = None
@@ -139,12 +129,12 @@ class FlowPropagator(Propagator):
             stop = g0.right if g0.right is not None else last
             xy0, v0 = anchors(g0.left)
             job = self._chain(reader, list(range(g0.left, stop + 1)), xy0, v0)
-            fwd = yield from _mapped(job, lambda t: min(n, t) // half)
+            fwd = yield from relay(job, lambda t: min(n, t) // half)
         if g0.right is not None:
             stop = g0.left if g0.left is not None else first
             xy0, v0 = anchors(g0.right)
             job = self._chain(reader, list(range(g0.right, stop - 1, -1)), xy0, v0)
-            bwd = yield from _mapped(job, lambda t: (n // 2 if half == 2 else 0) + min(n, t) // half)
+            bwd = yield from relay(job, lambda t: (n // 2 if half == 2 else 0) + min(n, t) // half)
         return self._fuse(project, gaps, tracks, base, fwd, bwd)
 
     def _fuse(self, project, gaps, tracks, base, fwd: Chain | None, bwd: Chain | None) -> list[GapResult]:

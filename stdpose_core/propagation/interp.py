@@ -103,9 +103,7 @@ class InterpPropagator(Propagator):
     """Linear interpolation of joints and boxes; needs no images (``source`` may be None)."""
 
     source_code = Source.INTERPOLATED
-
-    def __init__(self, **_ignored) -> None:
-        pass
+    needs_frames = False
 
     def fill_group(self, project: Project, frames, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
         out = [interpolate_gap(project.tracks[g.track_id], g, project.skeleton)[0] for g in gaps]

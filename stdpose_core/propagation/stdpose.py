@@ -77,7 +77,7 @@ class StdposePropagator(Propagator):
     source_code = Source.PROPAGATED
 
     def __init__(self, weights: str | None = None, device: str = "auto", batch: int = 8, runtime=None,
-                 project_path: str | Path | None = None, **_ignored) -> None:
+                 project_path: str | Path | None = None) -> None:
         self.choice = choose_weights(weights, project_path, gated=False) if runtime is None else None
         self.weights = self.choice.path if self.choice is not None else weights
         self.device = device

@@ -37,6 +37,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from stdpose_core.checksum import file_sha256
 from stdpose_core.data import Project
 from stdpose_core.data.source import HUMAN_SOURCES
 from stdpose_core.errors import InputError, StdposeError
@@ -147,14 +148,6 @@ def parse_spec(spec: str) -> tuple[str, Path, Path | None]:
     if path.suffix.lower() == ".json":
         return "annotations", path, path.parent
     return "project", path, None
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def labels_hash(tracks: dict[int, TrackLabels]) -> str:
@@ -279,7 +272,7 @@ def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: st
     return Clip(
         name=path.stem if video is None else f"{path.stem}/{video}", spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
         reader=reader, single_frame=_looks_like_coco(path, project), project=project,
-        fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": sha256_file(path),
+        fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": file_sha256(path),
                      "image_root": str(root.resolve()), "video": video},
     )
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from stdpose_core import package_version
 from stdpose_core.model.checkpoint import load_checkpoint, load_weights, save_checkpoint
 from stdpose_core.model.loss import StdposeLoss
 from stdpose_core.model.stdpose import build_model
@@ -41,15 +42,6 @@ from stdpose_core.training.events import Events
 from stdpose_core.training.init import load_init, load_timm, load_vitpose
 from stdpose_core.training.plan import Plan
 from stdpose_core.training.validate import Validation, validate
-
-
-def package_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("stdpose-annotator")
-    except Exception:  # a source tree without installed metadata
-        return "0+unknown"
 
 
 def seed_everything(seed: int) -> None:

@@ -64,6 +64,11 @@ class FrameSource(ABC):
         """Image file names relative to the folder (image folders), else None."""
         return None
 
+    @property
+    def frame_sizes(self) -> list[tuple[int, int]] | None:
+        """Per-frame ``(width, height)`` when frames differ in size (photo collections), else None."""
+        return None
+
     @abstractmethod
     def _read_run(self, start: int, stop: int, sink: Sink) -> None:
         """Decode frames ``start .. stop-1`` in order into ``sink`` (stop early when it returns False).

@@ -3,13 +3,14 @@ keyframes, and bad input (one clear line, non-zero exit, project untouched)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from stdpose_core.checksum import file_sha256
 
 STDPOSE = [sys.executable, "-m", "stdpose_core.cli.main"]
 
@@ -72,14 +73,10 @@ def test_other_export_formats_write_readable_json(clip, tmp_path, fmt):
     assert len(data["annotations"]) > 0 and "images" in data
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_bad_annotations_leave_project_untouched(clip, tmp_path):
     proj = tmp_path / "p.stdpose"
     run("new", proj, clip / "frames")
-    before = digest(proj)
+    before = file_sha256(proj)
     bad = tmp_path / "bad.json"
     bad.write_text('{"images": [1, 2')
     r = run("import", proj, bad, ok=False)
@@ -87,7 +84,7 @@ def test_bad_annotations_leave_project_untouched(clip, tmp_path):
     lines = [ln for ln in r.stderr.strip().splitlines() if ln]
     assert len(lines) == 1 and str(bad) in lines[0]
     assert "Traceback" not in r.stderr
-    assert digest(proj) == before
+    assert file_sha256(proj) == before
 
 
 @pytest.mark.parametrize(

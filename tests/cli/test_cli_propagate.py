@@ -84,6 +84,15 @@ def test_propagate_without_keyframes_is_one_clear_error(tmp_path, capsys):
     assert "no keyframe" in capsys.readouterr().err
 
 
+def test_an_option_the_method_does_not_take_is_one_clear_error(clip_project, capsys):
+    path, _ = clip_project
+    assert main(["propagate", str(path), "--method", "flow", "--weights", "model.pt"]) == 2
+    err = capsys.readouterr().err
+    assert "'flow' has no option 'weights'" in err and len(err.strip().splitlines()) == 1
+    assert main(["propagate", str(path), "--method", "interp", "--device", "cuda"]) == 2
+    assert "'interp' has no option 'device'" in capsys.readouterr().err
+
+
 def test_eval_propagation_rejects_t_below_2(tmp_path, capsys):
     assert main(["eval-propagation", str(tmp_path / "gt.json"), "--images", str(tmp_path), "--every", "1"]) == 2
     assert "at least 2" in capsys.readouterr().err

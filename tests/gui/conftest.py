@@ -96,10 +96,17 @@ def errors(monkeypatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def window(qtbot, project_file, errors):
+def loop(request) -> bool:
+    """Whether ``window`` has the annotation loop around the editor (jobs, review, export…); tests of
+    the editor alone are marked ``editor_only``."""
+    return request.node.get_closest_marker("editor_only") is None
+
+
+@pytest.fixture
+def window(qtbot, project_file, errors, loop):
     from app.main_window import MainWindow
 
-    w = MainWindow()
+    w = MainWindow(loop=loop)
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()

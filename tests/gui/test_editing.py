@@ -9,11 +9,9 @@ from PySide6.QtCore import QPoint, Qt
 from stdpose_core.data import Source
 
 
-@pytest.fixture(autouse=True)
-def editor_only(monkeypatch):
-    """These tests check the editor itself: the issue-8 extensions (auto re-propagation, review
-    queue taking over Ctrl+→) are not installed, so nothing edits the project behind the test's back."""
-    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
+# These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
+# over Ctrl+→) is not built, so nothing edits the project behind the test's back.
+pytestmark = pytest.mark.editor_only
 
 L = Qt.MouseButton.LeftButton
 
@@ -54,6 +52,30 @@ def test_drag_joint_is_one_undo_step_and_durable(qtbot, window, at, reopen):
     # A second drag is a second step.
     drag(qtbot, vp, at(window, *moved), at(window, moved[0] - 5, moved[1]), steps=3)
     assert doc.undo_stack.count() == 2
+
+
+def test_a_drag_reaches_the_file_through_core_code_and_the_document_only_observes(qtbot, window, at, reopen, monkeypatch):
+    """canvas → core gesture (stdpose_core.ops.drag) → session → store: no app-side builder, no Document.push."""
+    import app.document
+    import stdpose_core.ops.drag as core_drag
+
+    def not_the_document(*a, **k):
+        raise AssertionError("a drag went back up into Document.push")
+
+    monkeypatch.setattr(app.document.Document, "push", not_the_document)
+    positions = []
+    real_move_to = core_drag.Drag.move_to
+    monkeypatch.setattr(core_drag.Drag, "move_to", lambda self, session, x, y: positions.append((x, y)) or real_move_to(self, session, x, y))
+    doc, vp = window.doc, window.view.viewport()
+    doc.set_frame(7)
+    qtbot.waitUntil(lambda: window.scene.shown_frame == 7, timeout=5000)
+    x0, y0 = doc.project.tracks[1].xy[7, 6]  # a keyframe joint: it stays MANUAL
+    drag(qtbot, vp, at(window, x0, y0), at(window, x0 - 12, y0 + 8), steps=4)
+    assert positions and doc.undo_stack.count() == 1  # the document recorded the gesture as one step
+    moved = doc.project.tracks[1].xy[7, 6]
+    assert np.allclose(moved, (x0 - 12, y0 + 8), atol=1.5)
+    on_disk = reopen(doc.path).tracks[1]
+    assert np.allclose(on_disk.xy[7, 6], moved) and on_disk.source[7, 6] == Source.MANUAL
 
 
 def test_visibility_keys(qtbot, window, reopen):
@@ -117,7 +139,7 @@ def test_swap_ids_from_frame(qtbot, window, monkeypatch, reopen):
 
 def test_merge_tracks_command_without_window(window, reopen):
     from app.actions.commands import MergeTracks
-    from app.actions.edits import delete_person
+    from stdpose_core.ops.annotate import delete_person
 
     doc = window.doc
     doc.push(delete_person(doc.project, 1, 10, "forward"))
@@ -156,7 +178,7 @@ def test_move_whole_pose_by_dragging_inside_box(qtbot, window, at):
 def test_place_empty_joint_from_joint_list(qtbot, window, at, reopen):
     doc = window.doc
     doc.set_frame(20)
-    from app.actions.edits import add_person
+    from stdpose_core.ops.annotate import add_person
 
     doc.push(add_person(doc.project, 20, (50, 50, 150, 200)))
     doc.select(2)
@@ -208,7 +230,7 @@ def test_command_needing_a_person_explains(qtbot, window, errors):
 
 
 def test_failed_write_on_undo_is_reported_and_state_stays_consistent(qtbot, window, errors, reopen):
-    from app.actions.edits import place_joint
+    from stdpose_core.ops.annotate import place_joint
 
     doc = window.doc
     doc.push(place_joint(doc.project, 0, 0, 5, (50.0, 60.0)))
@@ -267,7 +289,7 @@ def test_fast_drag_writes_are_throttled_but_end_exact(qtbot, window, at, reopen)
 
 
 def test_undo_action_names_the_step(qtbot, window):
-    from app.actions.edits import set_visibility
+    from stdpose_core.ops.annotate import set_visibility
 
     undo = window.actions_by_id["edit.undo"]
     assert not undo.isEnabled()

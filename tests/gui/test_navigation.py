@@ -9,11 +9,9 @@ from PySide6.QtCore import QPoint, Qt
 from app.timeline.widget import RULER_H
 
 
-@pytest.fixture(autouse=True)
-def editor_only(monkeypatch):
-    """These tests check the editor itself: the issue-8 extensions (auto re-propagation, review
-    queue taking over Ctrl+→) are not installed, so nothing edits the project behind the test's back."""
-    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
+# These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
+# over Ctrl+→) is not built, so nothing edits the project behind the test's back.
+pytestmark = pytest.mark.editor_only
 
 
 def test_step_frames_and_keyframes(qtbot, window):
@@ -136,7 +134,7 @@ def test_canvas_items_follow_frames(qtbot, window):
 
 
 def test_only_changed_people_on_this_frame_repaint(qtbot, window, monkeypatch):
-    from app.actions.edits import place_joint
+    from stdpose_core.ops.annotate import place_joint
     from app.canvas.pose_item import PoseItem
 
     refreshed = []

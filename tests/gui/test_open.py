@@ -15,20 +15,18 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 
 
-@pytest.fixture(autouse=True)
-def editor_only(monkeypatch):
-    """These tests check the editor itself: the issue-8 extensions (auto re-propagation, review
-    queue taking over Ctrl+→) are not installed, so nothing edits the project behind the test's back."""
-    monkeypatch.setenv("STDPOSE_NO_EXTENSIONS", "1")
+# These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
+# over Ctrl+→) is not built, so nothing edits the project behind the test's back.
+pytestmark = pytest.mark.editor_only
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def bare_window(qtbot, errors):
+def bare_window(qtbot, errors, loop):
     from app.main_window import MainWindow
 
-    w = MainWindow()
+    w = MainWindow(loop=loop)
     qtbot.addWidget(w)
     w.show()
     yield w
@@ -67,7 +65,7 @@ def test_reopen_restores_frame_zoom_and_selection(qtbot, window, project_file):
     window.close()
     assert str(project_file.resolve()) in [str(Path(p).resolve()) for p in app_settings.load().recent]
 
-    w2 = MainWindow()
+    w2 = MainWindow(loop=False)
     qtbot.addWidget(w2)
     w2.resize(1200, 800)
     w2.show()
@@ -130,8 +128,8 @@ def test_killed_mid_edit_reopens_with_every_completed_edit(project_file, reopen,
         from app.qt_env import ensure_app
         app = ensure_app()
         from app.main_window import MainWindow
-        from app.actions.edits import place_joint
-        w = MainWindow()
+        from stdpose_core.ops.annotate import place_joint
+        w = MainWindow(loop=False)
         assert w.open_path({str(project_file)!r})
         doc = w.doc
         i = 0
@@ -220,3 +218,9 @@ def test_command_line_video_creates_project_without_asking(tmp_path, clip):
     s = ProjectSession.open(clip.with_name("clip.stdpose"))
     assert s.project.skeleton.name == "coco17" and s.project.num_frames == 30
     s.close()
+
+
+def test_the_editor_alone_is_built_without_the_annotation_loop(window):
+    assert window.jobs is None and window.review is None and window.exporter is None
+    assert "jobs.propagate" not in window.actions_by_id and "file.export" not in window.actions_by_id
+    assert window.actions_by_id["edit.undo"] is not None  # the editor itself is complete

@@ -1,13 +1,13 @@
-"""Pure parts of the app: timeline state codes and binning, navigation queries, shortcut table."""
+"""Pure parts of the app (timeline state codes and binning, shortcut table) and the core navigation queries it uses."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from app.actions.navigation import keyframe_marks, needs_review, next_in
 from app.shortcuts import ACTIONS, conflicts, effective_keys
 from app.timeline.states import ABSENT, LOW_CONF, MANUAL, PROPAGATED, REVIEWED, bin_states, track_states
 from stdpose_core.data import Project, Source, VideoInfo
+from stdpose_core.ops.navigation import keyframe_marks, needs_review, next_in
 from stdpose_core.skeleton import get_skeleton
 
 

@@ -67,12 +67,6 @@ def test_download_only_when_allowed(monkeypatch, isolated_dirs):
 
 
 
-def test_sha256_of_file(tmp_path):
-    f = tmp_path / "a"
-    f.write_bytes(b"abc")
-    assert W.file_sha256(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-
-
 def test_frozen_build_finds_bundled_weights_and_shipped_onnx(tmp_path, monkeypatch, isolated_dirs):
     import sys
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stdpose_core.checksum import file_sha256
 from stdpose_core.data import Project, Track, VideoInfo
 from stdpose_core.data.edits import AddTrack, DeleteTrack, MoveKeypoint, SetFrameInfo, SwapTracksFrom
 from stdpose_core.errors import ProjectFileError
@@ -54,10 +54,6 @@ def assert_same(a: Project, b: Project) -> None:
         assert a.tracks[tid].equals(b.tracks[tid])
     assert np.array_equal(a.labeled, b.labeled)
     assert set(a.ignore_regions) == set(b.ignore_regions)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_create_and_open_round_trip(tmp_path):
@@ -130,10 +126,10 @@ def test_other_sqlite_database_is_refused_untouched(tmp_path):
     con.execute("CREATE TABLE t (x)")
     con.commit()
     con.close()
-    before = digest(path)
+    before = file_sha256(path)
     with pytest.raises(ProjectFileError, match="not a STDPose project"):
         ProjectStore.open(path)
-    assert digest(path) == before
+    assert file_sha256(path) == before
 
 
 def test_newer_version_is_refused_untouched(tmp_path):
@@ -143,10 +139,10 @@ def test_newer_version_is_refused_untouched(tmp_path):
     con.execute(f"PRAGMA user_version={sqlite_store.SCHEMA_VERSION + 1}")
     con.commit()
     con.close()
-    before = digest(path)
+    before = file_sha256(path)
     with pytest.raises(ProjectFileError, match="newer"):
         ProjectStore.open(path)
-    assert digest(path) == before
+    assert file_sha256(path) == before
 
 
 def test_corrupt_file_is_refused(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from stdpose_core.errors import StdposeError
 from stdpose_core.io import read_annotations
-from stdpose_core.progress import Progress
+from stdpose_core.progress import Progress, run_to_completion
 from stdpose_core.synth import make_scene, write_clip, write_scene_job
 from stdpose_core.video import open_source
 
@@ -50,14 +50,8 @@ def test_mp4_decodes_to_the_rendered_frames(small_clip, tmp_path):
 
 
 def test_streaming_job_reports_progress_and_matches_in_memory(small_clip, tmp_path):
-    job = write_scene_job(make_scene(3, 12, (160, 96), 1), tmp_path / "s")
     steps = []
-    while True:
-        try:
-            steps.append(next(job))
-        except StopIteration as stop:
-            summary = stop.value
-            break
+    summary = run_to_completion(write_scene_job(make_scene(3, 12, (160, 96), 1), tmp_path / "s"), steps.append)
     assert all(isinstance(s, Progress) for s in steps) and steps[-1].done == steps[-1].total == 12
     assert summary["media"].endswith("frames")
     first = cv2.cvtColor(cv2.imread(str(tmp_path / "s" / "frames" / "000000.jpg")), cv2.COLOR_BGR2RGB)

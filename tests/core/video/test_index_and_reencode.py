@@ -9,7 +9,7 @@ import pytest
 
 from stdpose_core.cli.main import main
 from stdpose_core.errors import StdposeError
-from stdpose_core.progress import Progress
+from stdpose_core.progress import Progress, run_to_completion
 from stdpose_core.video import frame_index, open_source
 from stdpose_core.video.indexed_clip import read_index, write_indexed_clip
 from stdpose_core.video.reencode import reencode
@@ -72,14 +72,8 @@ def test_broken_timestamps_are_detected_and_frames_stay_exact(broken_ts_clip):
 
 def test_reencode_makes_a_seekable_copy(broken_ts_clip, tmp_path):
     out = tmp_path / "fixed.mp4"
-    job = reencode(broken_ts_clip, out, gop=5)
     steps = []
-    while True:
-        try:
-            steps.append(next(job))
-        except StopIteration as stop:
-            result = stop.value
-            break
+    result = run_to_completion(reencode(broken_ts_clip, out, gop=5), steps.append)
     assert all(isinstance(s, Progress) for s in steps) and steps[-1].done == 40
     assert result["frames"] == 40 and result["gop"] == 5 and not result["cropped"]
     with open_source(out, prefetch=False) as src:
@@ -137,14 +131,8 @@ def test_index_job_reports_progress_then_open_uses_the_cache(make_clip, monkeypa
     from stdpose_core.video import index_job
 
     path = make_clip("vfr_h264_mkv")
-    job = index_job(path)
     steps = []
-    while True:
-        try:
-            steps.append(next(job))
-        except StopIteration as stop:
-            index = stop.value
-            break
+    index = run_to_completion(index_job(path), steps.append)
     assert index.num_frames == N and index.seek_exact
     assert all(isinstance(s, Progress) and s.done <= s.total for s in steps)
     assert steps[0].done == 0 and steps[-1].done == steps[-1].total == path.stat().st_size
@@ -156,7 +144,6 @@ def test_index_job_reports_progress_then_open_uses_the_cache(make_clip, monkeypa
 
 def test_counting_mode_index_job_reports_counting(broken_ts_clip):
     from stdpose_core.video import index_job
-    from stdpose_core.progress import run_to_completion
 
     index = run_to_completion(index_job(broken_ts_clip))
     assert not index.seek_exact and index.num_frames == 40

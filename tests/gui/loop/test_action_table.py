@@ -1,4 +1,4 @@
-"""Actions added by extensions (jobs, export, review) are listed in Help → Keyboard Shortcuts and can be
+"""Actions the annotation loop adds (jobs, export, review) are listed in Help → Keyboard Shortcuts and can be
 rebound in Settings like the editor's own."""
 
 from PySide6.QtGui import QKeySequence

@@ -43,11 +43,9 @@ def test_propagate_reports_progress_and_is_one_undo_step(qtbot, window, reopen):
 
 
 def test_cancel_leaves_project_unchanged(qtbot, window, reopen):
-    from app.jobs.work import propagate_work
-
     doc, runner = window.doc, window.jobs.runner
     before = tracks_copy(doc)
-    inner = propagate_work(doc.video_path(), "flow")
+    inner = window.jobs.propagation_work("flow")
 
     def slow(project):
         for p in inner(project):
@@ -119,7 +117,7 @@ def test_job_error_is_shown_and_app_stays_usable(qtbot, window, errors):
 
 
 def test_auto_repropagation_changes_only_neighbouring_gaps(qtbot, window):
-    from app.actions.edits import place_joint
+    from stdpose_core.ops.annotate import place_joint
 
     doc, jobs = window.doc, window.jobs
     jobs.set_method("flow")

@@ -37,7 +37,7 @@ def test_ctrl_right_walks_the_queue(qtbot, window):
 
 
 def test_fixing_a_joint_shrinks_the_queue_and_marking_reviewed_removes_the_frame(qtbot, window):
-    from app.actions.edits import place_joint
+    from stdpose_core.ops.annotate import place_joint
 
     doc = window.doc
     window.jobs.auto.enabled = False  # the queue change comes from the fix alone here
@@ -63,7 +63,7 @@ def test_fixing_a_joint_shrinks_the_queue_and_marking_reviewed_removes_the_frame
 
 
 def test_fix_from_the_queue_repropagates_locally(qtbot, window):
-    from app.actions.edits import place_joint
+    from stdpose_core.ops.annotate import place_joint
 
     doc, jobs = window.doc, window.jobs
     jobs.set_method("interp")

@@ -1,7 +1,8 @@
-"""Pure builders of core Edits for editor operations (no Qt).
+"""The edits an annotator makes: pure builders of core Edits (place, move, hide, delete, swap, merge…).
 
 Each function reads the project and returns one Edit (or raises ValueError with a message for the
-user); the document pushes it as one undo step. Coordinates are pixels (0-based, x right, y down).
+user); the caller applies it through :class:`~stdpose_core.session.ProjectSession` (the GUI: one undo
+step). Coordinates are pixels (0-based, x right, y down).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Pure helpers over core Edits for background jobs (no Qt).
+"""People win over machines: what a background job may still write once a person has edited meanwhile.
 
 * :func:`protect_human`: a job computed its edit on a copy of the project; before it is applied to
-  the live project, writes over joints a person placed meanwhile are dropped (people win over machines).
+  the live project, writes over joints a person placed meanwhile are dropped.
 * :func:`human_touches`: which (track, frame) keyframes an edit created, moved or removed — what
   automatic re-propagation needs to know.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from stdpose_core.data import HUMAN_SOURCES, Project
-from stdpose_core.data.edits import Compound, Edit, SetPoseRange
+from stdpose_core.data.edits import Compound, Edit, SetPoseRange, edit_is_empty, leaves
 from stdpose_core.data.track import FRAME_FIELDS
 
 _HUMAN = np.array(HUMAN_SOURCES, np.uint8)
@@ -20,17 +20,6 @@ _HUMAN = np.array(HUMAN_SOURCES, np.uint8)
 def _is_human(source: np.ndarray) -> np.ndarray:
     # Two comparisons: np.isin's set machinery costs ~50 us per call and a run has hundreds of edits.
     return (source == _HUMAN[0]) | (source == _HUMAN[1])
-
-
-def leaves(edit: Edit) -> list[Edit]:
-    """The non-compound edits inside ``edit``, in order."""
-    if isinstance(edit, Compound):
-        return [leaf for e in edit.edits for leaf in leaves(e)]
-    return [edit]
-
-
-def edit_is_empty(edit: Edit | None) -> bool:
-    return edit is None or (isinstance(edit, Compound) and not leaves(edit))
 
 
 def _per_joint(values: dict) -> bool:
