@@ -3,9 +3,9 @@
 For each held-out track, keyframes are its labelled frames on the grid ``first, first+T, ...``; every
 other labelled frame between two keyframes is a target, predicted in propagation mode from the two
 keyframes' crops and rendered labels (one crop window = union of the two keyframes' boxes, as the
-annotation tool has no box for the frame in between). When a track has no labelled frame off the grid
-(labels only every T frames), each labelled frame is predicted from its labelled neighbours instead
-(leave-one-out). Single-frame (COCO) clips are scored in estimation mode on the image itself.
+annotation tool has no box for the frame in between). When that leaves a track no target (labels
+only every T frames, or keyframes off the grid), each labelled frame is predicted from its labelled
+neighbours instead (leave-one-out). Single-frame (COCO) clips are scored in estimation mode on the image itself.
 
 Scores come from ``stdpose_core.propagation.scoring.score_frames`` (the project's metrics,
 ``stdpose_core.eval.evaluate``, on the target frames only): ``pckh05``, ``pckh02``, ``map``,
@@ -59,13 +59,15 @@ def track_targets(ci: int, clip: Clip, tid: int, every: int) -> list[ValTarget]:
     on_grid = (frames - frames[0]) % every == 0
     keys, targets = frames[on_grid], frames[~on_grid]
     out = []
-    if len(targets):
-        for f in targets:
-            lo, hi = keys[keys < f], keys[keys > f]
-            if len(lo) and len(hi) and hi[0] - lo[-1] <= every:
-                out.append(ValTarget(ci, tid, int(f), int(lo[-1]), int(hi[0])))
+    for f in targets:
+        lo, hi = keys[keys < f], keys[keys > f]
+        if len(lo) and len(hi) and hi[0] - lo[-1] <= every:
+            out.append(ValTarget(ci, tid, int(f), int(lo[-1]), int(hi[0])))
+    if out:
         return out
-    for i, f in enumerate(frames):  # leave-one-out on sparse labels
+    # Leave-one-out on sparse labels (labels only every T frames, or keyframes that are not on the
+    # validation grid, e.g. every 5 frames validated at T = 7): each from its labelled neighbours.
+    for i, f in enumerate(frames):
         lo = frames[i - 1] if i > 0 else None
         hi = frames[i + 1] if i + 1 < len(frames) else None
         lo, hi = (lo if lo is not None else hi), (hi if hi is not None else lo)

@@ -45,3 +45,18 @@ def test_a_briefly_trained_model_records_the_gate_and_auto_refuses_it(synth_clip
     pick = choose_weights()
     assert pick.path is None and "loses to flow" in pick.note
     assert choose_weights(gated=False).path == entry["path"]
+
+
+def test_keyframes_off_the_validation_grid_are_scored_leave_one_out(synth_clip):
+    """A project keyed every 5 frames, validated at T = 7: every keyframe between two others is a
+    target predicted from its neighbours (else such a model could never be compared with flow)."""
+    clip_dir, _ = synth_clip
+    clips = load_spec(str(clip_dir / "gt.json"))
+    for t in clips[0].tracks.values():
+        off = np.ones(len(t.vis), bool)
+        off[::5] = False
+        t.vis[off] = 0
+    targets = val_targets(clips, {0: set(clips[0].tracks)}, every=7, max_targets=0)
+    mine = [(t.left, t.frame, t.right) for t in targets if t.track_id == 0]
+    assert mine == [(5, 0, 5), (0, 5, 10), (5, 10, 15), (10, 15, 20), (15, 20, 15)]  # the ends from one side
+    assert [mine[i] for i in gate_targets(clips, targets) if targets[i].track_id == 0] == mine[1:4]  # flow needs both
