@@ -64,8 +64,8 @@ def _row(entry: dict, active: str | None, auto_id: str | None) -> dict:
             "beats_flow": gate.beats_flow if gate else None, "margin": gate.margin if gate else None}
 
 
-def _num(v) -> str:
-    return "—" if v is None else f"{v:.1f}"
+def _num(v, signed: bool = False) -> str:
+    return "—" if v is None else (f"{v:+.1f}" if signed else f"{v:.1f}")
 
 
 def cmd_list(args) -> int:
@@ -91,7 +91,7 @@ def cmd_list(args) -> int:
                                                             "never compared with flow" if gate is None else
                                                             "loses to flow" if not gate.beats_flow else "")
         print(f"{'*' if m['active'] else '':2}{m['id']:<40}{m.get('name', ''):<15}{_num(a):>7}{_num(b):>7}"
-              f"{_num(m['margin']):>7}{gate.every if gate else '—':>4}  {note}")
+              f"{_num(m['margin'], signed=True):>7}{gate.every if gate else '—':>4}  {note}")
     print("(PCK@0.2 on each model's validation targets; flow on the same targets and T; * = active)")
     if auto_id is None:
         print(f"'auto' propagation uses optical flow: {pick.note}")
