@@ -123,6 +123,9 @@ TORCH_MISSING = ("stdpose-retrain needs PyTorch, which this installation does no
 
 
 def main(argv: list[str] | None = None) -> int:
+    from stdpose_core.openmp import prefer_passive_waiting
+
+    prefer_passive_waiting()  # before training imports torch
     args = build_parser().parse_args(argv)
     from stdpose_core.training.events import Events, JsonlLogger, TqdmLogger
 

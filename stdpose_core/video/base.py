@@ -83,6 +83,14 @@ class FrameSource(ABC):
         """The first frame a read of frame ``i`` has to decode (its keyframe for videos)."""
         return i
 
+    def _jump_start(self, i: int) -> int:
+        """Where a read of the uncached frame ``i`` starts delivering frames (default ``i``).
+
+        Video files override it: after a jump, the frames just before ``i`` are decoded on the way
+        anyway, so keeping a few makes the first steps backwards instant.
+        """
+        return i
+
     # --- the public API -----------------------------------------------------------------------
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` (negative counts from the end) as a read-only (H,W,3) uint8 RGB array.
@@ -100,12 +108,17 @@ class FrameSource(ABC):
             if arr is not None:
                 return arr
         got: list[np.ndarray] = []
+        start = self._jump_start(i) if self._prefetch_enabled else i
 
         def sink(j: int, rgb: np.ndarray) -> bool:
-            got.append(self.cache.put(j, rgb))
-            return False
+            if j == i:
+                got.append(self.cache.put(j, rgb))
+                return False
+            if j not in self.cache:  # decoded on the way to i anyway: keep it for stepping back
+                self.cache.put(j, rgb)
+            return True
 
-        self._read_run(i, i + 1, sink)
+        self._read_run(start, i + 1, sink)
         return got[0]
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
