@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "stdpose_core.cli.cmd_models",
     "stdpose_core.cli.cmd_adapt",
     "stdpose_core.cli.cmd_eval",
+    "stdpose_core.cli.cmd_dataset",
     "stdpose_core.cli.cmd_video",
     "stdpose_core.cli.cmd_doctor",
 )
