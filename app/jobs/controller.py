@@ -85,8 +85,9 @@ class LoopJobs(QObject):
     # ---- menu --------------------------------------------------------------------------------
     def _method_menu(self, menu) -> None:
         group = QActionGroup(self)
-        tips = {"auto": "STDPose when a validated model is active, else optical flow", "flow": "optical flow (no weights)",
-                "stdpose": "the active STDPose model", "interp": "linear interpolation"}
+        tips = {"auto": "STDPose where a model beats optical flow (the project's adapted one or the active one), else flow",
+                "flow": "optical flow (no weights)",
+                "stdpose": "the project's adapted or the active STDPose model", "interp": "linear interpolation"}
         for m in available_methods():
             act = menu.addAction(f"{m} — {tips[m]}")
             act.setCheckable(True)
@@ -108,21 +109,26 @@ class LoopJobs(QObject):
         s = self.window.settings
         if method not in ("auto", "stdpose"):
             return {}
-        return {"device": s.device, "weights": s.stdpose_weights or None}
+        opts = {"device": s.device, "weights": s.stdpose_weights or None}
+        if self.doc.path is not None:
+            opts["project_path"] = str(self.doc.path)  # its adapted model comes first
+        return opts
 
     def _make_propagator(self):
         """The chosen method's Propagator, reused between jobs so a loaded model stays loaded
-        (rebuilt when the method, its options or — for 'auto' — the active model change). Runs on
-        the worker thread; jobs never overlap, so one instance is never used twice at once."""
-        from stdpose_core.propagation.auto import choose_method
-        from stdpose_core.propagation.stdpose import validated_checkpoint
+        (rebuilt when the method, its options or the weights the gate picks change — e.g. after
+        Model → Adapt or activating another model). Runs on the worker thread; jobs never overlap,
+        so one instance is never used twice at once."""
+        from stdpose_core.trained.gate import choose_weights
 
         opts = self._options(self.method)
-        name = choose_method(opts.get("weights")) if self.method == "auto" else self.method
-        key = (name, tuple(sorted(opts.items())), validated_checkpoint() if name == "stdpose" else None)
+        key: tuple = (self.method, tuple(sorted((k, str(v)) for k, v in opts.items())))
+        if self.method in ("auto", "stdpose"):
+            path = choose_weights(opts.get("weights"), opts.get("project_path"), gated=self.method == "auto").path
+            key += (path, _mtime(path))
         cached = self._propagator
         if cached is None or cached[0] != key:
-            self._propagator = cached = (key, get_propagator(name, **(opts if name == "stdpose" else {})))
+            self._propagator = cached = (key, get_propagator(self.method, **opts))
         return cached[1]
 
     def propagation_work(self, method: str | None = None, targets: Targets | None = None,
@@ -203,7 +209,18 @@ class LoopJobs(QObject):
             show_error(self.window, f"{name} failed", message)
 
     def _finished(self, name: str, result) -> None:
+        note = getattr(self._propagator[1], "note", "") if self._propagator else ""
         if result is None:
             self.window.statusBar().showMessage(f"{name}: nothing to change", 4000)
         else:
-            self.window.statusBar().showMessage(f"{name}: done — {getattr(result, 'label', '')} (Ctrl+Z undoes it)", 5000)
+            self.window.statusBar().showMessage(f"{name}: done — {getattr(result, 'label', '')} (Ctrl+Z undoes it)"
+                                                + (f"; {note}" if note else ""), 8000 if note else 5000)
+
+
+def _mtime(path: str | None) -> float | None:
+    import os
+
+    try:
+        return os.stat(path).st_mtime if path else None
+    except OSError:
+        return None

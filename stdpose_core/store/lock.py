@@ -15,7 +15,7 @@ a stale lock cannot exist: a sidecar file left behind by a killed writer is simp
   a consistent view while the writer commits.
 
 flock locks belong to an open file, not to a process: two sessions in one process exclude each other
-too (two windows of one app, a test opening a project twice). See docs/adr/0010-one-writer-lock.md.
+too (two windows of one app, a test opening a project twice). See docs/adr/0012-one-writer-lock.md.
 """
 
 from __future__ import annotations

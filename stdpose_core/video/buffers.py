@@ -1,6 +1,6 @@
 """Decoded frames in memory that the allocator can reuse, and giving freed memory back.
 
-Measured cause of the ~2.7 MB/frame growth of long propagations (docs/adr/0011): PyAV's
+Measured cause of the ~2.7 MB/frame growth of long propagations (docs/adr/0013): PyAV's
 ``to_ndarray(format="rgb24")`` returns a *view* of the converted AVFrame, whose buffer FFmpeg
 allocates with ``posix_memalign``. glibc serves an aligned request by carving a slightly larger
 block and splitting off the slack; small allocations then settle in that slack, so when the frame is
