@@ -25,7 +25,8 @@ def parse_window_size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from stdpose_core.cli.common import MAX_FRAMES, Parser, int_in
+    from stdpose_core.cli.common import MAX_FRAMES, int_in
+    from stdpose_core.console import Parser
 
     p = Parser(prog="stdpose-annotate", description="Annotate people's poses in a video.")
     p.add_argument("path", nargs="?", help="a video file, an image folder or a .stdpose project")
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     from stdpose_core.openmp import prefer_passive_waiting
 
     prefer_passive_waiting()  # before a detection or propagation job imports torch
-    from stdpose_core.cli.main import safe_streams
+    from stdpose_core.console import safe_streams
 
     safe_streams()
     try:

@@ -16,19 +16,6 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse with the house rules: a usage error is one line (exit 2), and ``--frames -5:10`` is a
-    value (a frame range counted from the end), not an unknown option."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # argparse treats "-5:10" as an unknown option unless it looks like a negative number.
-        self._negative_number_matcher = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d*:-?\d*$")
-
-    def error(self, message: str):  # one line instead of the usage block
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
 def int_in(lo: int, hi: int, what: str = "value") -> Callable[[str], int]:
     """argparse ``type=``: an integer in ``[lo, hi]``; anything else is a usage error before any work."""
 

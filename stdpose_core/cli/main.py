@@ -13,7 +13,7 @@ import importlib
 import sys
 
 from stdpose_core import __version__
-from stdpose_core.cli.common import Parser
+from stdpose_core.console import Parser, safe_streams
 from stdpose_core.errors import describe
 
 #: Modules that register subcommands, in the order ``--help`` lists them.
@@ -56,15 +56,6 @@ def subject_of(args: argparse.Namespace) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
-
-
-def safe_streams() -> None:
-    """Never fail on printing a file name that is not valid UTF-8 (Python's surrogate escapes)."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError):  # replaced streams (tests, pythonw)
-            pass
 
 
 def report_error(exc: BaseException, subject: str | None, debug: bool, stream=None) -> int:

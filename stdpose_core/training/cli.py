@@ -48,7 +48,7 @@ outputs: RUN_DIR/args.yaml (resolved settings), last.pt (resumable), best.pt (be
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from stdpose_core.cli.common import Parser  # one-line usage errors, as every entry point
+    from stdpose_core.console import Parser  # one-line usage errors, as every entry point
 
     p = Parser(prog="stdpose-retrain", description="Train STDPose on annotated videos.",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     from stdpose_core.openmp import prefer_passive_waiting
 
     prefer_passive_waiting()  # before training imports torch
-    from stdpose_core.cli.main import safe_streams
+    from stdpose_core.console import safe_streams
 
     safe_streams()
     try:
