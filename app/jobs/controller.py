@@ -27,8 +27,8 @@ from stdpose_core.progress import Job
 from stdpose_core.propagation import available_methods, get_propagator
 
 ACTIONS = (
-    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)"),
-    ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)"),
+    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)", edits=True),
+    ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)", edits=True),
     ActionSpec("jobs.cancel", "&Cancel job", ("Ctrl+.",), "Jobs", "Stop the running job; nothing of it is applied"),
     ActionSpec("jobs.auto", "Re-propagate &automatically after keyframe edits", (), "Jobs"),
 )
@@ -85,8 +85,9 @@ class LoopJobs(QObject):
     # ---- menu --------------------------------------------------------------------------------
     def _method_menu(self, menu) -> None:
         group = QActionGroup(self)
-        tips = {"auto": "STDPose when a validated model is active, else optical flow", "flow": "optical flow (no weights)",
-                "stdpose": "the active STDPose model", "interp": "linear interpolation"}
+        tips = {"auto": "STDPose where a model beats optical flow (the project's adapted one or the active one), else flow",
+                "flow": "optical flow (no weights)",
+                "stdpose": "the project's adapted or the active STDPose model", "interp": "linear interpolation"}
         for m in available_methods():
             act = menu.addAction(f"{m} — {tips[m]}")
             act.setCheckable(True)
@@ -108,21 +109,26 @@ class LoopJobs(QObject):
         s = self.window.settings
         if method not in ("auto", "stdpose"):
             return {}
-        return {"device": s.device, "weights": s.stdpose_weights or None}
+        opts = {"device": s.device, "weights": s.stdpose_weights or None}
+        if self.doc.path is not None:
+            opts["project_path"] = str(self.doc.path)  # its adapted model comes first
+        return opts
 
     def _make_propagator(self):
         """The chosen method's Propagator, reused between jobs so a loaded model stays loaded
-        (rebuilt when the method, its options or — for 'auto' — the active model change). Runs on
-        the worker thread; jobs never overlap, so one instance is never used twice at once."""
-        from stdpose_core.propagation.auto import choose_method
-        from stdpose_core.propagation.stdpose import validated_checkpoint
+        (rebuilt when the method, its options or the weights the gate picks change — e.g. after
+        Model → Adapt or activating another model). Runs on the worker thread; jobs never overlap,
+        so one instance is never used twice at once."""
+        from stdpose_core.trained.gate import choose_weights
 
         opts = self._options(self.method)
-        name = choose_method(opts.get("weights")) if self.method == "auto" else self.method
-        key = (name, tuple(sorted(opts.items())), validated_checkpoint() if name == "stdpose" else None)
+        key: tuple = (self.method, tuple(sorted((k, str(v)) for k, v in opts.items())))
+        if self.method in ("auto", "stdpose"):
+            path = choose_weights(opts.get("weights"), opts.get("project_path"), gated=self.method == "auto").path
+            key += (path, _mtime(path))
         cached = self._propagator
         if cached is None or cached[0] != key:
-            self._propagator = cached = (key, get_propagator(name, **(opts if name == "stdpose" else {})))
+            self._propagator = cached = (key, get_propagator(self.method, **opts))
         return cached[1]
 
     def propagation_work(self, method: str | None = None, targets: Targets | None = None,
@@ -137,8 +143,11 @@ class LoopJobs(QObject):
                 return get_propagator(method, **self._options(method))
         return lambda project: propagate_job(project, source, make, targets, label)
 
-    def _refuse(self) -> bool:
+    def _refuse(self, edits: bool = True) -> bool:
         if self.doc.session is None:
+            return True
+        if edits and self.doc.read_only:
+            self.doc.refuse_edit()
             return True
         if self.runner.busy:
             self.window.statusBar().showMessage(f"'{self.runner.name}' is still running: wait or cancel it", 4000)
@@ -146,8 +155,9 @@ class LoopJobs(QObject):
         return False
 
     def run(self, name: str, work, on_result=None) -> bool:
-        """Start another extension's job (export…): errors in a dialog, refused while a job runs."""
-        if self._refuse():
+        """Start another extension's job (export…): errors in a dialog, refused while a job runs.
+        Such jobs only read the project (their results are not pushed), so they run read-only too."""
+        if self._refuse(edits=False):
             return False
         self._quiet = False
         return self.runner.start(name, work, on_result)
@@ -163,7 +173,7 @@ class LoopJobs(QObject):
 
     def propagate_targets(self, targets: Targets, label: str) -> bool:
         """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
-        if self.doc.session is None or self.runner.busy:
+        if self.doc.session is None or self.runner.busy or self.doc.read_only:
             return False
         self._quiet = True
         return self.runner.start("Re-propagating", self.propagation_work(None, targets, label), label=label)
@@ -182,13 +192,15 @@ class LoopJobs(QObject):
         from stdpose_core.detection import create_detector
 
         s = self.window.settings
-        folder = self.doc.path.parent if self.doc.path else None
-        return create_detector(s.detector_weights or None, device=s.device, project_dir=folder)
+        return create_detector(s.detector_weights or None, device=s.device)
 
     # ---- reactions ---------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:
         for aid in ("jobs.detect", "jobs.propagate"):
-            self.actions[aid].setEnabled(not busy)
+            self.actions[aid].setEnabled(not busy and not self.doc.read_only)
+        source = self.window.loader.source
+        if not busy and source is not None and hasattr(source, "release_job_frames"):
+            source.release_job_frames()  # the job read through the loader's cache: back to the idle footprint
 
     def _failed(self, name: str, message: str) -> None:
         if self._quiet:
@@ -197,7 +209,18 @@ class LoopJobs(QObject):
             show_error(self.window, f"{name} failed", message)
 
     def _finished(self, name: str, result) -> None:
+        note = getattr(self._propagator[1], "note", "") if self._propagator else ""
         if result is None:
             self.window.statusBar().showMessage(f"{name}: nothing to change", 4000)
         else:
-            self.window.statusBar().showMessage(f"{name}: done — {getattr(result, 'label', '')} (Ctrl+Z undoes it)", 5000)
+            self.window.statusBar().showMessage(f"{name}: done — {getattr(result, 'label', '')} (Ctrl+Z undoes it)"
+                                                + (f"; {note}" if note else ""), 8000 if note else 5000)
+
+
+def _mtime(path: str | None) -> float | None:
+    import os
+
+    try:
+        return os.stat(path).st_mtime if path else None
+    except OSError:
+        return None

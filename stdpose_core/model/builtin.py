@@ -70,6 +70,22 @@ def gate_allows(card: dict[str, Any] | None = None) -> bool:
     return bool(card and (card.get("gate") or {}).get("beats_flow") is True)
 
 
+def card_gate_scores(card: dict[str, Any], every: str = "15"):
+    """The card's model-vs-flow figures at T = ``every`` as ``trained.gate.GateScores`` (for notes
+    such as 'used the built-in model (PCK@0.2 ... vs flow ...)'); None when the card lacks them."""
+    from stdpose_core.trained.gate import GateScores
+
+    row = ((card.get("validation") or {}).get("every") or {}).get(every) or {}
+    m, f = row.get("model") or {}, row.get("flow") or {}
+    if "pck02" not in m or "pck02" not in f:
+        return None
+    def figures(d: dict) -> dict:
+        return {"pckh02": d.get("pck02"), "mean_px": d.get("mean_px")}
+
+    return GateScores(every=int(every), targets=int(m.get("frames") or 0), model=figures(m), flow=figures(f), norm="box",
+                      data=(str((card.get("validation") or {}).get("clips", "")),))
+
+
 def summary(card: dict[str, Any]) -> str:
     """One line of the card's figures: model vs flow per T on the validation clips, and the gate."""
     val = card.get("validation") or {}

@@ -64,7 +64,7 @@ class ModelConfig:
     #: learns a correction on top of H~ instead of re-drawing every Gaussian from 16x12 tokens,
     #: which makes training from scratch far faster. False = the paper's head alone.
     stda_residual: bool = True
-    #: Flow prior (ADR 0009): the ``flow`` method's estimate for the target frame, rendered as heatmaps
+    #: Flow prior (ADR 0017): the ``flow`` method's estimate for the target frame, rendered as heatmaps
     #: in the crop, is a fourth TKS input, replaces the target heatmap in DAM, and is the residual
     #: base: ``H~ = prior + TKS(...)`` and the final heatmaps ``H~ + STDA(...)``, with the last conv of
     #: both branches zero-initialised, so an untrained model returns flow's joints exactly and

@@ -15,7 +15,7 @@ Stages (all tensors float32, B = batch of person-frames):
   With ``config.flow_prior`` a seventh input ``prior_heat[B,K,64,48]`` is required: the ``flow``
   method's joints for the target frame rendered like the keyframe labels (zeros where flow has no
   estimate). The network then outputs ``prior + correction`` and starts from ``correction = 0``
-  (ADR 0009).
+  (ADR 0017).
 
 ``forward`` (training) runs both stages and returns every intermediate the loss needs.
 """

@@ -1,6 +1,6 @@
 """Flow priors for training and validation: what the ``flow`` method estimates between two keyframes.
 
-A flow-prior model (``ModelConfig.flow_prior``, ADR 0009) gets, for every target frame, the joints
+A flow-prior model (``ModelConfig.flow_prior``, ADR 0017) gets, for every target frame, the joints
 the ``flow`` propagator computes for the gap between the two labelled keyframes around it — the same
 code (``FlowPropagator.fill_group``) that feeds it at inference. Running flow per training sample
 would cost as much as the training step, so each gap ``(track, left, right)`` of a clip is

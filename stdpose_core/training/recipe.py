@@ -6,7 +6,7 @@
 A recipe (``models/recipes/*.yaml``)::
 
     model: stdpose_cpu                  # registered name or a model YAML (relative to the recipe)
-    training: {...}                     # settings shared by every stage (keys of TRAIN_DEFAULTS)
+    training: {...}                     # settings shared by every stage (fields of TrainingSettings)
     stages:
       - name: synth                     # run folder OUT/synth
         data:                           # data sources, expanded to --data SPECs (below)
@@ -161,16 +161,15 @@ def expand_data(items: list[Any], recipe_path: Path, data_root: Path, out: Path)
 
 def stage_config(recipe: dict[str, Any], stage: dict[str, Any]) -> dict[str, Any]:
     """The model YAML (ModelConfig fields + ``training:``) a stage trains with."""
-    from stdpose_core.training.config import TRAIN_DEFAULTS, load_model_yaml, merge_training
+    from stdpose_core.training.config import TrainingSettings, load_model_yaml
 
     path = recipe["_path"]
     ref = str(recipe["model"])
     source = str(_resolve(ref, path)) if ref.endswith((".yaml", ".yml")) else ref
     model, training = load_model_yaml(source)
-    merged = merge_training(TRAIN_DEFAULTS, training, source)
-    merged = merge_training(merged, recipe.get("training") or {}, str(path))
-    merged = merge_training(merged, stage.get("training") or {}, f"{path} stage {stage['name']}")
-    return {**model.to_dict(), "training": merged}
+    merged = TrainingSettings.from_dict(training, source).merged(recipe.get("training") or {}, str(path))
+    merged = merged.merged(stage.get("training") or {}, f"{path} stage {stage['name']}")
+    return {**model.to_dict(), "training": merged.to_dict()}
 
 
 def stage_argv(recipe: dict[str, Any], index: int, out: Path, data_root: Path, resume: bool,

@@ -57,11 +57,21 @@ def test_card_summary_and_what_auto_may_use(tmp_path, monkeypatch, beats):
     text = builtin.summary(card)
     assert "T=15 70.0 vs flow 67.1" in text and ("auto uses it" in text) is beats
     from stdpose_core.doctor import check_builtin_model
-    from stdpose_core.propagation.stdpose import validated_checkpoint
+    from stdpose_core.propagation.auto import choose_method
+    from stdpose_core.trained.gate import choose_weights
 
     row = check_builtin_model()
     assert row.ok and "T=30 60.0 vs flow 57.9" in row.value
-    assert validated_checkpoint() == (str(d / "m.onnx") if beats else None)
+    gated = choose_weights(gated=True)
+    assert gated.path == (str(d / "m.onnx") if beats else None)
+    assert choose_method() == ("stdpose" if beats else "flow")
+    if beats:
+        assert gated.origin == "builtin" and "70.0 vs flow 67.1" in gated.gate.summary()
+    else:
+        assert "built-in model stdpose_cpu test" in gated.note
+    # Method 'stdpose' without weights (no gate: the user asked for the model) takes it either way.
+    ungated = choose_weights(gated=False)
+    assert ungated.path == str(d / "m.onnx") and ungated.origin == "builtin"
 
 
 def test_no_card_or_a_foreign_file_means_no_builtin_model(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""The flow-prior switch (ADR 0009): an untrained model returns the prior; on and off both train."""
+"""The flow-prior switch (ADR 0017): an untrained model returns the prior; on and off both train."""
 
 from __future__ import annotations
 
