@@ -74,3 +74,27 @@ def test_flow_prior_needs_the_residual_base():
 
     with pytest.raises(InputError, match="stda_residual"):
         create_model("stdpose_tiny", flow_prior=True, stda_residual=False)
+
+
+@pytest.mark.slow
+def test_adaptation_feeds_a_flow_prior_model_its_flow_priors(tmp_path, monkeypatch):
+    """An untrained flow-prior model's output is the prior: scored leave-one-keyframe-out it must match
+    flow's own score on the same keyframes, which it can only if adaptation feeds it flow's joints."""
+    monkeypatch.setenv("STDPOSE_MODELS_DIR", str(tmp_path / "models"))
+    from stdpose_core.model import save_checkpoint
+    from stdpose_core.progress import run_to_completion
+    from stdpose_core.propagation import ListSource
+    from stdpose_core.propagation.evaluation import keep_frames, sparse_project
+    from stdpose_core.synth import generate_clip
+    from stdpose_core.training.adapt import AdaptSettings, adapt_job
+
+    torch.manual_seed(0)
+    base = save_checkpoint(tmp_path / "fp.pt", create_model("stdpose_tiny", flow_prior=True, depth=1, **SMALL))
+    clip = generate_clip(persons=1, frames=26, size=(192, 160), seed=4)
+    project = sparse_project(clip.gt, keep_frames(clip.gt.num_frames, 5))
+    path = tmp_path / "p.stdpose"
+    res = run_to_completion(adapt_job(project, ListSource(clip.frames), path, base=str(base),
+                                      settings=AdaptSettings(steps=4, batch_size=2, folds=2, device="cpu")))
+    s = res.scores
+    assert res.targets >= 3 and s["flow"]["pckh02"] > 50
+    assert s["base"]["pckh02"] == pytest.approx(s["flow"]["pckh02"], abs=10)
