@@ -21,8 +21,9 @@ from app.jobs.runner import JobRunner
 from app.jobs.status import JobStatus
 from app.shortcuts import ActionSpec
 from stdpose_core.data import Project
-from stdpose_core.data.edits import Edit
+from stdpose_core.data.edits import Edit, edit_is_empty
 from stdpose_core.ops.jobs import Targets, detect_job, propagate_job
+from stdpose_core.ops.repropagate import Touches, repropagate_job
 from stdpose_core.progress import Job
 from stdpose_core.propagation import available_methods, get_propagator
 
@@ -46,7 +47,7 @@ class LoopJobs(QObject):
         qs = app_settings.qsettings()
         method = str(qs.value(METHOD_KEY, "auto"))
         self.method = method if method in available_methods() else "auto"
-        self.auto = AutoRepropagate(self.doc, self.runner, self.propagate_targets, self)
+        self.auto = AutoRepropagate(self.doc, self.runner, self.repropagate, self)
         self.auto.enabled = str(qs.value(AUTO_KEY, "true")).lower() != "false"
         #: Builds the person detector on the worker thread (tests may replace it).
         self.make_detector: Callable[[], object] = self._default_detector
@@ -161,12 +162,15 @@ class LoopJobs(QObject):
         self._quiet = False
         return self.runner.start("Propagating", self.propagation_work(None, [(None, rng)], label), label=label)
 
-    def propagate_targets(self, targets: Targets, label: str) -> bool:
-        """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
+    def repropagate(self, touches: Touches, label: str, on_result: Callable[[Edit], None]) -> bool:
+        """Re-propagate what the touched joints anchor (:func:`stdpose_core.ops.repropagate.repropagate_job`,
+        the chosen method); ``on_result`` gets the edit (automatic re-propagation decides its undo step)."""
         if self.doc.session is None or self.runner.busy:
             return False
         self._quiet = True
-        return self.runner.start("Re-propagating", self.propagation_work(None, targets, label), label=label)
+        source = self.window.loader.source
+        work = lambda project: repropagate_job(project, source, self._make_propagator, touches, label)  # noqa: E731
+        return self.runner.start("Re-propagating", work, on_result, label=label)
 
     def detect(self) -> bool:
         """Detect people on the selected frame range, or the whole video."""
@@ -197,7 +201,13 @@ class LoopJobs(QObject):
             show_error(self.window, f"{name} failed", message)
 
     def _finished(self, name: str, result) -> None:
-        if result is None:
-            self.window.statusBar().showMessage(f"{name}: nothing to change", 4000)
+        """Status line of a finished job; only an edit that reached the undo history says Ctrl+Z undoes it."""
+        bar = self.window.statusBar()
+        if result is None or (isinstance(result, Edit) and edit_is_empty(result)):
+            bar.showMessage(f"{name}: nothing to change", 4000)
+        elif not isinstance(result, Edit):
+            bar.showMessage(f"{name}: done", 5000)
+        elif name == "Re-propagating":  # it joined the undo step of the edit that caused it
+            bar.showMessage(f"{name}: done — {result.label}", 5000)
         else:
-            self.window.statusBar().showMessage(f"{name}: done — {getattr(result, 'label', '')} (Ctrl+Z undoes it)", 5000)
+            bar.showMessage(f"{name}: done — {result.label} (Ctrl+Z undoes it)", 5000)

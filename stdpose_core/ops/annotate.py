@@ -160,3 +160,15 @@ def toggle_reviewed(project: Project, start: int, stop: int) -> Edit:
         raise ValueError("nobody to review on these frames")
     done = all(project.tracks[tid].reviewed[start:stop][project.tracks[tid].present()[start:stop]].all() for tid in ids)
     return set_reviewed(project, start, stop, not done, ids)
+
+
+def mark_reviewed(project: Project, start: int, stop: int, reviewed: bool = True, track_ids: list[int] | None = None) -> Edit:
+    """Mark (or unmark) the people present on frames ``[start, stop)`` reviewed; ``track_ids`` limits
+    it to those people. ValueError when nobody is there."""
+    if not 0 <= start < stop <= project.num_frames:
+        raise ValueError(f"frames {start}:{stop} outside the video (0:{project.num_frames})")
+    present = [tid for tid, t in project.tracks.items() if t.present()[start:stop].any()]
+    ids = present if track_ids is None else [tid for tid in track_ids if tid in present]
+    if not ids:
+        raise ValueError("nobody to review on these frames")
+    return set_reviewed(project, start, stop, reviewed, ids)

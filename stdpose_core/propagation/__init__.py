@@ -7,7 +7,9 @@ Usage (CLI, GUI worker thread and tests call the same functions)::
     edit = run_with_bar(job)                         # or iterate; stop iterating (job.close()) to cancel
     session.apply(edit)                              # one undo step; nothing changed before this
 
-After a keyframe edit on ``frame`` of track ``tid``, re-propagate only its two neighbouring gaps::
+After a person's edit, re-propagate only what the edited joints anchor (per joint, never over
+reviewed frames): :func:`stdpose_core.ops.repropagate.repropagate_job`. A gap's frames can also be
+re-filled directly::
 
     prop.run(project, source, track_ids=[tid], frames=frames_around(project, tid, frame))
 

@@ -201,8 +201,8 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
              frames: tuple[int, int] | None = None) -> SetPoseRange | None:
     """The edit writing ``result`` over ``gap`` (restricted to ``frames``), or None if nothing changes.
 
-    Human joints are never written. Frames the method does not fill lose stale PROPAGATED/INTERPOLATED
-    joints (and then their box, if no joint is left).
+    Human joints and frames a person marked reviewed for this track are never written. Frames the
+    method does not fill lose stale PROPAGATED/INTERPOLATED joints (and then their box, if no joint is left).
     """
     track = project.tracks[gap.track_id]
     f0, f1 = frames if frames is not None else (0, project.num_frames)
@@ -210,7 +210,7 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
     if b <= a:
         return None
     sl, rs = slice(a, b), slice(a - gap.start, b - gap.start)
-    human = track.human_mask()[sl]
+    human = track.human_mask()[sl] | track.reviewed[sl, None]
     filled = result.filled[rs] & ~human
     stale = np.isin(track.source[sl], _MACHINE_FILLED) & ~filled & ~human
     write = filled | stale

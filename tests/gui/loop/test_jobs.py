@@ -129,12 +129,62 @@ def test_auto_repropagation_changes_only_neighbouring_gaps(qtbot, window):
     with qtbot.waitSignal(jobs.runner.finished, timeout=30000):
         doc.push(place_joint(doc.project, 0, 7, k, (x + 15, y + 12)))
     after = doc.project.tracks[0]
-    assert doc.undo_stack.count() == 3  # propagate, move, re-propagate
+    assert doc.undo_stack.count() == 2  # propagate, then the move with the re-propagation it caused
     changed = np.flatnonzero((np.abs(after.xy - before[0].xy) > 1e-4).any(axis=(1, 2)))
     assert 7 in changed and set(changed) - {7} and set(changed) <= set(range(1, 14))
     assert np.array_equal(after.xy[14:], before[0].xy[14:])
     assert doc.project.tracks[1].equals(before[1])
-    assert doc.undo_stack.command(2).text().startswith("re-propagate around frame 7")
+    moved = np.flatnonzero((np.abs(after.xy - before[0].xy) > 1e-4).any(axis=(0, 2)))
+    assert moved.tolist() == [k], "only the moved joint is re-propagated"
+    step = doc.undo_stack.command(1)
+    assert step.text() == "move keypoint" and [e.label for e in step.follow_ups] == ["re-propagate around frame 7"]
+
+
+def test_one_ctrl_z_takes_back_an_edit_and_its_re_propagation(qtbot, window):
+    from stdpose_core.ops.annotate import place_joint
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("flow")
+    run_job(qtbot, jobs, jobs.propagate)
+    jobs.auto.timer.setInterval(30)
+    before = tracks_copy(doc)
+    x, y = doc.project.tracks[0].xy[7, 9].tolist()
+    with qtbot.waitSignal(jobs.runner.finished, timeout=30000):
+        doc.push(place_joint(doc.project, 0, 7, 9, (x + 15, y + 12)))
+    assert not same(before, tracks_copy(doc))
+    window.actions_by_id["edit.undo"].trigger()
+    assert same(before, tracks_copy(doc)), "the keyframe and the re-propagated frames are back"
+    assert doc.undo_stack.index() == 1
+    window.actions_by_id["edit.redo"].trigger()
+    assert doc.project.tracks[0].xy[7, 9].tolist() == [x + 15, y + 12]
+    assert not same(before, tracks_copy(doc)) and not jobs.runner.busy
+
+
+def test_a_re_propagation_for_an_undone_edit_is_dropped(qtbot, window):
+    from stdpose_core.ops.annotate import place_joint
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("flow")
+    run_job(qtbot, jobs, jobs.propagate)
+    jobs.auto.timer.setInterval(10)
+    before = tracks_copy(doc)
+    x, y = doc.project.tracks[0].xy[7, 9].tolist()
+    hold = []
+    real_start = jobs.runner.start
+    jobs.runner.start = lambda *a, **k: hold.append((a, k)) or True  # catch the job before it runs
+    doc.push(place_joint(doc.project, 0, 7, 9, (x + 15, y + 12)))
+    qtbot.waitUntil(lambda: bool(hold), timeout=5000)
+    jobs.runner.start = real_start
+    doc.undo_stack.undo()  # the edit is taken back before its re-propagation arrives
+    (args, kwargs) = hold[0]
+    with qtbot.waitSignal(jobs.runner.finished, timeout=30000):
+        assert real_start(*args, **kwargs)
+    assert same(before, tracks_copy(doc)) and doc.undo_stack.index() == 1
+
+
+def test_export_never_says_it_can_be_undone(window):
+    window.jobs._finished("Exporting posetrack18", {"path": "x.json"})
+    assert "Ctrl+Z" not in window.statusBar().currentMessage()
 
 
 @pytest.mark.slow
@@ -191,5 +241,5 @@ def test_auto_repropagation_waits_for_the_end_of_a_drag(qtbot, window, at):
     qtbot.mouseMove(vp, start + QPoint(12, 4))
     with qtbot.waitSignal(jobs.runner.finished, timeout=20000):
         qtbot.mouseRelease(vp, L, Qt.KeyboardModifier.NoModifier, start + QPoint(12, 4))
-    assert doc.undo_stack.count() == 2  # the drag, then the re-propagation
-    assert doc.undo_stack.command(1).text().startswith("re-propagate around frame 7")
+    assert doc.undo_stack.count() == 1  # the drag, with the re-propagation that followed its release
+    assert [e.label for e in doc.undo_stack.command(0).follow_ups] == ["re-propagate around frame 7"]

@@ -73,7 +73,9 @@ def test_fix_from_the_queue_repropagates_locally(qtbot, window):
     x, y = doc.project.tracks[tid].xy[f, k].tolist()
     with qtbot.waitSignal(jobs.runner.finished, timeout=20000):
         doc.push(place_joint(doc.project, tid, f, k, (x + 6, y + 3)))
-    assert doc.undo_stack.command(doc.undo_stack.count() - 1).text().startswith(f"re-propagate around frame {f}")
+    step = doc.undo_stack.command(doc.undo_stack.count() - 1)
+    assert step.text() == "move keypoint"  # the fix, with its re-propagation in the same undo step
+    assert [e.label for e in step.follow_ups] == [f"re-propagate around frame {f}"]
 
 
 def test_threshold_slider_drives_queue_timeline_and_curve(qtbot, window):
