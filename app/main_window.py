@@ -374,6 +374,15 @@ class MainWindow(QMainWindow):
         self.scene.trails.length = self.settings.trail_length if on else 0
         self.scene.trails.refresh()
 
+    def set_keyframe_interval(self, interval: int) -> None:
+        """The project's keyframe interval T (a setting of the project file, not an edit)."""
+        if self.doc.session is None:
+            return
+        self.doc.project.keyframe_interval = int(interval)
+        self.doc.session.save_settings()
+        self.timeline_dock.timeline.reset()
+        self.statusBar().showMessage(f"Keyframe interval T = {interval}", 4000)
+
     def show_shortcuts(self) -> None:
         from app.dialogs.shortcuts_help import ShortcutsDialog
 
@@ -390,9 +399,7 @@ class MainWindow(QMainWindow):
         app_settings.save(new)
         self.settings = new
         if project is not None and interval != project.keyframe_interval:
-            project.keyframe_interval = interval
-            self.doc.session.save_settings()
-            self.timeline_dock.timeline.reset()
+            self.set_keyframe_interval(interval)
         for spec in self.action_specs:
             self.actions_by_id[spec.id].setShortcuts([QKeySequence(k) for k in effective_keys(spec, new.shortcuts)])
         self.palette[:] = new.track_colors

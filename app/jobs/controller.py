@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 
 from app import settings as app_settings
+from app.dialogs.suggest_interval import SUGGEST_INTERVAL, SuggestIntervalDialog
 from app.errors import show_error
 from app.jobs.auto import AutoRepropagate
 from app.jobs.runner import JobRunner
@@ -32,6 +33,7 @@ ACTIONS = (
     ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)"),
     ActionSpec("jobs.cancel", "&Cancel job", ("Ctrl+.",), "Jobs", "Stop the running job; nothing of it is applied"),
     ActionSpec("jobs.auto", "Re-propagate &automatically after keyframe edits", (), "Jobs"),
+    SUGGEST_INTERVAL,
 )
 METHOD_KEY, AUTO_KEY = "loop/method", "loop/auto_repropagate"
 
@@ -55,8 +57,10 @@ class LoopJobs(QObject):
         self._propagator = None  # (key, Propagator) reused between jobs
 
         handlers = {"jobs.detect": self.detect, "jobs.propagate": self.propagate, "jobs.cancel": self.runner.cancel,
-                    "jobs.auto": self._toggle_auto}
+                    "jobs.auto": self._toggle_auto, "jobs.suggest_interval": self.suggest_interval}
         self.actions: dict[str, QAction] = {s.id: window.add_action(s, handlers[s.id]) for s in ACTIONS}
+        #: Shows a probe result and returns the T to use, or None (tests replace it).
+        self.ask_interval: Callable[[dict, int], int | None] = self._ask_interval
         auto = self.actions["jobs.auto"]
         auto.setCheckable(True)
         auto.setChecked(self.auto.enabled)
@@ -181,6 +185,33 @@ class LoopJobs(QObject):
         source = self.window.loader.source
         return self.runner.start("Detecting people",
                                  lambda project: detect_job(project, source, self.make_detector, start, stop))
+
+    def suggest_interval(self) -> bool:
+        """Probe the video (:func:`stdpose_core.ops.suggest_interval.suggest_interval_job`) with the chosen
+        method and offer the T with the least effort."""
+        from stdpose_core.ops.suggest_interval import suggest_interval_job
+
+        if self._refuse():
+            return False
+        self._quiet = False
+        source = self.window.loader.source
+
+        def work(project):
+            return suggest_interval_job(project, source, self._make_propagator())
+
+        return self.runner.start("Suggesting a keyframe interval", work, self._interval_found)
+
+    def _interval_found(self, result: dict) -> None:
+        project = self.doc.project
+        if project is None:
+            return
+        chosen = self.ask_interval(result, project.keyframe_interval)
+        if chosen is not None and chosen != project.keyframe_interval:
+            self.window.set_keyframe_interval(chosen)
+
+    def _ask_interval(self, result: dict, current: int) -> int | None:
+        dlg = SuggestIntervalDialog(result, current, self.window)
+        return dlg.suggested if dlg.exec() else None
 
     def _default_detector(self):
         from stdpose_core.detection import create_detector

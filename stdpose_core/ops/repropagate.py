@@ -113,9 +113,10 @@ def anchor_view(project: Project, track_id: int, anchors: Sequence[int]) -> Proj
     is an anchor value, human joints elsewhere count as machine values. Propagating it fills the frames
     between the anchors as if they were the only keyframes (reviewed frames of the track stay unwritten)."""
     t = project.tracks[track_id].copy()
-    t.source[t.human_mask()] = Source.PROPAGATED
-    for f in anchors:
-        t.source[f] = np.where(t.vis[f] > 0, np.uint8(Source.MANUAL), np.uint8(Source.NONE))
+    human = t.human_mask()
+    t.source[human] = Source.PROPAGATED
+    for f in anchors:  # a person's "not labelled" stays a person's, so an anchor of a hidden joint counts
+        t.source[f] = np.where((t.vis[f] > 0) | human[f], np.uint8(Source.MANUAL), np.uint8(Source.NONE))
     return dataclasses.replace(project, tracks={track_id: t}, labeled=np.zeros(project.num_frames, bool),
                                ignore_regions={}, model_versions=list(project.model_versions))
 
@@ -169,6 +170,8 @@ def repropagate_job(project: Project, source, propagator: Propagator | Callable[
     registered = False
     for i, seg in enumerate(segments):
         view = anchor_view(project, seg.track_id, seg.anchors)
+        if not len(view.keyframes()):
+            continue  # nothing labelled on any anchor: nothing to propagate from
         edit = yield from relay(prop.run(view, source, [seg.track_id], (seg.start, seg.stop)),
                                 lambda p, i=i: Progress(int(1000 * (i + p.fraction)), 1000 * len(segments), p.message))
         for e in restrict_to(edit, project, seg.joints, seg.whole_pose):

@@ -243,3 +243,30 @@ def test_auto_repropagation_waits_for_the_end_of_a_drag(qtbot, window, at):
         qtbot.mouseRelease(vp, L, Qt.KeyboardModifier.NoModifier, start + QPoint(12, 4))
     assert doc.undo_stack.count() == 1  # the drag, with the re-propagation that followed its release
     assert [e.label for e in doc.undo_stack.command(0).follow_ups] == ["re-propagate around frame 7"]
+
+
+def test_suggest_interval_probes_the_video_and_sets_t(qtbot, window, errors):
+    from app.dialogs.suggest_interval import SuggestIntervalDialog
+    from stdpose_core.data.edits import AddTrack
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("interp")
+    t = doc.project.new_track()
+    pose = doc.project.tracks[0].xy[0].copy()
+    for f in range(doc.num_frames):  # a detected person on every frame
+        t.xy[f] = pose + [40 + 2 * f, 0]
+        t.vis[f] = doc.project.tracks[0].vis[0]
+        t.source[f] = np.where(t.vis[f] > 0, Source.DETECTED, Source.NONE)
+        t.score[f] = 0.9
+    doc.push(AddTrack(t))
+    shown = []
+    jobs.ask_interval = lambda result, current: shown.append((result, current)) or result["suggested"]
+    window.actions_by_id["jobs.suggest_interval"].trigger()
+    qtbot.waitUntil(lambda: not jobs.runner.busy, timeout=60000)
+    assert not errors, errors
+    result, current = shown[0]
+    assert current == 7 and set(result["candidates"]) == {5, 7, 10, 15, 20}
+    assert doc.project.keyframe_interval == result["suggested"]
+    dlg = SuggestIntervalDialog(result, current, window)
+    assert dlg.suggested == result["suggested"] and dlg.table.rowCount() == 5
+    dlg.close()
