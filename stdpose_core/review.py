@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stdpose_core.data import Project, Source, Track
+from stdpose_core.data import MACHINE_SOURCES, Project, Track
 from stdpose_core.skeleton import Skeleton
 
 LOW_CONFIDENCE, FLIP, BONE_JUMP, PRELABEL = 1, 2, 4, 8
 REASON_NAMES = {LOW_CONFIDENCE: "low confidence", FLIP: "left/right flip", BONE_JUMP: "bone jump", PRELABEL: "differs from detector"}
-MACHINE = np.array([Source.PROPAGATED, Source.INTERPOLATED, Source.DETECTED], np.uint8)
+MACHINE = np.array(MACHINE_SOURCES, np.uint8)
 
 #: Strength of a flip / bone-jump / pre-label warning in the risk (before scaling by size).
 FLIP_RISK = 0.8

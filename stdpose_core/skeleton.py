@@ -103,8 +103,11 @@ def get_skeleton(name: str) -> Skeleton:
         raise ValueError(f"unknown skeleton {name!r}; choose one of {sorted(SKELETONS)}") from None
 
 
-# Confidence given to joints synthesised from other joints: low, so review queues surface them.
-APPROXIMATED_SCORE = 0.3
+#: How often a joint derived from COCO joints lands within 0.2 head sizes of where people label it,
+#: given its input joints are detected: the derived joint's score is this times the inputs' lowest
+#: score, so it means what a detected joint's score means (measured by benchmarks/bench_review_queue.py:
+#: head_bottom on the JHMDB ``train`` clips (neck labels), head_top on the PoseTrack18 val samples).
+APPROXIMATION_TRUST = {"head_bottom": 0.0, "head_top": 0.0}
 
 
 def coco17_to_posetrack18(
@@ -114,8 +117,8 @@ def coco17_to_posetrack18(
 
     Args: ``xy[..., 17, 2]``, ``vis[..., 17]``, ``score[..., 17]``.
     Returns ``(xy, vis, score, approximated[17] bool)``. Exact: nose and all limbs. Approximated
-    (score capped at :data:`APPROXIMATED_SCORE`): ``head_bottom`` = midpoint of the shoulders,
-    ``head_top`` = nose + 0.8 * (eye midpoint - head_bottom) direction scaled by the nose-neck distance.
+    (score = :data:`APPROXIMATION_TRUST` x the lowest score of the joints used): ``head_bottom`` =
+    midpoint of the shoulders, ``head_top`` = the face (eye midpoint, else nose) + 0.8 x (face - neck).
     PoseTrack18's ear slots are never labelled in the dataset, so they stay empty (vis 0).
     """
     xy = np.asarray(xy, np.float32)
@@ -129,7 +132,8 @@ def coco17_to_posetrack18(
     neck = 0.5 * (xy[..., ls, :] + xy[..., rs, :])
     out_xy[..., 1, :] = np.where(both_sh[..., None], neck, 0.0)
     out_vis[..., 1] = np.where(both_sh, np.minimum(vis[..., ls], vis[..., rs]), 0)
-    out_score[..., 1] = np.where(both_sh, np.minimum(np.minimum(score[..., ls], score[..., rs]), APPROXIMATED_SCORE), 0.0)
+    shoulders = np.minimum(score[..., ls], score[..., rs])
+    out_score[..., 1] = np.where(both_sh, shoulders * APPROXIMATION_TRUST["head_bottom"], 0.0)
 
     eyes = (vis[..., le] > 0) & (vis[..., re] > 0)
     eye_mid = 0.5 * (xy[..., le, :] + xy[..., re, :])
@@ -139,7 +143,8 @@ def coco17_to_posetrack18(
     top = face + 0.8 * (face - neck)
     out_xy[..., 2, :] = np.where(has_top[..., None], top, 0.0)
     out_vis[..., 2] = np.where(has_top, 2, 0)
-    out_score[..., 2] = np.where(has_top, np.minimum(score[..., nose], APPROXIMATED_SCORE), 0.0)
+    face_score = np.where(eyes, np.minimum(score[..., le], score[..., re]), score[..., nose])
+    out_score[..., 2] = np.where(has_top, np.minimum(face_score, shoulders) * APPROXIMATION_TRUST["head_top"], 0.0)
 
     out_xy[..., 3:5, :] = 0.0
     out_vis[..., 3:5] = 0

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from app.document import Document
+from stdpose_core.data.track import person_name
 from stdpose_core.ops import annotate
 
 
@@ -61,7 +62,7 @@ def _other_person(ctx: Context, title: str, prompt: str) -> int | None:
     if not others:
         raise ValueError("There is no other person.")
     present = {t.track_id for t in doc.project.tracks_at(doc.frame)}
-    labels = [f"person {t}" + ("" if t in present else " (not on this frame)") for t in others]
+    labels = [person_name(t) + ("" if t in present else " (not on this frame)") for t in others]
     choice, ok = QInputDialog.getItem(ctx.parent, title, prompt, labels, 0, False)
     return others[labels.index(choice)] if ok else None
 
@@ -94,22 +95,49 @@ class SwapIds(Command):
     title = "Swap ids"
 
     def ask(self, ctx):
-        other = _other_person(ctx, self.title, f"Swap person {ctx.doc.track_id} with (from frame {ctx.doc.frame} on):")
+        other = _other_person(ctx, self.title, f"Swap {person_name(ctx.doc.track_id)} with (from frame {ctx.doc.frame} on):")
         return None if other is None else {"a": ctx.doc.track_id, "b": other, "frame": ctx.doc.frame}
 
     def do(self, doc, a: int, b: int, frame: int):
         doc.push(annotate.swap_ids(doc.project, a, b, frame))
 
 
+def ask_merge_conflict(parent, conflict: annotate.MergeConflict) -> str | None:
+    """Where both people are present, whose poses stay: 'target', 'source' or None (cancel)."""
+    src, dst = person_name(conflict.src), person_name(conflict.dst)
+    box = QMessageBox(QMessageBox.Icon.Question, "Merge tracks",
+                      f"{conflict.describe()}.\n\nWhose poses should stay on those frames? The other's are "
+                      f"removed there (Ctrl+Z brings them back).", parent=parent)
+    keep_dst = box.addButton(f"Keep {dst}'s poses", QMessageBox.ButtonRole.AcceptRole)
+    keep_src = box.addButton(f"Keep {src}'s poses", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep_dst)
+    box.exec()
+    return {keep_dst: "target", keep_src: "source"}.get(box.clickedButton())
+
+
 class MergeTracks(Command):
+    """Merge the selected person into another; shared frames are shown and the user chooses."""
+
     title = "Merge tracks"
+    #: Asks whose poses stay on shared frames (tests replace it): (parent, MergeConflict) -> keep or None.
+    resolve = staticmethod(ask_merge_conflict)
 
     def ask(self, ctx):
-        other = _other_person(ctx, self.title, f"Merge person {ctx.doc.track_id} into:")
-        return None if other is None else {"src": ctx.doc.track_id, "dst": other}
+        other = _other_person(ctx, self.title, f"Merge {person_name(ctx.doc.track_id)} into:")
+        if other is None:
+            return None
+        src = ctx.doc.track_id
+        conflict = annotate.merge_conflict(ctx.doc.project, src, other)
+        keep = "target"
+        if conflict:
+            keep = self.resolve(ctx.parent, conflict)
+            if keep is None:
+                return None
+        return {"src": src, "dst": other, "keep": keep}
 
-    def do(self, doc, src: int, dst: int):
-        doc.push(annotate.merge_tracks(doc.project, src, dst))
+    def do(self, doc, src: int, dst: int, keep: str = "refuse"):
+        doc.push(annotate.merge_tracks(doc.project, src, dst, keep))
         doc.select(dst)
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QGraph
 from app.canvas.pose_item import HANDLE_PX, JOINT_RADIUS_PX, pick_joint
 from app.canvas.scene import CanvasScene
 from app.document import Document
-from stdpose_core.data import Source
+from stdpose_core.data import MACHINE_SOURCES, Source
 from stdpose_core.ops import annotate
 from stdpose_core.ops.drag import Drag, JointDrag, PoseDrag
 
@@ -265,7 +265,7 @@ class CanvasView(QGraphicsView):
         f = self.doc.frame
         src = SOURCE_NAMES.get(int(t.source[f, k]), "?")
         text = f"P{tid} {self.doc.project.skeleton.joint_names[k]} — {src}, {VIS_NAMES[int(t.vis[f, k])]}"
-        if int(t.source[f, k]) in (int(Source.PROPAGATED), int(Source.INTERPOLATED), int(Source.DETECTED)):
+        if int(t.source[f, k]) in MACHINE_SOURCES:
             text += f", score {t.score[f, k]:.2f}"
         self._hover.setText(text)
         self._hover.setPos(pos + QPointF(8 / self.scale_factor(), 8 / self.scale_factor()))

@@ -11,10 +11,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QDockWidget, QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
 from app.document import Document
-from stdpose_core.data import Source
+from stdpose_core.data import MACHINE_SOURCES, Source
 
 SOURCE_SHORT = {Source.NONE: "", Source.MANUAL: "manual", Source.CORRECTED: "corrected", Source.PROPAGATED: "propagated",
-                Source.INTERPOLATED: "interpolated", Source.DETECTED: "detected"}
+                Source.INTERPOLATED: "interpolated", Source.DETECTED: "detected",
+                Source.APPROXIMATED: "approximated from the detected pose"}
 VIS_SHORT = {0: "—", 1: "occluded", 2: "visible"}
 
 
@@ -75,7 +76,7 @@ class PeoplePanel(QDockWidget):
                 continue
             vis, src = int(t.vis[f, k]), Source(int(t.source[f, k]))
             state = "not labelled (click to place)" if vis == 0 else f"{VIS_SHORT[vis]}, {SOURCE_SHORT[src]}"
-            if vis > 0 and src in (Source.PROPAGATED, Source.INTERPOLATED, Source.DETECTED):
+            if vis > 0 and src in MACHINE_SOURCES:
                 state += f" {t.score[f, k]:.2f}"
             item = QListWidgetItem(f"{name}: {state}")
             item.setData(Qt.ItemDataRole.UserRole, k)

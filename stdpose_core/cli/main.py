@@ -14,6 +14,7 @@ from stdpose_core.errors import StdposeError
 COMMAND_MODULES = (
     "stdpose_core.cli.cmd_synth",
     "stdpose_core.cli.cmd_project",
+    "stdpose_core.cli.cmd_annotate",
     "stdpose_core.cli.cmd_detect",
     "stdpose_core.cli.cmd_propagate",
     "stdpose_core.cli.cmd_effort",

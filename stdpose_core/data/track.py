@@ -21,6 +21,12 @@ FRAME_FIELDS: dict[str, tuple[np.dtype, str]] = {
 }
 
 
+def person_name(track_id: int) -> str:
+    """How every view, dialog and message names a person: ``P<track id>`` (the canvas prefixes the
+    number key that selects it, e.g. ``1: P0``)."""
+    return f"P{int(track_id)}"
+
+
 def field_shape(name: str, num_frames: int, num_joints: int) -> tuple[int, ...]:
     """Full array shape of field ``name`` for ``num_frames`` frames."""
     kind = FRAME_FIELDS[name][1]

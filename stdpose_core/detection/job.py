@@ -23,7 +23,7 @@ import numpy as np
 
 from stdpose_core.data.edits import AddTrack, Compound, Edit, SetPoseRange
 from stdpose_core.data.project import Project
-from stdpose_core.data.source import Source
+from stdpose_core.data.source import DETECTOR_SOURCES, Source
 from stdpose_core.data.track import Track, empty_field
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.detected import SetDetectionInfo, detected_mask
@@ -39,6 +39,7 @@ from stdpose_core.errors import InputError
 from stdpose_core.progress import Job, Progress
 
 _POSE_FIELDS = ("xy", "vis", "score", "source", "model_version")
+_DETECTOR = np.array(DETECTOR_SOURCES, np.uint8)
 
 
 class FrameSourceLike(Protocol):
@@ -169,14 +170,14 @@ def _track_edit(
             if not human_frame[r] or not np.isfinite(values["bbox"][r]).all():
                 values["bbox"][r], fmask[r] = box, True
             if kp is not None:
-                xy, vis, score = coco_to_project_pose(kp[None], ks[None], project.skeleton, config.keypoint_threshold)
+                xy, vis, score, source = coco_to_project_pose(kp[None], ks[None], project.skeleton, config.keypoint_threshold)
                 values["xy"][r], values["vis"][r], values["score"][r] = xy[0], vis[0], score[0]
-                values["source"][r] = np.where(vis[0] > 0, int(Source.DETECTED), int(Source.NONE))
+                values["source"][r] = source[0]
                 values["model_version"][r] = np.where(vis[0] > 0, version_code, 0)
                 write_joints[r] = True
         elif not human_frame[r]:  # redo: found before, not now
             values["bbox"][r], fmask[r] = np.nan, True
-            stale = values["source"][r] == Source.DETECTED
+            stale = np.isin(values["source"][r], _DETECTOR)
             for n in _POSE_FIELDS:
                 values[n][r][stale] = empty_field(n, 1, project.num_joints)[0][stale]
             write_joints[r] = True
@@ -208,7 +209,7 @@ def build_edit(project: Project, result: DetectResult, frames: np.ndarray, detec
         clear = np.zeros(project.num_frames, bool)
         if tid in project.tracks and redo:
             t = project.tracks[tid]
-            had = np.isfinite(t.bbox).all(axis=1) | (t.source == Source.DETECTED).any(axis=1)
+            had = np.isfinite(t.bbox).all(axis=1) | np.isin(t.source, _DETECTOR).any(axis=1)
             clear = redone & had
             clear[list(seen)] = False
         e = _track_edit(project, tid, seen, clear, version_code, config)

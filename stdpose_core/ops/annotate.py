@@ -7,9 +7,12 @@ step). Coordinates are pixels (0-based, x right, y down).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from stdpose_core.data import Project, Source
+from stdpose_core.data.track import person_name
 from stdpose_core.data.edits import (
     Compound,
     DeleteTrack,
@@ -54,11 +57,11 @@ def set_visibility(project: Project, tid: int, frame: int, joint: int, vis: int)
 def delete_person(project: Project, tid: int, frame: int, scope: str) -> Edit:
     """Remove a person from this frame, from this frame on, or everywhere."""
     if scope == "frame":
-        return clear_frames(project, tid, frame, frame + 1, label=f"delete person {tid} from frame {frame}")
+        return clear_frames(project, tid, frame, frame + 1, label=f"delete {person_name(tid)} from frame {frame}")
     if scope == "forward":
-        return clear_frames(project, tid, frame, project.num_frames, label=f"delete person {tid} from frame {frame} on")
+        return clear_frames(project, tid, frame, project.num_frames, label=f"delete {person_name(tid)} from frame {frame} on")
     if scope == "all":
-        return DeleteTrack(tid, label=f"delete person {tid}")
+        return DeleteTrack(tid, label=f"delete {person_name(tid)}")
     raise ValueError(f"scope must be one of {DELETE_SCOPES}")
 
 
@@ -90,7 +93,7 @@ def copy_previous_pose(project: Project, frame: int, track_ids: list[int] | None
             "model_version": np.zeros_like(t.model_version[:1]),
             "bbox": t.bbox[src : src + 1].copy(),
         }
-        edits.append(SetPoseRange(tid, frame, values, label=f"copy pose of person {tid} from frame {src}"))
+        edits.append(SetPoseRange(tid, frame, values, label=f"copy pose of {person_name(tid)} from frame {src}"))
     if not edits:
         raise ValueError("no person has a keyframe before this frame")
     return edits[0] if len(edits) == 1 else Compound(edits, label=f"copy previous poses to frame {frame}")
@@ -138,19 +141,74 @@ def add_person(project: Project, frame: int, box: tuple[float, float, float, flo
         track.score[frame] = score
         track.vis[frame] = np.where(score > 0, 2, 0)
         track.source[frame] = np.where(score > 0, np.uint8(Source.DETECTED), 0)
-    return AddTrack(track, label=f"add person {track.track_id}")
+    return AddTrack(track, label=f"add {person_name(track.track_id)}")
 
 
 def swap_ids(project: Project, a: int, b: int, frame: int) -> Edit:
     if a == b or a not in project.tracks or b not in project.tracks:
         raise ValueError("choose two different people to swap")
-    return SwapTracksFrom(a, b, frame, label=f"swap persons {a} and {b} from frame {frame}")
+    return SwapTracksFrom(a, b, frame, label=f"swap {person_name(a)} and {person_name(b)} from frame {frame}")
 
 
-def merge_tracks(project: Project, src: int, dst: int) -> Edit:
+#: What merging does on frames where both people are present: refuse (say so), keep the target's
+#: poses there, or take the source's.
+MERGE_KEEP = ("refuse", "target", "source")
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """Frames where both people of a merge are present (``frames``, sorted), and how many
+    human-placed joints each has there (what keeping the other one would throw away)."""
+
+    src: int
+    dst: int
+    frames: np.ndarray
+    human_src: int
+    human_dst: int
+
+    def __bool__(self) -> bool:
+        return bool(len(self.frames))
+
+    def describe(self) -> str:
+        f = self.frames
+        span = f"frame {f[0]}" if len(f) == 1 else f"{len(f)} frames ({f[0]}–{f[-1]})"
+        return (f"{person_name(self.src)} and {person_name(self.dst)} are both present on {span}; "
+                f"{person_name(self.src)} has {self.human_src} and {person_name(self.dst)} {self.human_dst} "
+                "human-placed joints there")
+
+
+def merge_conflict(project: Project, src: int, dst: int) -> MergeConflict:
+    """Where merging ``src`` into ``dst`` must choose whose poses to keep."""
+    a, b = project.tracks[src], project.tracks[dst]
+    both = a.present() & b.present()
+    return MergeConflict(src, dst, np.flatnonzero(both), int((a.human_mask()[both] & (a.vis[both] > 0)).sum()),
+                         int((b.human_mask()[both] & (b.vis[both] > 0)).sum()))
+
+
+class MergeConflictError(ValueError):
+    """A merge would have to drop poses and the caller did not say whose to keep."""
+
+    def __init__(self, conflict: MergeConflict):
+        self.conflict = conflict
+        super().__init__(f"{conflict.describe()}: choose whose poses to keep there (target or source)")
+
+
+def merge_tracks(project: Project, src: int, dst: int, keep: str = "refuse") -> Edit:
+    """Merge ``src`` into ``dst`` (``src`` disappears). Where both are present, ``keep`` says whose
+    poses stay: ``"target"`` (dst's), ``"source"`` (src's) or ``"refuse"`` (the default): raise
+    :class:`MergeConflictError` naming the frames, so nothing is thrown away silently."""
     if src == dst or src not in project.tracks or dst not in project.tracks:
         raise ValueError("choose two different people to merge")
-    return MergeTracks(src, dst, label=f"merge person {src} into {dst}")
+    if keep not in MERGE_KEEP:
+        raise ValueError(f"keep must be one of {', '.join(MERGE_KEEP)}, got {keep!r}")
+    conflict = merge_conflict(project, src, dst)
+    if conflict and keep == "refuse":
+        raise MergeConflictError(conflict)
+    n = len(conflict.frames)
+    whose = person_name(src if keep == "source" else dst)
+    how = f", keeping {whose}'s poses on {n} shared frame{'s' if n != 1 else ''}" if conflict else ""
+    return MergeTracks(src, dst, label=f"merge {person_name(src)} into {person_name(dst)}{how}",
+                       keep="source" if keep == "source" else "target")
 
 
 def toggle_reviewed(project: Project, start: int, stop: int) -> Edit:

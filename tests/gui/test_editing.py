@@ -129,7 +129,7 @@ def test_swap_ids_from_frame(qtbot, window, monkeypatch, reopen):
     before = reopen(doc.path)
     doc.set_frame(5)
     doc.select(0)
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("person 1", True)))
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("P1", True)))
     qtbot.keyClick(window, Qt.Key.Key_W)
     after = reopen(doc.path)
     assert np.array_equal(after.tracks[0].xy[:5], before.tracks[0].xy[:5])
@@ -144,10 +144,35 @@ def test_merge_tracks_command_without_window(window, reopen):
     doc = window.doc
     doc.push(delete_person(doc.project, 1, 10, "forward"))
     doc.push(delete_person(doc.project, 0, 0, "frame"))
-    MergeTracks().do(doc, src=1, dst=0)
+    MergeTracks().do(doc, src=1, dst=0, keep="target")  # shared frames 1-9: person 0's poses stay
     merged = reopen(doc.path)
     assert list(merged.tracks) == [0]
     assert merged.tracks[0].present()[0]  # filled from track 1 where track 0 was absent
+
+
+def test_merge_with_shared_frames_asks_whose_poses_stay(qtbot, window, monkeypatch, reopen, errors):
+    from PySide6.QtWidgets import QInputDialog
+
+    from app.actions.commands import MergeTracks
+
+    doc = window.doc
+    before = reopen(doc.path)
+    doc.select(1)
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("P0", True)))
+    asked = []
+    monkeypatch.setattr(MergeTracks, "resolve", staticmethod(lambda parent, c: asked.append(c) or None))
+    qtbot.keyClick(window, Qt.Key.Key_M)  # cancelled at the conflict: nothing changes
+    assert asked and asked[0].frames.tolist() == list(range(15)) and asked[0].human_src == 3 * 15
+    assert "both present on 15 frames (0–14)" in asked[0].describe()
+    assert set(reopen(doc.path).tracks) == {0, 1} and doc.undo_stack.count() == 0
+    monkeypatch.setattr(MergeTracks, "resolve", staticmethod(lambda parent, c: "source"))
+    qtbot.keyClick(window, Qt.Key.Key_M)
+    merged = reopen(doc.path)
+    assert list(merged.tracks) == [0]
+    assert np.array_equal(merged.tracks[0].xy, before.tracks[1].xy)  # person 1's poses were kept
+    assert "keeping P1's poses" in doc.undo_stack.text(0)
+    doc.undo_stack.undo()
+    assert set(reopen(doc.path).tracks) == {0, 1} and not errors
 
 
 def test_copy_previous_keyframe_pose(qtbot, window, reopen):

@@ -1,0 +1,250 @@
+"""Review-queue precision on detected poses, and the calibration of approximated joints' scores.
+
+    .venv/bin/python benchmarks/bench_review_queue.py [--clips N] [--calibrate [--train-clips N]]
+
+Runs the YOLO person/pose detector (``stdpose detect``'s pipeline: tracking, pre-labels, the
+PoseTrack18 conversion) on the JHMDB ``val`` clips of ``models/splits/jhmdb.json`` and builds the
+review queue of each clip as the editor does right after detection (threshold 0.5). A queued joint is
+*really off* when the ground truth labels that joint of the matched person (box IoU >= 0.5) and the
+detected joint is farther than 0.2 head sizes (JHMDB has no head boxes: 0.125 x person-box diagonal,
+as ``stdpose eval``); queued joints the ground truth cannot judge (JHMDB labels no head_top; people
+it does not have) are counted apart. Precision = really off / judged.
+
+"v0.1" is the rule before approximated joints had meaningful scores (head_bottom/head_top capped at
+0.3, so every detected frame was queued); "now" is the current code.
+
+``--calibrate`` measures :data:`stdpose_core.skeleton.APPROXIMATION_TRUST` instead: how often the
+approximated head_bottom lands within 0.2 head sizes of the labelled neck on JHMDB ``train`` clips,
+and head_top of the labelled head top on the PoseTrack18 val samples (head boxes there).
+
+Raw detections are cached under ``$STDPOSE_CACHE_DIR/bench-detections`` (a later run re-uses them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from stdpose_core.data import Project, Source, VideoInfo  # noqa: E402
+from stdpose_core.detection.base import Detections, PersonDetector  # noqa: E402
+from stdpose_core.progress import run_to_completion  # noqa: E402
+from stdpose_core.propagation import ListSource  # noqa: E402
+from stdpose_core.review import review_queue  # noqa: E402
+from stdpose_core.skeleton import POSETRACK18  # noqa: E402
+
+SHARED = Path(os.environ.get("STDPOSE_SHARED_DATA", REPO.parent / "shared" / "data"))
+if not SHARED.is_dir():
+    SHARED = Path("/work/shared/data")
+TOL = 0.2
+HEAD_BOTTOM, HEAD_TOP = 1, 2
+
+
+def cache_dir() -> Path:
+    from stdpose_core.paths import user_cache_dir
+
+    d = user_cache_dir() / "bench-detections"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+class Replay(PersonDetector):
+    """Detections computed once (and cached), handed out frame by frame in order."""
+
+    has_keypoints = True
+
+    def __init__(self, dets: list[Detections], name: str):
+        self.dets, self.name, self.i = dets, name, 0
+
+    def detect(self, frames):
+        out = self.dets[self.i : self.i + len(frames)]
+        self.i += len(frames)
+        return out
+
+
+def detections(key: str, frames: list[np.ndarray], detector_factory) -> list[Detections]:
+    path = cache_dir() / f"{key.replace('/', '__')}.npz"
+    if path.is_file():
+        z = np.load(path)
+        n = z["counts"]
+        cuts = np.r_[0, np.cumsum(n)]
+        return [Detections(z["boxes"][a:b], z["scores"][a:b], z["kp"][a:b], z["ks"][a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+    det = detector_factory()
+    out = []
+    for i in range(0, len(frames), 4):
+        out += det.detect(frames[i : i + 4])
+    np.savez_compressed(path, counts=np.array([len(d) for d in out]),
+                        boxes=np.concatenate([d.boxes for d in out]).reshape(-1, 4),
+                        scores=np.concatenate([d.scores for d in out]),
+                        kp=np.concatenate([d.keypoints for d in out]).reshape(-1, 17, 2),
+                        ks=np.concatenate([d.keypoint_scores for d in out]).reshape(-1, 17))
+    return out
+
+
+def detected_project(gt: Project, frames, dets) -> Project:
+    from stdpose_core.detection import detect_job
+
+    v = gt.video
+    project = Project(POSETRACK18, VideoInfo("clip", gt.num_frames, v.width, v.height, v.fps))
+    edit = run_to_completion(detect_job(project, ListSource(frames), Replay(dets, "yolo11n-pose")))
+    edit.apply(project)
+    return project
+
+
+def iou(a, b) -> float:
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return 0.0
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def gt_match(gt: Project, det: Project, tid: int, f: int):
+    """(GT track, norm px) of the GT person detected person ``tid`` is on frame ``f``, or None."""
+    box = det.tracks[tid].bbox[f]
+    for g in gt.tracks.values():
+        if (g.vis[f] > 0).any() and iou(box, g.bbox[f]) >= 0.5:
+            gb = g.bbox[f]
+            head = g.head_bbox[f]
+            if np.isfinite(head).all():
+                return g, 0.6 * float(np.hypot(head[2] - head[0], head[3] - head[1]))
+            return g, 0.125 * float(np.hypot(gb[2] - gb[0], gb[3] - gb[1]))
+    return None
+
+
+def judge(gt: Project, det: Project, f: int, tid: int, k: int) -> bool | None:
+    """True: really off; False: within tolerance; None: the ground truth cannot say."""
+    m = gt_match(gt, det, tid, f)
+    if m is None or m[0].vis[f, k] <= 0:
+        return None
+    g, norm = m
+    return bool(np.hypot(*(det.tracks[tid].xy[f, k] - g.xy[f, k])) > TOL * norm)
+
+
+def v01_rule(project: Project) -> Project:
+    """The same detections with v0.1's scores: approximated joints capped at 0.3, source DETECTED."""
+    import dataclasses
+
+    tracks = {}
+    for tid, t in project.tracks.items():
+        c = t.copy()
+        a = c.source == Source.APPROXIMATED
+        c.score[a] = 0.3  # v0.1: min(inputs, 0.3); detected inputs score >= 0.5, so always 0.3
+        c.source[a] = Source.DETECTED
+        tracks[tid] = c
+    return dataclasses.replace(project, tracks=tracks)
+
+
+def clips(split: str, n: int | None):
+    from stdpose_core.io import read_annotations
+    from stdpose_core.video import open_source
+
+    names = json.loads((REPO / "models" / "splits" / "jhmdb.json").read_text())[split]
+    for name in names[:n]:
+        gt = read_annotations(SHARED / "jhmdb" / f"{name}.json")
+        with open_source(SHARED / "jhmdb" / f"{name}.avi") as src:
+            frames = [src.frame(i) for i in range(min(len(src), gt.num_frames))]
+        if len(frames) == gt.num_frames:
+            yield name, gt, frames
+
+
+def make_detector():
+    from stdpose_core.detection import create_detector
+
+    return create_detector(device="cpu")
+
+
+def precision(n: int | None) -> None:
+    rows = {"v0.1": dict(queued=0, frames=0, judged=0, off=0), "now": dict(queued=0, frames=0, judged=0, off=0)}
+    det_frames = 0
+    n_clips = 0
+    t0 = time.perf_counter()
+    for name, gt, frames in clips("val", n):
+        n_clips += 1
+        project = detected_project(gt, frames, detections(f"jhmdb/{name}", frames, make_detector))
+        det_frames += int(np.logical_or.reduce([t.present() for t in project.tracks.values()]).sum()) if project.tracks else 0
+        for rule, p in (("v0.1", v01_rule(project)), ("now", project)):
+            q = review_queue(p, 0.5)
+            r = rows[rule]
+            r["queued"] += len(q)
+            r["frames"] += len(q.frames)
+            for f, tid, k in zip(q.frame.tolist(), q.track.tolist(), q.joint.tolist()):
+                verdict = judge(gt, p, f, tid, k)
+                if verdict is not None:
+                    r["judged"] += 1
+                    r["off"] += int(verdict)
+    print(f"JHMDB val: {n_clips} clips, {det_frames} frames with detected people ({time.perf_counter() - t0:.0f} s)")
+    print(f"{'rule':<6}{'queued joints':>15}{'queued frames':>15}{'judged':>8}{'really off':>12}{'precision':>11}")
+    for rule, r in rows.items():
+        prec = r["off"] / r["judged"] if r["judged"] else float("nan")
+        print(f"{rule:<6}{r['queued']:>15}{r['frames']:>15}{r['judged']:>8}{r['off']:>12}{100 * prec:>10.1f}%")
+
+
+def calibrate(n: int | None) -> None:
+    ok = {HEAD_BOTTOM: [], HEAD_TOP: []}
+    for name, gt, frames in clips("train", n):
+        project = detected_project(gt, frames, detections(f"jhmdb/{name}", frames, make_detector))
+        for tid, t in project.tracks.items():
+            for f in np.flatnonzero((t.source[:, HEAD_BOTTOM] == Source.APPROXIMATED) & (t.vis[:, HEAD_BOTTOM] > 0)):
+                v = judge(gt, project, int(f), tid, HEAD_BOTTOM)
+                if v is not None:
+                    ok[HEAD_BOTTOM].append(not v)
+    from stdpose_core.io import read_annotations
+    from stdpose_core.video import open_source
+
+    root = SHARED / "posetrack18_samples"
+    for ann in sorted((root / "annotations" / "val").glob("*.json")):
+        gt = read_annotations(ann)
+        for f in np.flatnonzero(gt.labeled):
+            img_path = root / gt.video.frame_names[f]
+            with open_source(img_path.parent) as src:
+                frame = src.frame(src.frame_names.index(img_path.name) if src.frame_names else 0)
+            one = Project(POSETRACK18, VideoInfo("img", 1, gt.video.width, gt.video.height))
+            dets = detections(f"pt18/{ann.stem}_{f}", [frame], make_detector)
+            run_to_completion(__import__("stdpose_core.detection", fromlist=["detect_job"]).detect_job(
+                one, ListSource([frame]), Replay(dets, "yolo11n-pose"))).apply(one)
+            sub = Project(POSETRACK18, VideoInfo("img", 1, gt.video.width, gt.video.height),
+                          {tid: _frame_track(t, f) for tid, t in gt.tracks.items()})
+            for tid, t in one.tracks.items():
+                if t.source[0, HEAD_TOP] == Source.APPROXIMATED and t.vis[0, HEAD_TOP] > 0:
+                    v = judge(sub, one, 0, tid, HEAD_TOP)
+                    if v is not None:
+                        ok[HEAD_TOP].append(not v)
+    for k, name in ((HEAD_BOTTOM, "head_bottom (JHMDB train, neck)"), (HEAD_TOP, "head_top (PoseTrack18 samples)")):
+        v = np.array(ok[k], bool)
+        print(f"{name}: {v.sum()} of {len(v)} within {TOL} head = {v.mean() if len(v) else float('nan'):.3f}")
+
+
+def _frame_track(t, f):
+    import dataclasses
+
+    from stdpose_core.data.track import FRAME_FIELDS
+
+    return dataclasses.replace(t, **{n: getattr(t, n)[f : f + 1].copy() for n in FRAME_FIELDS})
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clips", type=int, help="JHMDB val clips (default all 100)")
+    ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("--train-clips", type=int, default=80)
+    args = ap.parse_args()
+    if args.calibrate:
+        calibrate(args.train_clips)
+    else:
+        precision(args.clips)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
