@@ -37,6 +37,7 @@ from app.review.state import ReviewState
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 from app.timeline.dock import TimelineDock
 from app.timeline.playback import Playback
+from app.video_locator import VideoLocator
 from app.window_actions import handlers
 
 MENUS = ("File", "Edit", "View", "Navigate", "Label", "Help")
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.playback = Playback(self.doc, self)
         self.guided = GuidedMode(self.doc, self)
         self.ask_new = lambda src: ask_new_project(src, self.settings.skeleton, self.settings.keyframe_interval, self)
+        self.video_locator = VideoLocator(self)
         self._then_guided = False
         self.palette = list(self.settings.track_colors)  # shared by all views; edited in place
         self._build_central()
@@ -247,7 +249,9 @@ class MainWindow(QMainWindow):
             self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
         except Exception as exc:  # noqa: BLE001 - annotations stay editable without pixels
             self.loader.set_source(None)
-            show_error(self, "Cannot read the video", f"{exc}\n\nThe annotations are shown over an empty frame.")
+            if not self.video_locator.offer(exc):
+                self.statusBar().showMessage("No video: the annotations are shown over an empty frame "
+                                             "(File → Locate video… finds it)", 10000)
         self.doc.frame_changed.emit(self.doc.frame)
         self._restore_zoom()
         app_settings.add_recent(str(session.path))

@@ -25,6 +25,7 @@ def _s(id: str, text: str, keys: str | tuple[str, ...] = (), menu: str = "", tip
 
 ACTIONS: tuple[ActionSpec, ...] = (
     _s("file.open", "&Open…", "Ctrl+O", "File", "Open a video, an image folder or a .stdpose project"),
+    _s("file.locate_video", "&Locate video…", (), "File", "Point this project at its video after the file moved"),
     _s("file.settings", "&Settings…", "Ctrl+,", "File"),
     _s("file.quit", "&Quit", "Ctrl+Q", "File"),
     _s("edit.undo", "&Undo", "Ctrl+Z", "Edit"),

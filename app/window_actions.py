@@ -78,6 +78,7 @@ def handlers(w) -> dict[str, Callable[[], None]]:
 
     table: dict[str, Callable[[], None]] = {
         "file.open": w.ask_open,
+        "file.locate_video": w.video_locator.locate,
         "file.settings": w.edit_settings,
         "file.quit": w.close,
         "edit.undo": doc.undo_stack.undo,

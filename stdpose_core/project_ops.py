@@ -56,6 +56,9 @@ def create_project(project_path: str | Path, source_path: str | Path, skeleton: 
             frame_names=list(src.frame_names) if src.frame_names is not None else None,
         )
     project = Project(get_skeleton(skeleton), info, keyframe_interval=keyframe_interval)
+    from stdpose_core.ops.relink import remember_video
+
+    remember_video(project, source_path)
     return ProjectSession.create(project_path, project)
 
 
