@@ -103,11 +103,16 @@ def get_skeleton(name: str) -> Skeleton:
         raise ValueError(f"unknown skeleton {name!r}; choose one of {sorted(SKELETONS)}") from None
 
 
-#: How often a joint derived from COCO joints lands within 0.2 head sizes of where people label it,
-#: given its input joints are detected: the derived joint's score is this times the inputs' lowest
-#: score, so it means what a detected joint's score means (measured by benchmarks/bench_review_queue.py:
-#: head_bottom on the JHMDB ``train`` clips (neck labels), head_top on the PoseTrack18 val samples).
-APPROXIMATION_TRUST = {"head_bottom": 0.0, "head_top": 0.0}
+#: Where head_bottom sits between the shoulder midpoint (0) and the face (1). Fitted on the JHMDB
+#: ``train`` clips (YOLO11n-pose detections against the labelled neck): 0.25 puts 57% of them within
+#: 0.2 head sizes, the shoulder midpoint alone 16% (``benchmarks/bench_review_queue.py --calibrate``).
+#: Without a detected face the midpoint is all there is (23% within).
+HEAD_BOTTOM_TOWARDS_FACE = 0.25
+#: How often an approximated joint lands within 0.2 head sizes of where people label it, by how it was
+#: made (same measurement): its score is this times the lowest score of the joints it comes from, so
+#: it means what a detected joint's score means. head_top has no such measurement (no shared data
+#: labels both it and a detector's face): its score is its inputs' score, and it is marked approximated.
+APPROXIMATION_TRUST = {"head_bottom": 0.57, "head_bottom_no_face": 0.23, "head_top": 1.0}
 
 
 def coco17_to_posetrack18(
@@ -118,7 +123,8 @@ def coco17_to_posetrack18(
     Args: ``xy[..., 17, 2]``, ``vis[..., 17]``, ``score[..., 17]``.
     Returns ``(xy, vis, score, approximated[17] bool)``. Exact: nose and all limbs. Approximated
     (score = :data:`APPROXIMATION_TRUST` x the lowest score of the joints used): ``head_bottom`` =
-    midpoint of the shoulders, ``head_top`` = the face (eye midpoint, else nose) + 0.8 x (face - neck).
+    shoulder midpoint moved :data:`HEAD_BOTTOM_TOWARDS_FACE` of the way to the face (eye midpoint,
+    else nose; the midpoint itself without a face), ``head_top`` = face + 0.8 x (face - shoulder midpoint).
     PoseTrack18's ear slots are never labelled in the dataset, so they stay empty (vis 0).
     """
     xy = np.asarray(xy, np.float32)
@@ -129,21 +135,25 @@ def coco17_to_posetrack18(
     out_score = score.copy()
     ls, rs, nose, le, re = 5, 6, 0, 1, 2
     both_sh = (vis[..., ls] > 0) & (vis[..., rs] > 0)
-    neck = 0.5 * (xy[..., ls, :] + xy[..., rs, :])
+    shoulders = np.minimum(score[..., ls], score[..., rs])
+    mid = 0.5 * (xy[..., ls, :] + xy[..., rs, :])
+    eyes = (vis[..., le] > 0) & (vis[..., re] > 0)
+    has_face = eyes | (vis[..., nose] > 0)
+    face = np.where(eyes[..., None], 0.5 * (xy[..., le, :] + xy[..., re, :]), xy[..., nose, :])
+    face_score = np.where(eyes, np.minimum(score[..., le], score[..., re]), score[..., nose])
+
+    neck = np.where(has_face[..., None], mid + HEAD_BOTTOM_TOWARDS_FACE * (face - mid), mid)
     out_xy[..., 1, :] = np.where(both_sh[..., None], neck, 0.0)
     out_vis[..., 1] = np.where(both_sh, np.minimum(vis[..., ls], vis[..., rs]), 0)
-    shoulders = np.minimum(score[..., ls], score[..., rs])
-    out_score[..., 1] = np.where(both_sh, shoulders * APPROXIMATION_TRUST["head_bottom"], 0.0)
+    trust = np.where(has_face, APPROXIMATION_TRUST["head_bottom"], APPROXIMATION_TRUST["head_bottom_no_face"])
+    neck_score = np.where(has_face, np.minimum(shoulders, face_score), shoulders) * trust
+    out_score[..., 1] = np.where(both_sh, neck_score, 0.0)
 
-    eyes = (vis[..., le] > 0) & (vis[..., re] > 0)
-    eye_mid = 0.5 * (xy[..., le, :] + xy[..., re, :])
-    face = np.where(eyes[..., None], eye_mid, xy[..., nose, :])
-    has_top = both_sh & ((vis[..., nose] > 0) | eyes)
-    # The crown sits above the face by about the face-to-neck distance.
-    top = face + 0.8 * (face - neck)
+    has_top = both_sh & has_face
+    # The crown sits above the face by about the face-to-shoulders distance.
+    top = face + 0.8 * (face - mid)
     out_xy[..., 2, :] = np.where(has_top[..., None], top, 0.0)
     out_vis[..., 2] = np.where(has_top, 2, 0)
-    face_score = np.where(eyes, np.minimum(score[..., le], score[..., re]), score[..., nose])
     out_score[..., 2] = np.where(has_top, np.minimum(face_score, shoulders) * APPROXIMATION_TRUST["head_top"], 0.0)
 
     out_xy[..., 3:5, :] = 0.0

@@ -2,7 +2,8 @@
 
 Gestures (left button):
   - on a joint: select it and drag it (one undo step per drag);
-  - on the selected person's box corner: scale the pose; inside the box: move the whole pose;
+  - on a handle of the selected person's box (corners, edge midpoints): resize the box alone;
+    Shift on a corner: scale the pose with its box; inside the box: move the whole pose;
   - with a joint armed (joint list or guided mode): place it (Shift = occluded) -> ``place_requested``;
   - in draw-box mode: draw a new person's box -> ``box_drawn``;
   - on empty image: deselect and pan.
@@ -24,8 +25,9 @@ from app.canvas.pose_item import HANDLE_PX, JOINT_RADIUS_PX, pick_joint
 from app.canvas.scene import CanvasScene
 from app.document import Document
 from stdpose_core.data import MACHINE_SOURCES, Source
+from stdpose_core.data.track import person_name
 from stdpose_core.ops import annotate
-from stdpose_core.ops.drag import Drag, JointDrag, PoseDrag
+from stdpose_core.ops.drag import BoxDrag, Drag, JointDrag, PoseDrag, handle_points
 
 SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
 VIS_NAMES = {0: "not labelled", 1: "occluded", 2: "visible"}
@@ -42,14 +44,14 @@ class PanDrag:
 
 
 @dataclass
-class BoxDrag:
+class DrawBox:
     """Drawing a new person's box from ``start`` (scene pixels)."""
 
     start: QPointF
 
 
-#: What a press started: an edit gesture of the core (joint, move/scale pose) or a view gesture.
-Gesture = Drag | PanDrag | BoxDrag
+#: What a press started: an edit gesture of the core (joint, box, move/scale pose) or a view gesture.
+Gesture = Drag | PanDrag | DrawBox
 
 
 class CanvasView(QGraphicsView):
@@ -150,14 +152,15 @@ class CanvasView(QGraphicsView):
                 hits.append(((b[2] - b[0]) * (b[3] - b[1]), tid != self.doc.track_id, tid))
         return min(hits)[2] if hits else None
 
-    def _corner_at(self, tid: int, pos: QPointF) -> int | None:
+    def handle_at(self, tid: int, pos: QPointF) -> str | None:
+        """The box handle of person ``tid`` under ``pos`` ('nw', 'n', … see ``BOX_HANDLES``), or None."""
         b = self.doc.project.tracks[tid].bbox[self.doc.frame]
         if not np.isfinite(b).all():
             return None
         r = HANDLE_PX / max(self.scale_factor(), 1e-3)
-        for i, (x, y) in enumerate(((b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3]))):
+        for name, (x, y) in handle_points(b).items():
             if abs(pos.x() - x) <= r and abs(pos.y() - y) <= r:
-                return i
+                return name
         return None
 
     # ---- mouse -------------------------------------------------------------------------------
@@ -172,7 +175,7 @@ class CanvasView(QGraphicsView):
             return super().mousePressEvent(event)
         doc = self.doc
         if self.draw_box_mode:
-            self._drag = BoxDrag(pos)
+            self._drag = DrawBox(pos)
             self._rubber.setRect(QRectF(pos, pos))
             self._rubber.show()
             return
@@ -187,9 +190,13 @@ class CanvasView(QGraphicsView):
             return
         sel = doc.track_id
         if sel is not None and sel in self.canvas.items_by_track:
-            corner = self._corner_at(sel, pos)
-            if corner is not None or self.box_at(pos) == sel:
-                self._drag = PoseDrag.start(doc.project, sel, doc.frame, (pos.x(), pos.y()), scale=corner is not None)
+            handle = self.handle_at(sel, pos)
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if handle is not None and not (shift and len(handle) == 2):
+                self._drag = BoxDrag.start(doc.project, sel, doc.frame, handle)
+                return
+            if handle is not None or self.box_at(pos) == sel:
+                self._drag = PoseDrag.start(doc.project, sel, doc.frame, (pos.x(), pos.y()), scale=handle is not None)
                 return
         tid = self.box_at(pos)
         if tid is not None:
@@ -209,7 +216,7 @@ class CanvasView(QGraphicsView):
             d.last = event.position()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
-        elif isinstance(d, BoxDrag):
+        elif isinstance(d, DrawBox):
             self._rubber.setRect(QRectF(d.start, pos).normalized())
         else:
             if d.frame != self.doc.frame:  # stepped to another frame while dragging: a new undo step there
@@ -247,7 +254,7 @@ class CanvasView(QGraphicsView):
         if d is None:
             return super().mouseReleaseEvent(event)
         self._flush_drag()  # the final position is always written
-        if isinstance(d, BoxDrag):
+        if isinstance(d, DrawBox):
             self._rubber.hide()
             r = self._rubber.rect().intersected(self.canvas.sceneRect())
             if r.width() >= 4 and r.height() >= 4:
@@ -264,7 +271,7 @@ class CanvasView(QGraphicsView):
         t = self.doc.project.tracks[tid]
         f = self.doc.frame
         src = SOURCE_NAMES.get(int(t.source[f, k]), "?")
-        text = f"P{tid} {self.doc.project.skeleton.joint_names[k]} — {src}, {VIS_NAMES[int(t.vis[f, k])]}"
+        text = f"{person_name(tid)} {self.doc.project.skeleton.joint_names[k]} — {src}, {VIS_NAMES[int(t.vis[f, k])]}"
         if int(t.source[f, k]) in MACHINE_SOURCES:
             text += f", score {t.score[f, k]:.2f}"
         self._hover.setText(text)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.canvas.style import score_color
 from app.review.state import ReviewState
+from stdpose_core.data.track import person_name
 from stdpose_core.review import ReviewQueue, reason_text
 
 COLUMNS = ("Frame", "Person", "Joint", "Score", "Risk", "Why")
@@ -56,7 +57,7 @@ class QueueModel(QAbstractTableModel):
             if c == 0:
                 return int(q.frame[r])
             if c == 1:
-                return f"P{int(q.track[r])}"
+                return person_name(int(q.track[r]))
             if c == 2:
                 k = int(q.joint[r])
                 return self.joint_names[k] if k < len(self.joint_names) else str(k)

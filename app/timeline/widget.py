@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app.document import Document
 from app.timeline.states import STATE_COLORS, column_states, track_states
 from stdpose_core.data.edits import Change
+from stdpose_core.data.track import person_name
 
 LABEL_W = 64
 RULER_H = 20
@@ -214,7 +215,7 @@ class TimelineWidget(QWidget):
             color = QColor(self.palette[tid % len(self.palette)])
             p.fillRect(QRectF(2, top, 6, rh - 1), color)
             p.setPen(QColor(255, 255, 0) if tid == self.doc.track_id else QColor(210, 210, 210))
-            p.drawText(QRectF(10, top, LABEL_W - 12, rh), Qt.AlignmentFlag.AlignVCenter, f"P{tid}")
+            p.drawText(QRectF(10, top, LABEL_W - 12, rh), Qt.AlignmentFlag.AlignVCenter, person_name(tid))
         del image, pixels  # the image borrowed the numpy buffer: both go together
         p.setPen(QColor(170, 170, 170))
         p.drawText(QRectF(10, y_all - 1, LABEL_W - 12, ALL_H), Qt.AlignmentFlag.AlignVCenter, "all")

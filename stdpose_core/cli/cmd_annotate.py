@@ -37,6 +37,20 @@ def register(sub) -> None:
     p.add_argument("--frame", type=int, required=True)
     p.add_argument("--box", required=True, metavar="X1,Y1,X2,Y2", help="the person's box in pixels")
 
+    p = cmd("set-box", "set a person's box on one frame (the pose stays)", cmd_set_box,
+            "Set a person's box on one frame; detection and propagation keep a box set this way.")
+    _person_frame(p)
+    p.add_argument("--box", required=True, metavar="X1,Y1,X2,Y2", help="the box in pixels")
+
+    p = cmd("set-flag", "mark a person out of view (outside) or truncated on frames A:B", cmd_set_flag,
+            "Set or clear a person's flag on frames [A, B): 'outside' (not in view: removes the pose and "
+            "box there, propagation stops there) or 'truncated' (cut off by the image edge; exported as "
+            "the annotation attribute {\"truncated\": true}).")
+    p.add_argument("person", type=int, help="person (track) id")
+    p.add_argument("--frames", required=True, metavar="A:B", help="frames [A, B), e.g. 10:20")
+    p.add_argument("--flag", required=True, choices=["outside", "truncated"])
+    p.add_argument("--clear", action="store_true", help="clear the flag instead")
+
     p = cmd("delete-person", "remove a person from one frame, from a frame on, or everywhere", cmd_delete_person)
     _person_frame(p, frame_required=False)
     p.add_argument("--scope", choices=["frame", "forward", "all"], required=True)
@@ -170,6 +184,32 @@ def cmd_add_person(args) -> int:
             raise StdposeError(f"--box {args.box}: the box is empty")
         edit = _apply(s, lambda: add_person(p, args.frame, box))
     print(f"added P{edit.track.track_id} on frame {args.frame}")
+    return 0
+
+
+def cmd_set_box(args) -> int:
+    from stdpose_core.ops.annotate import set_box
+
+    box = numbers(args.box, 4, "--box")
+    with _session(args.project) as s:
+        p = s.project
+        need_person(p, args.person, args.project)
+        need_frame(p, args.frame, args.project)
+        _apply(s, lambda: set_box(p, args.person, args.frame, box))
+    b = p.tracks[args.person].bbox[args.frame].tolist()
+    print(f"P{args.person} box on frame {args.frame}: {', '.join(f'{v:g}' for v in b)}")
+    return 0
+
+
+def cmd_set_flag(args) -> int:
+    from stdpose_core.ops.annotate import set_flag
+
+    with _session(args.project) as s:
+        p = s.project
+        need_person(p, args.person, args.project)
+        start, stop = parse_frame_range(args.frames, p.num_frames)
+        edit = _apply(s, lambda: set_flag(p, args.person, start, stop, args.flag, not args.clear))
+    print(edit.label)
     return 0
 
 

@@ -6,10 +6,11 @@ applies, so a whole run is one undo step and cancelling (stop iterating) leaves 
 
 What is written, per person and detected frame:
   - ``bbox``: the detected box, unless the person has human-placed joints on that frame and already
-    has a box there (a person's box wins over the detector's);
+    has a box there, or a person set the box (``TrackFlag.BOX_SET``): a person's box wins;
   - joints (pose detectors only, on frames without any human-placed joint of that person, and only
-    over empty or earlier DETECTED joints): see :mod:`stdpose_core.detection.prelabel`; source
-    DETECTED, ``model_version`` = the detector's name.
+    over empty or earlier detector joints): see :mod:`stdpose_core.detection.prelabel`; source
+    DETECTED (APPROXIMATED for derived joints), ``model_version`` = the detector's name.
+Nothing is written on frames where a person flagged the person OUTSIDE (out of view).
 With ``redo``, frames detected before are detected again; a person found there before but not now
 loses their DETECTED joints and box on that frame (unless it has human-placed joints there).
 """
@@ -24,7 +25,7 @@ import numpy as np
 from stdpose_core.data.edits import AddTrack, Compound, Edit, SetPoseRange
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import DETECTOR_SOURCES, Source
-from stdpose_core.data.track import Track, empty_field
+from stdpose_core.data.track import Track, TrackFlag, empty_field
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.detected import SetDetectionInfo, detected_mask
 from stdpose_core.detection.prelabel import (
@@ -159,7 +160,9 @@ def _track_edit(
         return None
     a, b = frames[0], frames[-1] + 1
     values = {n: getattr(track, n)[a:b].copy() for n in ("bbox",) + _POSE_FIELDS}
-    human_frame = track.human_mask()[a:b].any(axis=1)
+    outside = track.has_flag(TrackFlag.OUTSIDE)[a:b]  # a person said: not in view here
+    box_set = track.has_flag(TrackFlag.BOX_SET)[a:b]
+    human_frame = track.human_mask()[a:b].any(axis=1) | outside
     jmask = np.isin(track.source[a:b], np.array(WRITABLE_SOURCES, np.uint8)) & ~human_frame[:, None]
     fmask = np.zeros(b - a, bool)
     write_joints = np.zeros(b - a, bool)
@@ -167,7 +170,9 @@ def _track_edit(
         r = f - a
         if f in seen:
             box, _, kp, ks = seen[f]
-            if not human_frame[r] or not np.isfinite(values["bbox"][r]).all():
+            if outside[r]:
+                continue
+            if not box_set[r] and (not human_frame[r] or not np.isfinite(values["bbox"][r]).all()):
                 values["bbox"][r], fmask[r] = box, True
             if kp is not None:
                 xy, vis, score, source = coco_to_project_pose(kp[None], ks[None], project.skeleton, config.keypoint_threshold)
@@ -175,7 +180,7 @@ def _track_edit(
                 values["source"][r] = source[0]
                 values["model_version"][r] = np.where(vis[0] > 0, version_code, 0)
                 write_joints[r] = True
-        elif not human_frame[r]:  # redo: found before, not now
+        elif not human_frame[r] and not box_set[r]:  # redo: found before, not now
             values["bbox"][r], fmask[r] = np.nan, True
             stale = np.isin(values["source"][r], _DETECTOR)
             for n in _POSE_FIELDS:

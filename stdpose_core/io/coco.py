@@ -24,7 +24,7 @@ from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import MAX_FRAMES, common_folder, export_file_names, layout_by_position, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, parse_box, parse_keypoints, parse_regions, parse_scores, parse_track_id,
-                                     record_scores, require)
+                                     record_scores, require, parse_attributes, attributes_of)
 from stdpose_core.skeleton import SKELETONS, Skeleton
 
 
@@ -109,7 +109,7 @@ def read_coco(data: dict, path: str) -> Project:
             frame=frame_of_image[key], track_id=parse_track_id(a.get("track_id"), path, where), xy=xy, vis=vis,
             score=record_scores(vis, scores, conf), bbox=parse_box(a.get("bbox"), path, where, "bbox"),
             head_bbox=parse_box(a.get("bbox_head"), path, where, "bbox_head"),
-            person_id=parse_track_id(a.get("person_id"), path, where, "person_id")))
+            person_id=parse_track_id(a.get("person_id"), path, where, "person_id"), flags=parse_attributes(a)))
 
     width, height = 0, 0
     for im in images:
@@ -151,6 +151,8 @@ def write_coco(project: Project, frames: np.ndarray, people: dict[int, list]) ->
         images.append(im)
         for t in people.get(f, []):
             anns.append(_annotation(t, encoded[t.track_id][f], image_id, len(anns) + 1))
+            if attributes_of(t, f):
+                anns[-1]["attributes"] = attributes_of(t, f)
     sk = project.skeleton
     category = {"supercategory": "person", "id": 1, "name": "person", "keypoints": list(sk.joint_names),
                 "skeleton": [[a + 1, b + 1] for a, b in sk.edges]}

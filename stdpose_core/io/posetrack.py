@@ -25,7 +25,7 @@ from stdpose_core.io.encode import encode_people, number_list
 from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_frames, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, parse_box, parse_keypoints, parse_regions, parse_scores,
-                                     parse_track_id, record_scores, require)
+                                     parse_track_id, record_scores, require, parse_attributes, attributes_of)
 from stdpose_core.skeleton import Skeleton
 
 #: Image keys this module writes itself; any others are kept in ``meta`` and written back.
@@ -129,7 +129,8 @@ def read_posetrack(data: dict, path: str, fmt: str, skeleton: Skeleton, video: s
         records.append(PersonRecord(
             frame=f, track_id=parse_track_id(a.get("track_id"), path, where), xy=xy, vis=vis,
             score=record_scores(vis, scores, conf), bbox=parse_box(a.get("bbox"), path, where, "bbox"),
-            head_bbox=parse_box(a.get("bbox_head"), path, where, "bbox_head"), person_id=person_id))
+            head_bbox=parse_box(a.get("bbox_head"), path, where, "bbox_head"), person_id=person_id,
+            flags=parse_attributes(a)))
         has_anns.add(f)
     for i, im in enumerate(ims):  # 'is_labeled' missing: labelled when people are annotated there
         if "is_labeled" not in im and layout.index[i] in has_anns:
@@ -201,6 +202,8 @@ def write_posetrack(project: Project, fmt: str, frames: np.ndarray, people: dict
             ann_id = fids[f] * 100 + n if (isinstance(fids[f], int) and not many) else next_ann
             next_ann += 1
             anns.append(_annotation(t, encoded[t.track_id][f], fids[f], ann_id, fmt))
+            if attributes_of(t, f):
+                anns[-1]["attributes"] = attributes_of(t, f)
     cats = project.meta.get("posetrack", {}).get("categories") or [_category(project.skeleton)]
     return {"images": images, "annotations": anns, "categories": cats}
 

@@ -32,6 +32,22 @@ class PersonRecord:
     bbox: np.ndarray
     head_bbox: np.ndarray
     person_id: int | None = None
+    flags: int = 0  # TrackFlag bits from the annotation's "attributes" (e.g. truncated)
+
+
+def parse_attributes(a: dict) -> int:
+    """TrackFlag bits of an annotation's ``"attributes"`` (``{"truncated": true}``, as CVAT writes them)."""
+    from stdpose_core.data.track import TrackFlag
+
+    attrs = a.get("attributes")
+    return int(TrackFlag.TRUNCATED) if isinstance(attrs, dict) and attrs.get("truncated") in (True, 1, "true") else 0
+
+
+def attributes_of(track, frame: int) -> dict | None:
+    """The ``"attributes"`` an export writes for a person on a frame, or None (nothing to say)."""
+    from stdpose_core.data.track import TrackFlag
+
+    return {"truncated": True} if int(track.flags[frame]) & TrackFlag.TRUNCATED else None
 
 
 def parse_keypoints(raw: Any, k: int, path: str, where: str, zero_vis: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -166,6 +182,7 @@ def build_project(skeleton: Skeleton, video: VideoInfo, records: list[PersonReco
         t.source[r.frame] = np.where(r.vis > 0, int(Source.MANUAL), int(Source.NONE))
         t.bbox[r.frame] = r.bbox
         t.head_bbox[r.frame] = r.head_bbox
+        t.flags[r.frame] = r.flags
     return Project(skeleton=skeleton, video=video, tracks=dict(sorted(tracks.items())), labeled=labeled,
                    ignore_regions=ignore_regions, meta=meta)
 

@@ -230,3 +230,45 @@ def mark_reviewed(project: Project, start: int, stop: int, reviewed: bool = True
     if not ids:
         raise ValueError("nobody to review on these frames")
     return set_reviewed(project, start, stop, reviewed, ids)
+
+
+def set_box(project: Project, tid: int, frame: int, box: tuple[float, float, float, float], label: str = "edit box") -> Edit:
+    """Set a person's box on one frame (``x1, y1, x2, y2`` pixels, any corner order), joints untouched.
+
+    The box is marked :attr:`TrackFlag.BOX_SET`, so detection and propagation keep it."""
+    from stdpose_core.data.track import TrackFlag
+
+    t = project.tracks[tid]
+    x1, y1, x2, y2 = (float(v) for v in box)
+    b = np.array([min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)], np.float32)
+    if not np.isfinite(b).all() or b[2] - b[0] < 1 or b[3] - b[1] < 1:
+        raise ValueError("a box needs a width and a height of at least 1 pixel")
+    flags = t.flags[frame : frame + 1] | np.uint8(TrackFlag.BOX_SET)
+    return SetPoseRange(tid, frame, {"bbox": b[None], "flags": flags.astype(np.uint8)}, label=label)
+
+
+#: Flags a person sets from the editor or ``stdpose set-flag`` (BOX_SET follows box edits).
+USER_FLAGS = {"outside": "OUTSIDE", "truncated": "TRUNCATED"}
+
+
+def set_flag(project: Project, tid: int, start: int, stop: int, flag: str, on: bool = True) -> Edit:
+    """Set (``on``) or clear a person's ``flag`` ("outside" | "truncated") on frames ``[start, stop)``.
+
+    Marking a person *outside* (out of view) also removes their pose and box on those frames: it says
+    "not there", which propagation then respects (the gaps end there) and detection never overwrites."""
+    from stdpose_core.data.track import TrackFlag
+
+    if flag not in USER_FLAGS:
+        raise ValueError(f"flag must be one of {', '.join(USER_FLAGS)}, got {flag!r}")
+    if not 0 <= start < stop <= project.num_frames:
+        raise ValueError(f"frames {start}:{stop} outside the video (0:{project.num_frames})")
+    bit = np.uint8(TrackFlag[USER_FLAGS[flag]])
+    t = project.tracks[tid]
+    flags = t.flags[start:stop].copy()
+    flags = (flags | bit) if on else (flags & ~bit)
+    what = f"{flag} {person_name(tid)}" + (f" frame {start}" if stop - start == 1 else f" frames {start}–{stop - 1}")
+    if on and flag == "outside":
+        clear = clear_frames(project, tid, start, stop)
+        clear.values["flags"] = flags.astype(np.uint8)
+        return SetPoseRange(tid, start, clear.values, label=f"mark {what}")
+    return SetPoseRange(tid, start, {"flags": flags.astype(np.uint8)}, label=("mark " if on else "unmark ") + what)

@@ -323,3 +323,32 @@ def test_undo_action_names_the_step(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not undo.isEnabled() and window.actions_by_id["edit.redo"].isEnabled()
     assert window.doc.project.tracks[0].vis[0, 5] == 2
+
+
+def test_box_handles_resize_the_box_alone_and_shift_scales_the_pose(qtbot, window, at, reopen):
+    from stdpose_core.data import TrackFlag
+
+    doc, vp = window.doc, window.view.viewport()
+    doc.set_frame(3)
+    doc.select(0)
+    t = doc.project.tracks[0]
+    pose, box = t.xy[3].copy(), t.bbox[3].copy()
+    # The bottom-right corner: the box grows, the pose stays.
+    drag(qtbot, vp, at(window, box[2], box[3]), at(window, box[2] + 20, box[3] + 10))
+    t = reopen(doc.path).tracks[0]
+    assert np.allclose(t.bbox[3], [box[0], box[1], box[2] + 20, box[3] + 10], atol=1.5)
+    assert np.array_equal(t.xy[3], pose) and t.flags[3] & TrackFlag.BOX_SET
+    # The left edge's midpoint moves only x1.
+    b = t.bbox[3]
+    drag(qtbot, vp, at(window, b[0], (b[1] + b[3]) / 2), at(window, b[0] - 6, (b[1] + b[3]) / 2 + 30))
+    t2 = reopen(doc.path).tracks[0]
+    assert np.allclose(t2.bbox[3], [b[0] - 6, b[1], b[2], b[3]], atol=1.5) and np.array_equal(t2.xy[3], pose)
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    back = reopen(doc.path).tracks[0]
+    assert np.allclose(back.bbox[3], box) and not back.flags[3] & TrackFlag.BOX_SET
+    # Shift on a corner scales the pose with its box, as before.
+    drag(qtbot, vp, at(window, box[2], box[3]), at(window, box[2] + 20, box[3] + 20), modifier=Qt.KeyboardModifier.ShiftModifier)
+    scaled = reopen(doc.path).tracks[0]
+    assert not np.allclose(scaled.xy[3][scaled.vis[3] > 0], pose[scaled.vis[3] > 0])
