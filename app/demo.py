@@ -1,9 +1,11 @@
 """``stdpose-annotate --demo``: a generated clip whose keyframes (every 7th frame) are already labelled.
 
 The clip (moving articulated figures, :mod:`stdpose_core.synth`) is rendered once into the user's
-cache folder (``$STDPOSE_CACHE_DIR/demo`` or the platform cache, e.g. ``~/.cache/stdpose/demo``);
-each start makes a fresh project there with the ground truth imported on keyframes only, so a new
-user presses P (Propagate) and watches the loop: propagate → fix what is red → export → retrain.
+cache folder (``$STDPOSE_CACHE_DIR/demo`` or the platform cache, e.g. ``~/.cache/stdpose/demo``) with
+a project whose keyframes hold the ground truth, so a new user presses P (Propagate) and watches the
+loop: propagate → fix what is red → export → retrain. Later starts reopen that project with the
+user's work in it; Help → Fresh demo project (or ``--demo --fresh``) starts over, keeping the old
+project next to it as ``demo-<time>.stdpose``.
 
 ``python -m app.demo --screenshots docs/images`` makes the loop screenshots for the docs (run it
 under a real display, e.g. ``xvfb-run -s "-screen 0 1600x1000x24"``).
@@ -24,10 +26,12 @@ def demo_dir() -> Path:
     return user_cache_dir() / "demo"
 
 
-def build_demo(folder: Path | None = None, every: int = EVERY, **clip) -> Path:
-    """Render the demo clip (once) and create a fresh project with keyframes every ``every`` frames.
+def build_demo(folder: Path | None = None, every: int = EVERY, fresh: bool = False, **clip) -> Path:
+    """Render the demo clip (once) and the demo project with keyframes every ``every`` frames.
 
-    Returns the project path (``FOLDER/demo.stdpose``)."""
+    An existing demo project of the same clip is kept as it is (the user's work in it stays), unless
+    ``fresh``: then it is renamed ``demo-<time>.stdpose`` and a new one made. Returns the project path
+    (``FOLDER/demo.stdpose``)."""
     from stdpose_core.data.edits import set_reviewed
     from stdpose_core.io import import_edit, read_annotations
     from stdpose_core.progress import run_to_completion
@@ -38,14 +42,23 @@ def build_demo(folder: Path | None = None, every: int = EVERY, **clip) -> Path:
     opts = {**DEMO, **clip}
     media, gt = folder / "frames", folder / "gt.json"
     stamp = folder / "clip.txt"
-    if not (gt.is_file() and stamp.is_file() and stamp.read_text() == repr(opts)):
+    path = folder / "demo.stdpose"
+    same_clip = gt.is_file() and stamp.is_file() and stamp.read_text() == repr(opts)
+    if same_clip and path.is_file() and not fresh:
+        return path
+    if not same_clip:
         folder.mkdir(parents=True, exist_ok=True)
         scene = make_scene(opts["persons"], opts["frames"], tuple(opts["size"]), opts["seed"])
         run_to_completion(write_scene_job(scene, folder, "frames", overwrite=True))
         stamp.write_text(repr(opts))
-    path = folder / "demo.stdpose"
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        p.unlink(missing_ok=True)
+    if path.is_file():  # never thrown away: the previous demo project stays next to the new one
+        import time
+
+        keep = path.with_name(f"demo-{time.strftime('%Y%m%d-%H%M%S')}.stdpose")
+        for suffix in ("", "-wal", "-shm"):
+            old = path.with_name(path.name + suffix)
+            if old.exists():
+                old.rename(keep.with_name(keep.name + suffix))
     session = create_project(path, media, keyframe_interval=every)
     try:
         p = session.project
@@ -57,17 +70,21 @@ def build_demo(folder: Path | None = None, every: int = EVERY, **clip) -> Path:
     return path
 
 
-def open_demo(window, folder: Path | None = None, **clip) -> bool:
-    """Build the demo (``clip`` overrides :data:`DEMO`) and open it in ``window``; errors are shown."""
+def open_demo(window, folder: Path | None = None, fresh: bool = False, **clip) -> bool:
+    """Build (or reopen) the demo (``clip`` overrides :data:`DEMO`) and open it in ``window``; errors are shown."""
+    target = Path(folder or demo_dir()) / "demo.stdpose"
+    reopened = target.is_file() and not fresh
     try:
-        path = build_demo(folder, **clip)
+        path = build_demo(folder, fresh=fresh, **clip)
     except Exception as exc:  # noqa: BLE001 - e.g. an unwritable cache folder
         from app.errors import show_error
 
         show_error(window, "Demo", exc)
         return False
     ok = window.open_path(path)
-    if ok:
+    if ok and reopened:
+        window.statusBar().showMessage("Demo: your demo project as you left it — Help → Fresh demo project starts over", 15000)
+    elif ok:
         window.statusBar().showMessage(
             f"Demo: every {EVERY}th frame is labelled — press P to propagate, Ctrl+→ to check", 15000)
     return ok

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         """Canvas gestures, decoded frames and document changes to the window's reactions."""
         self.view.place_requested.connect(self._place)
         self.view.box_drawn.connect(self._box_drawn)
+        self.view.region_drawn.connect(self._region_drawn)
         self.view.zoom_changed.connect(self._on_zoom)
         self.view.context_menu_requested.connect(self._fill_context_menu)
         self.loader.frame_ready.connect(self.scene.show_image)
@@ -329,6 +330,9 @@ class MainWindow(QMainWindow):
 
     def _update_banner(self) -> None:
         text = self.guided.banner() or ("Draw a box around the new person (Esc cancels)" if self.view.draw_box_mode else "")
+        if not text and self.view.region_mode:
+            text = ("Ignore regions: click points, click the first point (or double-click) to close; drag a point to "
+                    "move it; right-click a region to delete it; Shift+I copies them to the next frames; I or Esc ends")
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
@@ -345,6 +349,8 @@ class MainWindow(QMainWindow):
         if self.doc.session is None:
             return
         self.guided.stop()
+        if self.view.region_mode:
+            self.set_region_mode(False)
         self.view.draw_box_mode, self._then_guided = True, then_guided
         self.view.viewport().setCursor(Qt.CursorShape.CrossCursor)
         self._update_banner()
@@ -353,6 +359,28 @@ class MainWindow(QMainWindow):
         self.view.draw_box_mode = False
         self.view.viewport().unsetCursor()
         self._update_banner()
+
+    def set_region_mode(self, on: bool) -> None:
+        """Region mode (I): click points of ignore regions, drag their points; I or Esc ends it."""
+        if self.doc.session is None:
+            on = False
+        if on:
+            self.guided.stop()
+            self.stop_draw_box()
+        self.view.region_mode = on
+        regions = self.scene.regions
+        regions.editing, regions.draft, regions.hover = on, [], None
+        regions.update()
+        if on:
+            self.view.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        else:
+            self.view.viewport().unsetCursor()
+        self._update_banner()
+
+    def _region_drawn(self, points) -> None:
+        from stdpose_core.ops.regions import add_region
+
+        self._safe(lambda: self.doc.push(add_region(self.doc.project, self.doc.frame, points)), "Ignore region")
 
     def _box_drawn(self, x1: float, y1: float, x2: float, y2: float) -> None:
         self.stop_draw_box()

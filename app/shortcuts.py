@@ -42,6 +42,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _s("edit.vis_visible", "Joint visible", "V", "Edit"),
     _s("edit.vis_occluded", "Joint occluded", "O", "Edit"),
     _s("edit.vis_none", "Joint not labelled", "X", "Edit"),
+    _s("edit.regions", "Draw/edit &ignore regions", "I", "Edit",
+       "Polygons where nobody is annotated or scored: click points, click the first one to close; drag points"),
+    _s("edit.copy_regions", "Copy ignore regions to the next frames…", "Shift+I", "Edit",
+       "Give the next frames (or the selected range) this frame's ignore regions"),
     _s("label.guided", "&Label this keyframe (guided)", "L", "Label"),
     _s("label.skip", "Guided: skip joint", ("S", "Tab"), ""),
     _s("label.back", "Guided: previous joint", "Backspace", ""),
@@ -63,6 +67,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _s("nav.goto", "&Go to frame…", "G", "Navigate"),
     *(_s(f"select.person{i}", f"Select person {i}", str(i % 10), "") for i in range(1, 11)),
     _s("help.shortcuts", "&Keyboard Shortcuts", ("F1", "Ctrl+/"), "Help"),
+    _s("help.fresh_demo", "Fresh &demo project", (), "Help", "Start the demo over (your current demo project is kept)"),
     _s("help.about", "&About", (), "Help"),
 )
 

@@ -67,11 +67,18 @@ def handlers(w) -> dict[str, Callable[[], None]]:
             w.guided.stop()
         elif w.view.draw_box_mode:
             w.stop_draw_box()
+        elif w.view.region_mode:
+            w.set_region_mode(False)
         elif doc.armed_joint is not None:
             doc.select(doc.track_id, doc.joint)
         else:
             doc.select(None)
         doc.set_range(None)
+
+    def fresh_demo() -> None:
+        from app.demo import open_demo
+
+        open_demo(w, fresh=True)
 
     def about() -> None:
         QMessageBox.about(w, "About STDPose Annotator", "STDPose Annotator — label every T-th frame, propagate the rest, fix what is red.")
@@ -95,6 +102,8 @@ def handlers(w) -> dict[str, Callable[[], None]]:
         "edit.vis_visible": lambda: C.SetVisibility(2).run(ctx),
         "edit.vis_occluded": occluded,
         "edit.vis_none": lambda: C.SetVisibility(0).run(ctx),
+        "edit.regions": lambda: w.set_region_mode(not w.view.region_mode),
+        "edit.copy_regions": lambda: C.CopyRegions().run(ctx),
         "label.guided": guided,
         "label.skip": lambda: w.guided.skip() if w.guided.active else None,
         "label.back": lambda: w.guided.back() if w.guided.active else None,
@@ -115,6 +124,7 @@ def handlers(w) -> dict[str, Callable[[], None]]:
         "nav.play": w.playback.toggle,
         "nav.goto": goto,
         "help.shortcuts": w.show_shortcuts,
+        "help.fresh_demo": fresh_demo,
         "help.about": about,
     }
     for i in range(1, 11):

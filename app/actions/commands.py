@@ -185,3 +185,28 @@ class PlaceJoint(Command):
 
     def do(self, doc, track_id: int, frame: int, joint: int, xy: tuple[float, float], vis: int = 2):
         doc.push(annotate.place_joint(doc.project, track_id, frame, joint, xy, vis))
+
+
+class CopyRegions(Command):
+    """Copy this frame's ignore regions to the selected range's end, or to the next N frames (asked)."""
+
+    title = "Copy ignore regions"
+
+    def ask(self, ctx):
+        doc = ctx.doc
+        if not doc.project.ignore_regions.get(doc.frame):
+            raise ValueError("This frame has no ignore region: press I and draw one first.")
+        rng = doc.frame_range
+        if rng and rng[1] > doc.frame + 1:
+            return {"frame": doc.frame, "stop": rng[1]}
+        left = doc.num_frames - doc.frame - 1
+        if left < 1:
+            raise ValueError("This is the last frame.")
+        n, ok = QInputDialog.getInt(ctx.parent, self.title, f"Copy frame {doc.frame}'s ignore regions to the next frames:",
+                                    min(10, left), 1, left)
+        return {"frame": doc.frame, "stop": doc.frame + 1 + n} if ok else None
+
+    def do(self, doc, frame: int, stop: int):
+        from stdpose_core.ops.regions import copy_regions
+
+        doc.push(copy_regions(doc.project, frame, stop))

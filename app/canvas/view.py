@@ -6,6 +6,8 @@ Gestures (left button):
     Shift on a corner: scale the pose with its box; inside the box: move the whole pose;
   - with a joint armed (joint list or guided mode): place it (Shift = occluded) -> ``place_requested``;
   - in draw-box mode: draw a new person's box -> ``box_drawn``;
+  - in region mode: click points of an ignore region (click the first point or double-click to close
+    -> ``region_drawn``), drag a region's point to move it;
   - on empty image: deselect and pan.
 Right button: visibility / delete menu for the joint or person under the cursor.
 """
@@ -57,6 +59,7 @@ Gesture = Drag | PanDrag | DrawBox
 class CanvasView(QGraphicsView):
     place_requested = Signal(float, float, bool)  # x, y, occluded
     box_drawn = Signal(float, float, float, float)
+    region_drawn = Signal(object)  # [(x, y), ...] pixels of a closed ignore-region polygon
     context_menu_requested = Signal(object, object)  # QMenu to fill, global pos — window adds person actions
     zoom_changed = Signal(float)
 
@@ -65,6 +68,7 @@ class CanvasView(QGraphicsView):
         self.doc = doc
         self.canvas = scene
         self.draw_box_mode = False
+        self.region_mode = False
         self._drag: Gesture | None = None
         self._pending: tuple[Drag, float, float] | None = None  # a drag position not yet written
         self._last_write = 0.0
@@ -82,7 +86,11 @@ class CanvasView(QGraphicsView):
         self._hover.setPen(QPen(QColor(0, 0, 0), 0.5))
         self._hover.setZValue(100)
         self._hover.hide()
+        self._hover_at: QPointF | None = None  # where the pointer rests (scene pixels)
         scene.addItem(self._hover)
+        # The hover label describes a joint's state: after V/O/X (or any change) and on another frame it is re-read.
+        doc.changed.connect(lambda _c: self._refresh_hover())
+        doc.frame_changed.connect(lambda _f: self._refresh_hover())
         self._rubber = QGraphicsRectItem()
         pen = QPen(QColor(255, 255, 0), 1.5, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
@@ -174,6 +182,9 @@ class CanvasView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         doc = self.doc
+        if self.region_mode:
+            self._region_press(pos)
+            return
         if self.draw_box_mode:
             self._drag = DrawBox(pos)
             self._rubber.setRect(QRectF(pos, pos))
@@ -205,9 +216,44 @@ class CanvasView(QGraphicsView):
         doc.select(None)
         self._drag = PanDrag(event.position())
 
+    def _region_press(self, pos: QPointF) -> None:
+        """Region mode: grab a point of an existing region, or add a point to the polygon being drawn."""
+        from stdpose_core.ops.regions import VertexDrag, vertex_at
+
+        items = self.canvas.regions
+        r = HANDLE_PX / max(self.scale_factor(), 1e-3)
+        draft = items.draft
+        if len(draft) >= 3 and np.hypot(pos.x() - draft[0][0], pos.y() - draft[0][1]) <= r:
+            self.finish_region()
+            return
+        if not draft:
+            hit = vertex_at(self.doc.project, self.doc.frame, (pos.x(), pos.y()), r)
+            if hit is not None:
+                self._drag = VertexDrag(-1, self.doc.frame, hit[0], hit[1])
+                return
+        draft.append((pos.x(), pos.y()))
+        items.update()
+
+    def finish_region(self) -> None:
+        """Close the polygon being drawn (at least 3 points) -> ``region_drawn``."""
+        items = self.canvas.regions
+        points, items.draft, items.hover = list(items.draft), [], None
+        items.update()
+        if len(points) >= 3:
+            self.region_drawn.emit(points)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        if self.region_mode:
+            self.finish_region()  # the double-click's first press added its point already
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         pos = self.mapToScene(event.position().toPoint())
         d = self._drag
+        if d is None and self.region_mode and self.canvas.regions.draft:
+            self.canvas.regions.hover = (pos.x(), pos.y())
+            self.canvas.regions.update()
         if d is None:
             self._update_hover(pos)
             return super().mouseMoveEvent(event)
@@ -260,8 +306,14 @@ class CanvasView(QGraphicsView):
             if r.width() >= 4 and r.height() >= 4:
                 self.box_drawn.emit(r.left(), r.top(), r.right(), r.bottom())
 
+    def _refresh_hover(self) -> None:
+        if self._hover_at is not None and self._drag is None:
+            self._update_hover(self._hover_at)
+
     def _update_hover(self, pos: QPointF) -> None:
+        self._hover_at = pos
         if self.doc.session is None:
+            self._hover.hide()
             return
         hit = self.joint_at(pos)
         if hit is None:
@@ -277,6 +329,11 @@ class CanvasView(QGraphicsView):
         self._hover.setText(text)
         self._hover.setPos(pos + QPointF(8 / self.scale_factor(), 8 / self.scale_factor()))
         self._hover.show()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._hover_at = None
+        self._hover.hide()
+        super().leaveEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
         if self.doc.session is None:
@@ -298,6 +355,14 @@ class CanvasView(QGraphicsView):
             tid = self.box_at(pos)
             if tid is not None:
                 self.doc.select(tid)
+        from stdpose_core.ops.regions import delete_region, region_at
+
+        region = region_at(self.doc.project, self.doc.frame, (pos.x(), pos.y()))
+        if region is not None:
+            f = self.doc.frame
+            menu.addAction("Delete this ignore region").triggered.connect(
+                lambda _=False: self.doc.push(delete_region(self.doc.project, f, region)))
+            menu.addSeparator()
         self.context_menu_requested.emit(menu, event.globalPos())
         if not menu.isEmpty():
             self.exec_menu(menu, event.globalPos())

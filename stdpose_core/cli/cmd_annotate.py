@@ -72,6 +72,17 @@ def register(sub) -> None:
     p.add_argument("--keep", choices=["refuse", "target", "source"], default="refuse",
                    help="on frames with both people: refuse (default), keep DST's poses, or SRC's")
 
+    p = cmd("ignore-region", "add, delete, copy or list the ignore regions of a frame", cmd_ignore_region,
+            "Ignore regions (PoseTrack ignore_regions) are polygons where nobody is annotated; stdpose eval "
+            "drops joints inside the ground truth's regions and exports write them.")
+    p.add_argument("--frame", type=int, required=True)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--add", metavar="X,Y,X,Y,...", help="a polygon of at least 3 points, in pixels")
+    what.add_argument("--delete", type=int, metavar="I", help="remove region I (0-based, as --list shows)")
+    what.add_argument("--copy-to", type=int, metavar="B", help="give frames after FRAME up to B-1 this frame's regions")
+    what.add_argument("--list", action="store_true", help="print the frame's regions")
+    p.add_argument("--json", action="store_true", help="with --list: JSON")
+
     p = cmd("mark-reviewed", "mark the people on frames A:B reviewed (or unmark them)", cmd_mark_reviewed)
     p.add_argument("--frames", required=True, metavar="A:B", help="frames [A, B), e.g. 10:20 or 7:8")
     p.add_argument("--person", type=int, action="append", help="only this person (repeatable)")
@@ -259,6 +270,34 @@ def cmd_merge(args) -> int:
         need_person(p, args.src, args.project)
         need_person(p, args.dst, args.project)
         edit = _apply(s, lambda: merge_tracks(p, args.src, args.dst, args.keep))
+    print(edit.label)
+    return 0
+
+
+def cmd_ignore_region(args) -> int:
+    from stdpose_core.ops import regions
+
+    with _session(args.project) as s:
+        p = s.project
+        need_frame(p, args.frame, args.project)
+        if args.list:
+            polys = [poly.tolist() for poly in regions.regions_at(p, args.frame)]
+            if args.json:
+                print_json({"frame": args.frame, "regions": polys})
+            else:
+                print(f"frame {args.frame}: {len(polys)} ignore region(s)")
+                for i, poly in enumerate(polys):
+                    print(f"  {i}: " + " ".join(f"({x:g}, {y:g})" for x, y in poly))
+            return 0
+        if args.add is not None:
+            values = numbers(args.add, len(args.add.split(",")), "--add")
+            if len(values) % 2:
+                raise StdposeError(f"--add {args.add!r}: expected x,y pairs")
+            edit = _apply(s, lambda: regions.add_region(p, args.frame, values))
+        elif args.delete is not None:
+            edit = _apply(s, lambda: regions.delete_region(p, args.frame, args.delete))
+        else:
+            edit = _apply(s, lambda: regions.copy_regions(p, args.frame, args.copy_to))
     print(edit.label)
     return 0
 

@@ -352,3 +352,36 @@ def test_box_handles_resize_the_box_alone_and_shift_scales_the_pose(qtbot, windo
     drag(qtbot, vp, at(window, box[2], box[3]), at(window, box[2] + 20, box[3] + 20), modifier=Qt.KeyboardModifier.ShiftModifier)
     scaled = reopen(doc.path).tracks[0]
     assert not np.allclose(scaled.xy[3][scaled.vis[3] > 0], pose[scaled.vis[3] > 0])
+
+
+def test_ignore_regions_drawn_dragged_copied_and_deleted(qtbot, window, at, reopen, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    doc, vp = window.doc, window.view.viewport()
+    doc.set_frame(20)  # nobody there: clicks reach the canvas
+    qtbot.keyClick(window, Qt.Key.Key_I)
+    assert window.view.region_mode and "Ignore regions" in window.banner.text()
+    for x, y in ((200, 20), (300, 20), (300, 100), (200, 100)):
+        qtbot.mouseClick(vp, L, pos=at(window, x, y))
+    qtbot.mouseClick(vp, L, pos=at(window, 200, 20))  # the first point again: closed
+    poly = reopen(doc.path).ignore_regions[20][0]
+    assert np.allclose(poly, [(200, 20), (300, 20), (300, 100), (200, 100)], atol=1.5)
+    drag(qtbot, vp, at(window, 300, 100), at(window, 310, 115))  # move a point
+    assert np.allclose(reopen(doc.path).ignore_regions[20][0][2], (310, 115), atol=1.5)
+    assert doc.undo_stack.count() == 2
+    qtbot.keyClick(window, Qt.Key.Key_I)
+    assert not window.view.region_mode
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (3, True)))
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ShiftModifier)
+    stored = reopen(doc.path).ignore_regions
+    assert sorted(stored) == [20, 21, 22, 23]
+    # Right-click inside the region: delete it on this frame.
+    window.view.exec_menu = lambda menu, pos: next(a for a in menu.actions() if a.text().startswith("Delete this ignore")).trigger()
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    p = at(window, 250, 60)
+    QApplication.sendEvent(vp, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, p, vp.mapToGlobal(p)))
+    assert sorted(reopen(doc.path).ignore_regions) == [21, 22, 23]
+    doc.undo_stack.undo()
+    assert sorted(reopen(doc.path).ignore_regions) == [20, 21, 22, 23]
