@@ -8,7 +8,8 @@ review queue of each clip as the editor does right after detection (threshold 0.
 *really off* when the ground truth labels that joint of the matched person (box IoU >= 0.5) and the
 detected joint is farther than 0.2 head sizes (JHMDB has no head boxes: 0.125 x person-box diagonal,
 as ``stdpose eval``); queued joints the ground truth cannot judge (JHMDB labels no head_top; people
-it does not have) are counted apart. Precision = really off / judged.
+it does not have) are counted apart. Precision = really off / judged; recall = really-off queued
+joints / really-off detector joints in all (queued or not).
 
 "v0.1" is the rule before approximated joints had meaningful scores (head_bottom/head_top capped at
 0.3, so every detected frame was queued); "now" is the current code.
@@ -169,7 +170,7 @@ def make_detector():
 
 
 def precision(n: int | None) -> None:
-    rows = {"v0.1": dict(queued=0, frames=0, judged=0, off=0), "now": dict(queued=0, frames=0, judged=0, off=0)}
+    rows = {r: dict(queued=0, frames=0, judged=0, off=0, off_all=0) for r in ("v0.1", "now")}
     det_frames = 0
     n_clips = 0
     t0 = time.perf_counter()
@@ -180,6 +181,9 @@ def precision(n: int | None) -> None:
         for rule, p in (("v0.1", v01_rule(project)), ("now", project)):
             q = review_queue(p, 0.5)
             r = rows[rule]
+            for tid, t in p.tracks.items():  # every really-off detector joint, queued or not
+                for f, k in zip(*np.nonzero(t.vis > 0)):
+                    r["off_all"] += int(judge(gt, p, int(f), tid, int(k)) is True)
             r["queued"] += len(q)
             r["frames"] += len(q.frames)
             for f, tid, k in zip(q.frame.tolist(), q.track.tolist(), q.joint.tolist()):
@@ -188,10 +192,13 @@ def precision(n: int | None) -> None:
                     r["judged"] += 1
                     r["off"] += int(verdict)
     print(f"JHMDB val: {n_clips} clips, {det_frames} frames with detected people ({time.perf_counter() - t0:.0f} s)")
-    print(f"{'rule':<6}{'queued joints':>15}{'queued frames':>15}{'judged':>8}{'really off':>12}{'precision':>11}")
+    print(f"{'rule':<6}{'queued joints':>15}{'queued frames':>15}{'judged':>8}{'really off':>12}{'precision':>11}"
+          f"{'off in all':>12}{'recall':>9}")
     for rule, r in rows.items():
         prec = r["off"] / r["judged"] if r["judged"] else float("nan")
-        print(f"{rule:<6}{r['queued']:>15}{r['frames']:>15}{r['judged']:>8}{r['off']:>12}{100 * prec:>10.1f}%")
+        rec = r["off"] / r["off_all"] if r["off_all"] else float("nan")
+        print(f"{rule:<6}{r['queued']:>15}{r['frames']:>15}{r['judged']:>8}{r['off']:>12}{100 * prec:>10.1f}%"
+              f"{r['off_all']:>12}{100 * rec:>8.1f}%")
 
 
 def calibrate(n: int | None) -> None:
@@ -224,6 +231,17 @@ def calibrate(n: int | None) -> None:
         ok = np.hypot(*(est - neck).T) <= TOL * norm
         ok_mid = np.hypot(*(mid - neck).T) <= TOL * norm
         print(f"{a:>13.2f}{ok[face_seen].mean():>29.3f}{ok_mid[~face_seen].mean():>21.3f}")
+    from stdpose_core.skeleton import HEAD_BOTTOM_TOWARDS_FACE
+
+    est = mid + HEAD_BOTTOM_TOWARDS_FACE * (face - mid)
+    ok = np.hypot(*(est - neck).T) <= TOL * norm
+    face_score = np.where(eyes, np.minimum(ks[:, 1], ks[:, 2]), ks[:, 0])
+    lowest = np.minimum(np.minimum(ks[:, 5], ks[:, 6]), face_score)
+    reach = np.hypot(*(face - mid).T) / np.maximum(np.hypot(*(kp[:, 5] - kp[:, 6]).T), 1e-6)
+    confident = eyes & (lowest >= 0.95) & (reach >= 0.5) & (reach < 1.0)
+    print(f"at {HEAD_BOTTOM_TOWARDS_FACE}: confident (both eyes, joints >= 0.95, face 0.5-1 shoulder widths away) "
+          f"{ok[confident].mean():.3f} of {confident.sum()}; other faces {ok[face_seen & ~confident].mean():.3f} "
+          f"of {(face_seen & ~confident).sum()}; no face {np.hypot(*(mid - neck).T)[~face_seen].__le__(TOL * norm[~face_seen]).mean():.3f}")
 
 
 def main() -> int:

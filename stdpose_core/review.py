@@ -3,7 +3,11 @@
 A *review item* is one (frame, track, joint) whose value a machine wrote (propagated, interpolated
 or detected), on a frame the person has not marked reviewed, that looks risky:
 
-* ``LOW_CONFIDENCE``: its score is below the threshold;
+* ``LOW_CONFIDENCE``: its score is below the threshold — except for APPROXIMATED joints (pre-labels
+  a skeleton conversion derived, e.g. head_bottom from the shoulders): their scores say how often such
+  a derivation is right (:data:`stdpose_core.skeleton.APPROXIMATION_TRUST`), which is known in
+  advance and the same on every frame, so they are marked "approximated" in the editor instead of
+  filling the queue; the other reasons still apply to them;
 * ``FLIP``: a left/right pair is mirrored compared with the previous frame (the vector from the left
   to the right joint turned by more than 90 degrees) — the classic propagation failure;
 * ``BONE_JUMP``: a bone touching the joint changed length by more than ``bone_jump`` of the person's
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stdpose_core.data import MACHINE_SOURCES, Project, Track
+from stdpose_core.data import MACHINE_SOURCES, Project, Source, Track
 from stdpose_core.skeleton import Skeleton
 
 LOW_CONFIDENCE, FLIP, BONE_JUMP, PRELABEL = 1, 2, 4, 8
@@ -156,7 +160,8 @@ def joint_risk(
     machine-made, not labelled, or on frames marked reviewed. ``prelabel`` = ``(xy[F,K,2], vis[F,K])``."""
     candidate = np.isin(track.source, MACHINE) & (track.vis > 0) & ~track.reviewed[:, None]
     low = (1.0 - np.clip(track.score, 0, 1)).astype(np.float64)
-    parts = [(LOW_CONFIDENCE, np.where(track.score < threshold, low, 0.0), low),
+    doubtful = (track.score < threshold) & (track.source != Source.APPROXIMATED)
+    parts = [(LOW_CONFIDENCE, np.where(doubtful, low, 0.0), low),
              (FLIP, flip_strength(track, skeleton), None),
              (BONE_JUMP, bone_jump_strength(track, skeleton, bone_jump), None)]
     if prelabel is not None:
