@@ -38,6 +38,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _s("edit.copy_previous", "&Copy previous keyframe's pose", "C", "Edit"),
     _s("edit.swap_ids", "&Swap ids from this frame on…", "W", "Edit"),
     _s("edit.merge", "&Merge tracks…", "M", "Edit"),
+    _s("edit.accept_prelabels", "&Accept pre-labels", "A", "Edit",
+       "Take the detector's pose of the selected person (or everyone) on this frame as it is: a keyframe"),
     _s("edit.mark_reviewed", "Mark frame &reviewed", "R", "Edit", "Mark all people on this frame (or the selected range) as checked"),
     _s("edit.vis_visible", "Joint visible", "V", "Edit"),
     _s("edit.vis_occluded", "Joint occluded", "O", "Edit"),

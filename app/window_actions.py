@@ -99,6 +99,7 @@ def handlers(w) -> dict[str, Callable[[], None]]:
         "edit.swap_ids": lambda: C.SwapIds().run(ctx),
         "edit.merge": lambda: C.MergeTracks().run(ctx),
         "edit.mark_reviewed": lambda: C.MarkReviewed().run(ctx),
+        "edit.accept_prelabels": lambda: C.AcceptPrelabels().run(ctx),
         "edit.vis_visible": lambda: C.SetVisibility(2).run(ctx),
         "edit.vis_occluded": occluded,
         "edit.vis_none": lambda: C.SetVisibility(0).run(ctx),

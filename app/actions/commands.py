@@ -141,6 +141,19 @@ class MergeTracks(Command):
         doc.select(dst)
 
 
+class AcceptPrelabels(Command):
+    """A: the detector's pose of the selected person (or of everyone) on this frame, accepted as it is."""
+
+    title = "Accept pre-labels"
+
+    def ask(self, ctx):
+        tid = ctx.doc.track_id
+        return {"frame": ctx.doc.frame, "track_ids": None if tid is None else [tid]}
+
+    def do(self, doc, frame: int, track_ids: list[int] | None = None):
+        doc.push(annotate.accept_prelabels(doc.project, frame, track_ids))
+
+
 class MarkReviewed(Command):
     title = "Mark reviewed"
 

@@ -59,6 +59,10 @@ def register(sub) -> None:
     p.add_argument("--frame", type=int, required=True)
     p.add_argument("--person", type=int, action="append", help="only this person (repeatable; default everyone)")
 
+    p = cmd("accept-prelabels", "accept the detector's poses on a frame as they are (a keyframe)", cmd_accept_prelabels)
+    p.add_argument("--frame", type=int, required=True)
+    p.add_argument("--person", type=int, action="append", help="only this person (repeatable; default everyone)")
+
     p = cmd("swap-ids", "swap two people's ids from a frame on (fixes an identity switch)", cmd_swap_ids)
     p.add_argument("a", type=int, help="person id")
     p.add_argument("b", type=int, help="person id")
@@ -245,6 +249,19 @@ def cmd_copy_pose(args) -> int:
         for tid in args.person or []:
             need_person(p, tid, args.project)
         edit = _apply(s, lambda: copy_previous_pose(p, args.frame, args.person))
+    print(edit.label)
+    return 0
+
+
+def cmd_accept_prelabels(args) -> int:
+    from stdpose_core.ops.annotate import accept_prelabels
+
+    with _session(args.project) as s:
+        p = s.project
+        need_frame(p, args.frame, args.project)
+        for tid in args.person or []:
+            need_person(p, tid, args.project)
+        edit = _apply(s, lambda: accept_prelabels(p, args.frame, args.person))
     print(edit.label)
     return 0
 

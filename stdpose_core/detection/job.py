@@ -24,7 +24,7 @@ import numpy as np
 
 from stdpose_core.data.edits import AddTrack, Compound, Edit, SetPoseRange
 from stdpose_core.data.project import Project
-from stdpose_core.data.source import DETECTOR_SOURCES, Source
+from stdpose_core.data.source import DETECTOR_SOURCES
 from stdpose_core.data.track import Track, TrackFlag, empty_field
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.detected import SetDetectionInfo, detected_mask

@@ -272,3 +272,27 @@ def set_flag(project: Project, tid: int, start: int, stop: int, flag: str, on: b
         clear.values["flags"] = flags.astype(np.uint8)
         return SetPoseRange(tid, start, clear.values, label=f"mark {what}")
     return SetPoseRange(tid, start, {"flags": flags.astype(np.uint8)}, label=("mark " if on else "unmark ") + what)
+
+
+def accept_prelabels(project: Project, frame: int, track_ids: list[int] | None = None) -> Edit:
+    """A person accepts the detector's pose on ``frame`` as it is: every labelled pre-label joint
+    (DETECTED, APPROXIMATED) of the given people (default: everyone there) becomes CORRECTED with
+    score 1, so the frame becomes a keyframe without dragging joints that were right already.
+    ValueError when nobody there has a pre-label."""
+    from stdpose_core.data import DETECTOR_SOURCES
+
+    ids = list(project.tracks) if track_ids is None else track_ids
+    detector = np.array(DETECTOR_SOURCES, np.uint8)
+    edits: list[Edit] = []
+    for tid in ids:
+        t = project.tracks[tid]
+        take = np.isin(t.source[frame], detector) & (t.vis[frame] > 0)
+        if not take.any():
+            continue
+        values = {"source": np.where(take, edited_sources(t.source[frame]), t.source[frame])[None].astype(np.uint8),
+                  "score": np.where(take, 1.0, t.score[frame])[None].astype(np.float32),
+                  "model_version": np.where(take, 0, t.model_version[frame])[None].astype(np.int16)}
+        edits.append(SetPoseRange(tid, frame, values, joint_mask=take[None], label=f"accept pre-labels of {person_name(tid)}"))
+    if not edits:
+        raise ValueError(f"nobody on frame {frame} has detector pre-labels to accept")
+    return edits[0] if len(edits) == 1 else Compound(edits, label=f"accept pre-labels on frame {frame}")

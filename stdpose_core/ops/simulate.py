@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
-from stdpose_core.data import Project, Source
+from stdpose_core.data import Project
 from stdpose_core.data.boxes import joints_box
 from stdpose_core.data.edits import Compound, Edit, SetPoseRange
 from stdpose_core.errors import StdposeError

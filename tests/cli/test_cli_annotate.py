@@ -128,3 +128,17 @@ def test_bad_input_is_one_line_and_leaves_the_project_alone(project, capsys, arg
 def test_a_missing_project_is_one_line(tmp_path, capsys):
     code, _, err = run(capsys, "swap-ids", str(tmp_path / "none.stdpose"), "0", "1", "--from", "0")
     assert code == 2 and "none.stdpose" in err and len(err.strip().splitlines()) == 1
+
+
+def test_accept_prelabels_makes_a_keyframe_of_detected_poses(clip, tmp_path, capsys):
+    path = tmp_path / "d.stdpose"
+    for argv in (["new", str(path), str(clip / "frames")], ["import", str(path), str(clip / "gt.json"), "--as", "detected"]):
+        assert main(argv) == 0
+    code, out, _ = run(capsys, "accept-prelabels", str(path), "--frame", "6", "--person", "1")
+    assert code == 0 and "accept pre-labels of P1" in out
+    p = load(path)
+    t1, t0 = p.tracks[1], p.tracks[0]
+    assert (t1.source[6][t1.vis[6] > 0] == Source.CORRECTED).all() and (t1.score[6][t1.vis[6] > 0] == 1).all()
+    assert (t0.source[6][t0.vis[6] > 0] == Source.DETECTED).all() and p.keyframes().tolist() == [6]
+    code, _, err = run(capsys, "accept-prelabels", str(path), "--frame", "6", "--person", "1")
+    assert code == 2 and "no" in err and "pre-labels to accept" in err
