@@ -53,6 +53,9 @@ def take_screenshot(window, path: str, timeout_ms: int = 10000) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from stdpose_core.openmp import prefer_passive_waiting
+
+    prefer_passive_waiting()  # before a detection or propagation job imports torch
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     from app.qt_env import ensure_app
 

@@ -3,7 +3,7 @@
 Behaviour lives elsewhere: gestures in :mod:`app.canvas.view`, edits in :mod:`stdpose_core.ops`,
 action handlers in :mod:`app.window_actions`, the action table in :mod:`app.shortcuts`. The window
 builds every part explicitly, the annotation loop around the editor included (background jobs,
-review by confidence, export, models, retraining: :meth:`MainWindow._build_loop`).
+review by confidence, import, export, models, retraining: :meth:`MainWindow._build_loop`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from app.canvas.scene import CanvasScene
 from app.canvas.view import CanvasView
 from app.confidence import NEXT_SUGGESTION, ConfidenceRow
 from app.dialogs.export import Exporter
+from app.dialogs.import_annotations import Importer
 from app.dialogs.models import MODELS, ModelsDialog
 from app.dialogs.new_project import ask_new_project
 from app.dialogs.retrain import RETRAIN, open_retrain
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
     review_panel: ReviewPanel | None = None
     confidence_row: ConfidenceRow | None = None
     exporter: Exporter | None = None
+    importer: Importer | None = None
 
     def __init__(self, settings: app_settings.Settings | None = None, loop: bool = True):
         super().__init__()
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
         self.confidence_row = ConfidenceRow(self, self.review)
         self.timeline_dock.add_row(self.confidence_row)
         self.add_action(NEXT_SUGGESTION, self.confidence_row.next_suggestion)
+        self.importer = Importer(self)
         self.exporter = Exporter(self)
         self.add_action(MODELS, lambda: ModelsDialog(self).exec())
         self.add_action(RETRAIN, lambda: open_retrain(self))

@@ -18,6 +18,11 @@ Target (issue 4): ONNX ≥ 10 frames/s at imgsz 640 on the 2-core CPU.
 
     .venv/bin/python benchmarks/bench_detect.py [--frames 300] [--runtimes onnx,torch] [--batch 1,4] [--imgsz 640,1280]
 
+Like the entry points, the script asks OpenMP for passive waiting (``stdpose_core.openmp``) unless
+``OMP_WAIT_POLICY`` is set; ``OMP_WAIT_POLICY= python benchmarks/bench_detect.py`` (set but empty, which
+OpenMP ignores) measures OpenMP's default spin-waiting, i.e. v0.1's behaviour. The header line says
+which policy was in force.
+
 Note: the packaged YOLO11n-pose finds almost none of vtest's ~80 px tall pedestrians at imgsz 640
 (nothing even at conf 0.05); at 1280 it finds them. Speed is quoted at 640 (the target), tracking
 figures are meaningful at 1280.
@@ -32,18 +37,24 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from stdpose_core.openmp import prefer_passive_waiting  # noqa: E402
 
-from stdpose_core.data import Project, VideoInfo
-from stdpose_core.detection import create_detector, detect_job
-from stdpose_core.detection.base import PersonDetector
-from stdpose_core.detection.job import DetectConfig
-from stdpose_core.progress import run_to_completion
-from stdpose_core.skeleton import POSETRACK18
-from stdpose_core.video import open_source
+prefer_passive_waiting()  # before anything imports torch, as the entry points do
+
+import numpy as np  # noqa: E402
+
+from stdpose_core.data import Project, VideoInfo  # noqa: E402
+from stdpose_core.detection import create_detector, detect_job  # noqa: E402
+from stdpose_core.detection.base import PersonDetector  # noqa: E402
+from stdpose_core.detection.job import DetectConfig  # noqa: E402
+from stdpose_core.progress import run_to_completion  # noqa: E402
+from stdpose_core.skeleton import POSETRACK18  # noqa: E402
+from stdpose_core.video import open_source  # noqa: E402
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "videos" / "vtest.avi"
 
@@ -108,7 +119,8 @@ def main() -> None:
     import torch
 
     print(f"video {args.video.name}, first {args.frames} frames, device {args.device}, "
-          f"{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load avg {os.getloadavg()[0]:.1f}")
+          f"{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load avg {os.getloadavg()[0]:.1f}, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY') or '(OpenMP default)'}")
     rows = []
     for imgsz in [int(v) for v in args.imgsz.split(",")]:
         for runtime in args.runtimes.split(","):

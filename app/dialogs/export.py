@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 from app import settings as app_settings
 from app.shortcuts import ActionSpec
 
-FORMATS = (("posetrack18", "PoseTrack18 JSON"), ("posetrack21", "PoseTrack21 JSON"), ("coco", "COCO keypoints JSON"))
-EXPORT = ActionSpec("file.export", "&Export…", ("Ctrl+E",), "File", "Export PoseTrack18/21 or COCO JSON")
+FORMATS = (("posetrack18", "PoseTrack18 JSON"), ("posetrack21", "PoseTrack21 JSON"), ("coco", "COCO keypoints JSON"),
+           ("coco-results", "COCO keypoint results JSON (list with scores)"))
+EXPORT = ActionSpec("file.export", "&Export…", ("Ctrl+E",), "File", "Export PoseTrack18/21, COCO or COCO results JSON")
 EXPORT_AGAIN = ActionSpec("file.export_again", "Export (one click)", ("Ctrl+Shift+E",), "File",
                           "Export again with the last format and file")
 KEY_FORMAT, KEY_REVIEWED, KEY_PATHS = "export/format", "export/only_reviewed", "export/paths"

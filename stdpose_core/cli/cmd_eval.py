@@ -7,11 +7,13 @@ from pathlib import Path
 from stdpose_core.cli.common import print_json
 from stdpose_core.data import Project
 
-DESCRIPTION = """Score predicted poses (PRED) against ground truth (GT). Both are PoseTrack18/21 or COCO
-keypoints JSON files (format detected) or .stdpose project files. Frames are matched by image file
-name, else by index. Reports the PoseTrack per-joint AP (poseval rules: PCKh@0.5, head size = 0.6 x
-head-box diagonal; person box when GT has no head boxes), PCK@0.5/0.2, mean pixel error and, with
---metric oks, COCO OKS AP."""
+DESCRIPTION = """Score predicted poses (PRED) against ground truth (GT). Both are annotation files (format
+detected: PoseTrack18/21, COCO keypoints, COCO results for PRED, ...) or .stdpose project files. Frames
+are matched by image id (COCO results), else by image file name, else by index. Reports the PoseTrack
+per-joint AP equal to poseval's (PCKh@0.5, head size = 0.6 x head-box diagonal, person box when GT has
+no head boxes; a joint the GT never labels scores 0 and counts in the mean, as poseval does), a
+per-joint table with such joints marked 'not labelled', PCK@0.5/0.2, mean pixel error and, with
+--metric oks, COCO OKS AP equal to pycocotools' (GT area from the file)."""
 
 
 def register(sub) -> None:
@@ -21,12 +23,15 @@ def register(sub) -> None:
     p.add_argument("--metric", choices=["posetrack-map", "pck", "oks"], default="posetrack-map",
                    help="table rows: per-joint AP (default), per-joint PCK@0.5, or AP plus COCO OKS AP")
     p.add_argument("--video", help="vid_id to use from multi-video PoseTrack files")
+    p.add_argument("--labelled-joints-only", action="store_true",
+                   help="leave joints the GT never labels out of the means (not poseval's rule; earlier versions' figure)")
     p.add_argument("--json", action="store_true", help="print the results as JSON (keys as in CLI.md)")
     p.set_defaults(handler=cmd_eval)
 
 
-def load_any(path: str, video: str | None = None) -> Project:
-    """A project from an annotation file or a ``.stdpose`` project file."""
+def load_any(path: str, video: str | None = None, reference: Project | None = None) -> Project:
+    """A project from an annotation file or a ``.stdpose`` project file (``reference``: the
+    ground truth, which places a COCO results file's image ids on frames)."""
     if Path(path).suffix == ".stdpose":
         from stdpose_core.session import ProjectSession
 
@@ -37,15 +42,15 @@ def load_any(path: str, video: str | None = None) -> Project:
             s.close()
     from stdpose_core.io import read_annotations
 
-    return read_annotations(path, video=video)
+    return read_annotations(path, video=video, reference=reference)
 
 
 def cmd_eval(args) -> int:
     from stdpose_core.eval import evaluate, format_table, nan_to_none
 
     gt = load_any(args.gt, args.video)
-    pred = load_any(args.pred, args.video)
-    result = evaluate(gt, pred, args.metric)
+    pred = load_any(args.pred, args.video, reference=gt)
+    result = evaluate(gt, pred, args.metric, labelled_only=args.labelled_joints_only)
     if result["frames"] and not result["pred_frames_matched"]:
         import sys
 

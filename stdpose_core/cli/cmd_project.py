@@ -8,7 +8,10 @@ from stdpose_core.cli.common import print_json
 from stdpose_core.data import Source
 from stdpose_core.session import ProjectSession
 
-FORMATS = ("posetrack18", "posetrack21", "coco")
+#: ``stdpose export --format`` choices: annotation JSON, COCO results, and the YOLO-pose dataset folder.
+FORMATS = ("posetrack18", "posetrack21", "coco", "coco-results", "yolo-pose")
+READ_HELP = ("PoseTrack18/21, COCO keypoints or results, labelme/X-AnyLabeling (file or folder), and with the "
+             "[formats] extra SLEAP .slp, DeepLabCut CollectedData CSV/H5, Label Studio JSON")
 
 
 def register(sub) -> None:
@@ -16,16 +19,25 @@ def register(sub) -> None:
                        description="Create PROJECT.stdpose for a video file or an image-sequence folder.")
     p.add_argument("project", help="the new .stdpose file")
     p.add_argument("source", help="video file or folder of images")
-    p.add_argument("--skeleton", choices=["posetrack18", "coco17"], default="posetrack18")
+    p.add_argument("--skeleton", choices=["posetrack18", "coco17"], default=None,
+                   help="keypoint layout (default: the --import file's, else posetrack18)")
     p.add_argument("--every", type=int, default=7, help="keyframe interval T shown in the editor (default 7)")
+    p.add_argument("--import", dest="import_file", metavar="ANNOTATIONS",
+                   help="also import this annotation file; the project gets the file's skeleton (" + READ_HELP + ")")
+    p.add_argument("--video", help="with --import: the video to take from a multi-video file (a PoseTrack vid_id, a SLEAP/DeepLabCut video)")
     p.set_defaults(handler=cmd_new)
 
-    p = sub.add_parser("import", help="import PoseTrack18/21 or COCO annotations into a project",
-                       description="Import annotations (format detected from the file) as one undoable edit.")
+    p = sub.add_parser("import", help="import annotations (PoseTrack, COCO, SLEAP, DeepLabCut, Label Studio, labelme...) into a project",
+                       description="Import annotations (format detected from the file: " + READ_HELP + ") as one undoable edit. "
+                                   "Prints what was read, what is stored and what was left out.")
     p.add_argument("project")
     p.add_argument("annotations")
     p.add_argument("--as", dest="as_source", choices=["manual", "detected"], default="manual",
                    help="mark imported joints as manual (ground truth) or detected (pre-labels)")
+    p.add_argument("--video", help="the video to take from a multi-video file (a PoseTrack vid_id, a SLEAP/DeepLabCut video name)")
+    p.add_argument("--convert", action="store_true",
+                   help="the file's skeleton differs from the project's: convert, accepting the loss the error message states")
+    p.add_argument("--json", action="store_true", help="print the import summary as JSON")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("keyframes", help="keep manual poses on every T-th frame only (for experiments)")
@@ -34,11 +46,16 @@ def register(sub) -> None:
     p.add_argument("--keep-last", action="store_true", help="also keep the last labelled frame")
     p.set_defaults(handler=cmd_keyframes)
 
-    p = sub.add_parser("export", help="write the annotations as PoseTrack18/21 or COCO JSON")
+    p = sub.add_parser("export", help="write the annotations as PoseTrack18/21, COCO, COCO results or a YOLO-pose dataset",
+                       description="Write the annotations. JSON formats are written atomically and read back to check them; "
+                                   "yolo-pose writes a dataset folder for `yolo pose train data=OUT/data.yaml` (images linked "
+                                   "or extracted, labels, data.yaml with kpt_shape and flip_idx).")
     p.add_argument("project")
     p.add_argument("--format", choices=FORMATS, required=True)
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", required=True, help="the file (a new folder for yolo-pose)")
     p.add_argument("--only-reviewed", action="store_true", help="only frames a person marked reviewed")
+    p.add_argument("--val-every", type=int, default=0, metavar="N",
+                   help="yolo-pose: every N-th exported frame goes to the val split (default: val = train)")
     p.add_argument("--json", action="store_true", help="print the export summary as JSON")
     p.set_defaults(handler=cmd_export)
 
@@ -53,20 +70,48 @@ def register(sub) -> None:
 def cmd_new(args) -> int:
     from stdpose_core.project_ops import create_project
 
-    with create_project(args.project, args.source, args.skeleton, args.every) as s:
+    loaded = None
+    if args.import_file:
+        from stdpose_core.io import read_annotations
+
+        loaded = read_annotations(args.import_file, video=args.video)  # fully validated before anything is created
+    skeleton = args.skeleton or (loaded.skeleton if loaded is not None else "posetrack18")
+    with create_project(args.project, args.source, skeleton, args.every) as s:
         v = s.project.video
-        print(f"created {args.project}: {v.num_frames} frames, {v.width}x{v.height}, {s.project.skeleton.name}")
+        sizes = " (images of different sizes)" if v.frame_sizes else ""
+        print(f"created {args.project}: {v.num_frames} frames, {v.width}x{v.height}{sizes}, {s.project.skeleton.name}")
+        if loaded is not None:
+            try:
+                _import_into(s, loaded, args.import_file, Source.MANUAL, convert=args.skeleton is not None, as_json=False)
+            except BaseException:
+                s.close()
+                Path(args.project).unlink(missing_ok=True)  # all or nothing: no half-made project is left
+                raise
     return 0
 
 
-def cmd_import(args) -> int:
-    from stdpose_core.io import import_edit, read_annotations
+def _import_into(session, loaded, path: str, as_source: Source, convert: bool, as_json: bool) -> None:
+    from stdpose_core.io import import_edit, import_summary
+    from stdpose_core.io.summary import summary_lines
 
-    loaded = read_annotations(args.annotations)  # fully validated before the project is touched
+    summary = import_summary(loaded, session.project)
+    session.apply(import_edit(session.project, loaded, as_source, convert=convert))
+    if as_json:
+        print_json(summary)
+    else:
+        print(f"imported {summary['people']} people, {summary['stored_joints']} joints from {path}")
+        for line in summary_lines(summary)[1:]:
+            print("  " + line)
+
+
+def cmd_import(args) -> int:
+    from stdpose_core.io import read_annotations
+
     with ProjectSession.open(args.project) as s:
-        s.apply(import_edit(s.project, loaded, Source.MANUAL if args.as_source == "manual" else Source.DETECTED))
-    n = sum(int((t.vis > 0).sum()) for t in loaded.tracks.values())
-    print(f"imported {len(loaded.tracks)} people, {n} joints from {args.annotations}")
+        # the file is fully read and validated, and its skeleton checked, before the project changes
+        loaded = read_annotations(args.annotations, video=args.video, reference=s.project)  # reference: a results file's image ids
+        _import_into(s, loaded, args.annotations, Source.MANUAL if args.as_source == "manual" else Source.DETECTED,
+                     convert=args.convert, as_json=args.json)
     return 0
 
 
@@ -86,7 +131,22 @@ def cmd_export(args) -> int:
     from stdpose_core.progress import run_with_bar
 
     with ProjectSession.open(args.project) as s:
-        summary = run_with_bar(export_job(s.project, Path(args.output), args.format, args.only_reviewed), desc="export")
+        if args.format == "yolo-pose":
+            from stdpose_core.io import write_yolo_pose
+            from stdpose_core.project_ops import video_path
+
+            counts = write_yolo_pose(s.project, Path(args.output), video_path(s), only_reviewed=args.only_reviewed,
+                                     val_every=args.val_every)
+        else:
+            counts = None
+            summary = run_with_bar(export_job(s.project, Path(args.output), args.format, args.only_reviewed), desc="export")
+    if counts is not None:
+        if args.json:
+            print_json({"output": args.output, "format": args.format, **counts})
+        else:
+            print(f"wrote {args.output} (yolo-pose): {counts['images']} images ({counts['train']} train, {counts['val']} val), "
+                  f"{counts['people']} people; train with: yolo pose train data={Path(args.output) / 'data.yaml'}")
+        return 0
     if args.json:
         print_json({"output": args.output, **summary})
     else:

@@ -63,6 +63,9 @@ def run_handler(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from stdpose_core.openmp import prefer_passive_waiting
+
+    prefer_passive_waiting()  # before any command imports torch
     args = build_parser().parse_args(argv)
     return run_handler(args)
 

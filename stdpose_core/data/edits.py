@@ -368,3 +368,29 @@ class SetFrameInfo(Edit):
                 project.ignore_regions.pop(f, None)
         a, b = self._range()
         return Change(frozenset(), a, b, frame_info=True)
+
+
+@dataclass
+class SetMeta(Edit):
+    """Set ``project.meta[key]`` (None removes it), e.g. what an import carries from its file."""
+
+    key: str
+    value: object
+    label: str = "set project metadata"
+    _before: tuple | None = field(default=None, repr=False)
+
+    def apply(self, project: Project) -> Change:
+        self._before = (self.key in project.meta, project.meta.get(self.key))
+        if self.value is None:
+            project.meta.pop(self.key, None)
+        else:
+            project.meta[self.key] = self.value
+        return Change(frozenset(), 0, 0, structure=True)  # structure: the store rewrites project metadata
+
+    def revert(self, project: Project) -> Change:
+        had, old = self._before
+        if had:
+            project.meta[self.key] = old
+        else:
+            project.meta.pop(self.key, None)
+        return Change(frozenset(), 0, 0, structure=True)

@@ -16,7 +16,10 @@ class VideoInfo:
     """What the project knows about its video without opening it.
 
     ``path`` is as stored (relative to the project file's folder when possible). ``frame_names``
-    holds per-frame image names (PoseTrack ``file_name``) when known, else None.
+    holds per-frame image names (PoseTrack ``file_name``) when known, else None. ``frame_sizes``
+    holds per-frame ``[width, height]`` when the frames differ in size (a photo collection; see
+    docs/adr/0006), else None; ``width``/``height`` are then the largest width and height, and
+    frame sources pad smaller images at the right and bottom so pixel coordinates stay exact.
     """
 
     path: str
@@ -25,6 +28,14 @@ class VideoInfo:
     height: int
     fps: float = 30.0
     frame_names: list[str] | None = None
+    frame_sizes: list[list[int]] | None = None
+
+    def frame_size(self, frame: int) -> tuple[int, int]:
+        """``(width, height)`` of frame ``frame`` (the video's size unless frames differ)."""
+        if self.frame_sizes is not None:
+            w, h = self.frame_sizes[frame]
+            return int(w), int(h)
+        return self.width, self.height
 
 
 @dataclass(eq=False)

@@ -8,7 +8,7 @@ from stdpose_core.data import Project
 from stdpose_core.errors import StdposeError
 from stdpose_core.eval.frames import collect
 from stdpose_core.eval.pck import JointErrors, errors_from_matches
-from stdpose_core.eval.poseval import posetrack_ap
+from stdpose_core.eval.poseval import official_ap, posetrack_ap
 from stdpose_core.eval.report import table
 
 METRICS = ("posetrack-map", "pck", "oks")
@@ -22,8 +22,13 @@ def joint_errors(gt: Project, pred: Project) -> JointErrors:
     return errors_from_matches(frames, res.matches, joints, kind)
 
 
-def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map") -> dict:
+def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map", labelled_only: bool = False) -> dict:
     """Score ``pred`` against ``gt``.
+
+    By default the PoseTrack figures equal poseval's: a joint the GT never labels (e.g. the nose
+    of a clip whose annotators skipped it) scores 0 and counts in the means. ``labelled_only``
+    leaves such joints out instead (NaN; the figure of earlier versions). Both means are returned
+    (``map_official``, ``map_labelled_only``) and ``not_labelled`` names those joints.
 
     Keys (CLI.md): ``map`` (PoseTrack mAP, poseval-equivalent, x100), ``pckh05``/``pckh02`` (PCK at
     0.5/0.2 normaliser, %), ``mean_px`` (mean error of predicted GT joints, px), ``norm`` ('head' or
@@ -39,16 +44,22 @@ def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map") -> dict:
     je = errors_from_matches(frames, res.matches, joints, kind)
     names = [gt.skeleton.joint_names[j] for j in joints]
     pck05 = je.pck_per_joint(0.5)
-    ap_table = table(res.ap, joints, gt.skeleton)
+    official = official_ap(res) if frames else res.ap
+    ap_values = res.ap if labelled_only else official
+    ap_table = table(ap_values, joints, gt.skeleton)
     out = {
         "metric": metric,
+        "rule": "labelled-only" if labelled_only else "poseval",
         "map": ap_table["Mean"],
+        "map_official": table(official, joints, gt.skeleton)["Mean"],
+        "map_labelled_only": table(res.ap, joints, gt.skeleton)["Mean"],
+        "not_labelled": [n for n, g in zip(names, res.num_gt) if g == 0] if frames else [],
         "pckh05": je.pck(0.5),
         "pckh02": je.pck(0.2),
         "mean_px": je.mean_px(),
         "norm": kind,
         "table": table(pck05, joints, gt.skeleton) if metric == "pck" else ap_table,
-        "ap": dict(zip(names, map(float, res.ap))),
+        "ap": dict(zip(names, map(float, ap_values))),
         "pck05": dict(zip(names, map(float, pck05))),
         "frames": len(frames),
         "gt_people": int(sum(len(fp.gt_ids) for fp in frames)),
@@ -59,7 +70,7 @@ def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map") -> dict:
     if metric == "oks":
         from stdpose_core.eval.oks import oks_ap
 
-        out["oks_ap"] = oks_ap(gt, frames, joints)
+        out["oks_ap"] = oks_ap(gt, pred)
     return out
 
 

@@ -6,9 +6,8 @@ maximum); each GT then takes its best remaining prediction (first maximum), none
 A paired prediction's joints are TP where matched; all joints of unpaired predictions are FP.
 Per joint, (score, TP) pairs are pooled over frames in frame order and AP is :func:`voc_ap` x 100.
 
-One deliberate difference: a joint with no GT anywhere gets NaN (left out of the means); poseval
-gives 0 when the prediction lacks it too (which would make GT-vs-GT score below 100 on data that
-never labels a joint, e.g. JHMDB's head_top).
+A joint with no GT anywhere gets NaN here; :func:`official_ap` turns that into poseval's figure
+(0, averaged into the mean), which :func:`~stdpose_core.eval.evaluate` reports by default.
 """
 
 from __future__ import annotations
@@ -89,3 +88,14 @@ def posetrack_ap(frames: list[FramePeople], joints: np.ndarray, threshold: float
     ap = np.array([100.0 * voc_ap(np.array(scores[j], np.float64), np.array(labels[j], bool), int(num_gt[j])) for j in range(nj)])
     num_pred = np.array([len(s) for s in scores], np.int64)
     return APResult(joints, ap, num_gt, num_pred, matches)
+
+
+def official_ap(result: APResult) -> np.ndarray:
+    """Per-joint AP as poseval reports it: a joint never labelled in the GT scores 0 (poseval's
+    ``apAll`` starts at zeros and stays so without predictions) and is averaged into the total.
+
+    Where such a joint is predicted, poseval divides by zero GT (recall 0/0) and prints NaN for
+    the joint and the total; we score it 0 as well (every prediction a false positive), so the
+    total stays a number.
+    """
+    return np.where(result.num_gt == 0, 0.0, result.ap)

@@ -62,4 +62,34 @@ def format_table(result: dict, name: str = "") -> str:
             else "head size: 0.6 x head-box diagonal")
     lines.append(f"distances normalised by {norm}; {result.get('frames', 0)} frames, "
                  f"{result.get('gt_people', 0)} GT / {result.get('pred_people', 0)} predicted people")
+    lines.append(rule_line(result))
+    lines.append("")
+    lines += joint_table(result)
     return "\n".join(lines)
+
+
+def rule_line(result: dict) -> str:
+    """Which rule the means follow, and what the other rule gives."""
+    missing = result.get("not_labelled") or []
+    if result.get("rule") == "labelled-only":
+        return (f"labelled joints only: joints the GT never labels are left out"
+                + (f" ({', '.join(missing)}; poseval's mAP with them as 0: {_num(result.get('map_official'))})" if missing else ""))
+    if missing:
+        return (f"poseval rule: joints the GT never labels score 0 and count in the means ({', '.join(missing)}); "
+                f"labelled joints only: mAP {_num(result.get('map_labelled_only'))} (--labelled-joints-only)")
+    return "poseval rule (every evaluated joint is labelled in the GT)"
+
+
+def joint_table(result: dict) -> list[str]:
+    """Per-joint AP and PCK@0.5 lines; joints the GT never labels are marked 'not labelled'."""
+    missing = set(result.get("not_labelled") or [])
+    ap, pck = result.get("ap") or {}, result.get("pck05") or {}
+    if not ap:
+        return []
+    width = max(len(n) for n in ap) + 2
+    box = result.get("norm") == "box"
+    lines = [f"{'joint':<{width}}{'AP':>8}{'PCK@0.5 (box)' if box else 'PCKh@0.5':>14}"]
+    for name, v in ap.items():
+        mark = "   not labelled" + (" (scored 0)" if result.get("rule") != "labelled-only" else " (left out)") if name in missing else ""
+        lines.append(f"{name:<{width}}{_num(v, 1, 8)}{_num(pck.get(name), 1, 14)}{mark}")
+    return lines

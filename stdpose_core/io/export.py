@@ -14,20 +14,32 @@ from stdpose_core.data.track import FRAME_FIELDS, TrackFlag, empty_field
 from stdpose_core.errors import StdposeError
 from stdpose_core.io.atomic import atomic_write_bytes
 from stdpose_core.io.coco import write_coco
-from stdpose_core.io.detect import FORMATS
-from stdpose_core.io.posetrack import write_posetrack
-from stdpose_core.skeleton import COCO17, POSETRACK18, Skeleton, convert_keypoints, get_skeleton
+from stdpose_core.io.format_detection import FORMATS
+from stdpose_core.io.posetrack import write_posetrack, written_convention
+from stdpose_core.io.results import write_results
+from stdpose_core.skeleton import COCO17, POSETRACK18, Skeleton, convert_keypoints, convertible, get_skeleton
+
+#: JSON formats :func:`write_annotations` writes (YOLO-pose datasets: :mod:`stdpose_core.io.yolo`).
+WRITE_FORMATS = FORMATS + ("coco-results",)
 
 
-def format_skeleton(fmt: str, skeleton: str | None = None) -> Skeleton:
-    """The keypoint layout a format is written in: PoseTrack18 for PoseTrack, COCO-17 for COCO
-    (``skeleton`` overrides it for COCO, e.g. a COCO-style file in the PoseTrack18 layout)."""
-    if fmt not in FORMATS:
-        raise StdposeError(f"unknown annotation format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if fmt == "coco":
-        return get_skeleton(skeleton) if skeleton else COCO17
+def format_skeleton(fmt: str, skeleton: str | None = None, project_skeleton: Skeleton | None = None) -> Skeleton:
+    """The keypoint layout a format is written in: PoseTrack18 for PoseTrack; for COCO (and COCO
+    results) COCO-17 for a PoseTrack18 project, else the project's own layout (``skeleton``
+    overrides it, e.g. a COCO-style file in the PoseTrack18 layout)."""
+    if fmt not in WRITE_FORMATS:
+        raise StdposeError(f"unknown annotation format {fmt!r}; choose one of {', '.join(WRITE_FORMATS)}")
+    if fmt in ("coco", "coco-results"):
+        if skeleton:
+            return get_skeleton(skeleton)
+        if project_skeleton is not None and project_skeleton is not POSETRACK18:
+            return project_skeleton
+        return COCO17
     if skeleton and skeleton != POSETRACK18.name:
         raise StdposeError(f"{fmt} files always use the posetrack18 keypoint layout, not {skeleton}")
+    if project_skeleton is not None and not convertible(project_skeleton, POSETRACK18):
+        raise StdposeError(f"{fmt} files use the posetrack18 keypoint layout; the project's {project_skeleton.name} "
+                           f"skeleton ({', '.join(project_skeleton.joint_names[:5])}, ...) has no joint in common with it: export COCO instead")
     return POSETRACK18
 
 
@@ -36,10 +48,15 @@ def export_view(project: Project, fmt: str, only_reviewed: bool = False, skeleto
     only reviewed (track, frame) pairs when ``only_reviewed``, ``labeled`` = the frames written as
     labelled, everything else cleared.
 
-    Frames written as labelled: ``project.labeled`` frames and frames where any joint is labelled
-    (with ``only_reviewed``: frames where some present track is reviewed).
+    Frames written as labelled: ``project.labeled`` frames and frames where any joint is labelled,
+    except frames whose source file said ``is_labeled`` itself (with ``only_reviewed``: frames
+    where some present track is reviewed). People are written on
+    every frame they are present on (a PoseTrack21 box-only person on an unlabelled frame too).
+    Format losses are applied here, so the view is exactly what the file can say: an occluded joint
+    at exactly (0, 0) cannot be written in the PoseTrack ``labelled`` convention.
     """
-    dst = format_skeleton(fmt, skeleton)
+    dst = format_skeleton(fmt, skeleton, project.skeleton)
+    labelled_convention = fmt in ("posetrack18", "posetrack21") and written_convention(project, fmt) == "labelled"
     nf = project.num_frames
     tracks: dict[int, Track] = {}
     for tid, t in project.tracks.items():
@@ -49,7 +66,7 @@ def export_view(project: Project, fmt: str, only_reviewed: bool = False, skeleto
         c.bbox[:], c.head_bbox[:], c.reviewed[:] = t.bbox, t.head_bbox, t.reviewed
         c.flags[:] = t.flags & np.uint8(TrackFlag.TRUNCATED)  # what the formats can say (outside = no annotation)
         c.source[:] = np.where(vis > 0, t.source[:, : dst.num_joints] if project.skeleton is dst else 1, 0)
-        if fmt == "posetrack21":  # an occluded joint at exactly (0, 0) reads as 'not labelled' in PoseTrack21
+        if labelled_convention:  # an occluded joint at exactly (0, 0) reads as 'not labelled' there
             lost = (c.vis == 1) & (c.xy == 0).all(-1)
             c.vis[lost], c.score[lost] = 0, 0
         if only_reviewed:
@@ -62,13 +79,24 @@ def export_view(project: Project, fmt: str, only_reviewed: bool = False, skeleto
         frames = np.zeros(nf, bool)
         for c in tracks.values():
             frames |= c.reviewed & c.present()
+        for c in tracks.values():
+            _clear(c, ~frames)
     else:
-        frames = project.labeled.astype(bool) | has_joints
-    for c in tracks.values():
-        _clear(c, ~frames)
+        # A frame the source file listed keeps the file's is_labeled (PoseTrack has joints on frames
+        # it marks unlabelled); any other frame with labelled joints is written as labelled.
+        said = np.zeros(nf, bool)
+        for f, im in ((project.meta.get("interop") or {}).get("images") or {}).items():
+            if 0 <= int(f) < nf and isinstance(im, dict) and "is_labeled" in im:
+                said[int(f)] = True
+        frames = project.labeled.astype(bool) | (has_joints & ~said)
     regions = {f: list(p) for f, p in project.ignore_regions.items() if 0 <= f < nf}
-    if fmt == "coco":  # COCO lists only written frames, so regions elsewhere cannot be kept
-        regions = {f: p for f, p in regions.items() if frames[f]}
+    if fmt in ("coco", "coco-results"):  # COCO lists only written frames, so regions elsewhere cannot be kept
+        people_frames = np.zeros(nf, bool)
+        for c in tracks.values():
+            people_frames |= c.present()
+        listed = np.zeros(nf, bool)
+        listed[[f for f in (project.meta.get("interop") or {}).get("listed", []) if 0 <= f < nf]] = True
+        regions = {f: p for f, p in regions.items() if frames[f] or people_frames[f] or listed[f]}
     tracks = {tid: c for tid, c in tracks.items() if c.present().any()}
     return dataclasses.replace(project, skeleton=dst, tracks=tracks, labeled=frames, ignore_regions=regions)
 
@@ -85,10 +113,12 @@ def to_document(view: Project, fmt: str) -> dict:
     people: dict[int, list[Track]] = {}
     for tid in sorted(view.tracks):
         t = view.tracks[tid]
-        for f in np.flatnonzero(t.present() & view.labeled):
+        for f in np.flatnonzero(t.present()):
             people.setdefault(int(f), []).append(t)
     if fmt == "coco":
         return write_coco(view, view.labeled, people)
+    if fmt == "coco-results":
+        return write_results(view, people)
     return write_posetrack(view, fmt, view.labeled, people)
 
 
@@ -96,6 +126,7 @@ def write_annotations(project: Project, path: str | Path, format: str, only_revi
                       skeleton: str | None = None) -> Project:
     """Write ``project`` as ``format`` (posetrack18 | posetrack21 | coco) to ``path``.
 
+    Also ``coco-results`` (a COCO keypoint results list, see :mod:`stdpose_core.io.results`).
     Atomic: the file is written beside the target, read back with the project's own reader and
     compared with what was meant to be written; only then does it replace ``path``. A mismatch
     raises :class:`StdposeError` and leaves ``path`` untouched. Returns the export view (what the
@@ -110,8 +141,8 @@ def write_annotations(project: Project, path: str | Path, format: str, only_revi
     data = json.dumps(doc, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
     def check(tmp: Path) -> None:
-        back = read_annotations(tmp)
-        problem = first_difference(view, back)
+        back = read_annotations(tmp, video=None, reference=view if format == "coco-results" else None)
+        problem = first_difference(view, back, scores_only=True) if format == "coco-results" else first_difference(view, back)
         if problem:
             raise StdposeError(f"{path}: export check failed, the written {format} file would not read back the same ({problem}); nothing written")
 

@@ -7,44 +7,80 @@ from pathlib import Path
 from stdpose_core.data import Project
 from stdpose_core.errors import InputError
 from stdpose_core.io.coco import keypoint_category, read_coco
-from stdpose_core.io.detect import detect_format
+from stdpose_core.io.format_detection import detect_format, sniff_path
 from stdpose_core.io.jsonfile import load_json
 from stdpose_core.io.posetrack import read_posetrack, video_ids
 from stdpose_core.skeleton import POSETRACK18
 
+#: Formats read through sleap-io (the optional extra ``[formats]``).
+SLEAP_IO_FORMATS = ("sleap", "dlc", "label-studio")
 
-def read_annotations(path: str | Path, video: str | None = None) -> Project:
-    """Read a PoseTrack18, PoseTrack21 or COCO keypoints file (format auto-detected).
 
-    The whole file is parsed and checked before anything is returned, so callers import all or
-    nothing. ``video`` picks one ``vid_id`` of a multi-video PoseTrack file (an error lists the
-    videos when it is needed and missing). Skeleton: posetrack18 for PoseTrack files, from the
-    category's keypoint names for COCO. Raises :class:`InputError` naming the file and the problem.
-    The detected format is in ``project.meta["format"]``.
+def read_annotations(path: str | Path, video: str | None = None, reference: Project | None = None) -> Project:
+    """Read an annotation file (format auto-detected, see :mod:`stdpose_core.io.format_detection`).
+
+    PoseTrack18/21, COCO keypoints, COCO keypoint results, labelme / X-AnyLabeling JSON (a file or
+    a folder of per-image files), and with sleap-io installed SLEAP ``.slp``, DeepLabCut
+    CollectedData CSV/H5 and Label Studio JSON. The whole file is parsed and checked before
+    anything is returned, so callers import all or nothing. ``video`` picks one video of a
+    multi-video file (a PoseTrack ``vid_id``, a SLEAP/DeepLabCut video; an error lists the videos
+    when it is needed and missing). ``reference`` (a project or ground truth carrying COCO image
+    ids) places a COCO results file's entries on its frames. Skeleton: posetrack18 for PoseTrack
+    files, from the file for the others. Raises :class:`InputError` naming the file and the
+    problem. The detected format is in ``project.meta["format"]``, what was carried in
+    ``project.meta["interop"]`` (:mod:`stdpose_core.io.carry`).
     """
     path = Path(path)
-    data = load_json(path)
-    fmt = detect_format(data, str(path))
+    fmt = sniff_path(path)
+    data = None
+    if fmt == "json":
+        data = load_json(path)
+        fmt = detect_format(data, str(path))
     try:
-        if fmt == "coco":
-            project = read_coco(data, str(path))
-        else:
-            if data.get("categories"):  # PoseTrack files are always in the PoseTrack18 layout
-                _, skeleton = keypoint_category(data, str(path))
-                if skeleton is not POSETRACK18:
-                    raise InputError(path, f"PoseTrack file with {skeleton.name} keypoints; expected the PoseTrack18 layout")
-            project = read_posetrack(data, str(path), fmt, POSETRACK18, video)
+        project = _read(path, fmt, data, video, reference)
     except InputError:
         raise
-    except (TypeError, ValueError, KeyError, AttributeError) as e:  # a shape no check above anticipated
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:  # a shape no check above anticipated
         raise InputError(path, f"malformed {fmt} file: {type(e).__name__}: {e}") from None
     project.meta["format"] = fmt
     project.meta["source_file"] = str(path)
     return project
 
 
+def _read(path: Path, fmt: str, data, video: str | None, reference: Project | None) -> Project:
+    if fmt == "coco":
+        return read_coco(data, str(path))
+    if fmt in ("posetrack18", "posetrack21"):
+        if data.get("categories"):  # PoseTrack files are always in the PoseTrack18 layout
+            _, skeleton = keypoint_category(data, str(path))
+            if skeleton is not POSETRACK18:
+                raise InputError(path, f"PoseTrack file with {skeleton.name} keypoints; expected the PoseTrack18 layout")
+        return read_posetrack(data, str(path), fmt, POSETRACK18, video)
+    if fmt == "coco-results":
+        from stdpose_core.io.results import read_results
+
+        return read_results(data, str(path), reference=reference)
+    if fmt == "labelme":
+        from stdpose_core.io.labelme import read_labelme
+
+        return read_labelme(path, data)
+    if fmt in SLEAP_IO_FORMATS:
+        from stdpose_core.io.sleap_formats import read_with_sleap_io
+
+        return read_with_sleap_io(path, fmt, video)
+    raise InputError(path, f"no reader for format {fmt}")
+
+
 def list_videos(path: str | Path) -> list[str]:
-    """Video ids in a PoseTrack file (one entry ``''`` for COCO files)."""
+    """Video ids in a PoseTrack file (one entry ``''`` for single-video formats)."""
+    path = Path(path)
+    fmt = sniff_path(path)
+    if fmt in SLEAP_IO_FORMATS:
+        from stdpose_core.io.sleap_formats import sleap_io_videos
+
+        return sleap_io_videos(path, fmt)
+    if fmt != "json":
+        return [""]
     data = load_json(path)
     fmt = detect_format(data, str(path))
-    return [""] if fmt == "coco" else video_ids(data)
+    return video_ids(data) if fmt in ("posetrack18", "posetrack21") else [""]

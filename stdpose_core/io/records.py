@@ -14,6 +14,8 @@ import numpy as np
 
 from stdpose_core.data import Project, Source, Track, VideoInfo
 from stdpose_core.errors import InputError
+from stdpose_core.io.carry import ANNOTATIONS
+from stdpose_core.io.encode import flags_from_entry
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.skeleton import Skeleton
 
@@ -32,22 +34,8 @@ class PersonRecord:
     bbox: np.ndarray
     head_bbox: np.ndarray
     person_id: int | None = None
-    flags: int = 0  # TrackFlag bits from the annotation's "attributes" (e.g. truncated)
-
-
-def parse_attributes(a: dict) -> int:
-    """TrackFlag bits of an annotation's ``"attributes"`` (``{"truncated": true}``, as CVAT writes them)."""
-    from stdpose_core.data.track import TrackFlag
-
-    attrs = a.get("attributes")
-    return int(TrackFlag.TRUNCATED) if isinstance(attrs, dict) and attrs.get("truncated") in (True, 1, "true") else 0
-
-
-def attributes_of(track, frame: int) -> dict | None:
-    """The ``"attributes"`` an export writes for a person on a frame, or None (nothing to say)."""
-    from stdpose_core.data.track import TrackFlag
-
-    return {"truncated": True} if int(track.flags[frame]) & TrackFlag.TRUNCATED else None
+    #: the file's annotation entry as read (carried verbatim, see :mod:`stdpose_core.io.carry`)
+    extra: dict | None = None
 
 
 def parse_keypoints(raw: Any, k: int, path: str, where: str, zero_vis: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -57,10 +45,13 @@ def parse_keypoints(raw: Any, k: int, path: str, where: str, zero_vis: str) -> t
     labelled) or ``"occluded"`` (PoseTrack: poseval counts any joint that is not (0,0,0), and
     PoseTrack21 marks occluded joints this way) → vis 1. A fractional ``v`` in (0, 1) is a prediction
     file's confidence: the joint becomes visible (2) and the value is returned as its score.
-    Returns ``(xy[k,2], vis[k], conf[k] or None)``; ``xy`` is 0 where ``vis`` is 0.
+    Returns ``(xy[k,2], vis[k], conf[k] or None)``; ``xy`` is 0 where ``vis`` is 0. An empty list
+    (CVAT writes ``keypoints: []`` for a person box without points) is a person with no joints.
     """
     if not isinstance(raw, list):
         raise InputError(path, f"{where}: 'keypoints' must be a list, got {type(raw).__name__}")
+    if not raw:
+        return np.zeros((k, 2), np.float32), np.zeros(k, np.int8), None
     if len(raw) != 3 * k:
         n = f"{len(raw) // 3} keypoints" if len(raw) % 3 == 0 else f"{len(raw)} values"
         raise InputError(path, f"{where}: wrong keypoint count: {n}, expected {k} (x, y, v triplets = {3 * k} values)")
@@ -131,6 +122,9 @@ def parse_regions(im: dict, path: str, where: str) -> list[np.ndarray]:
 
 
 def parse_track_id(raw: Any, path: str, where: str, key: str = "track_id") -> int | None:
+    """A non-negative integer id (``3`` or ``3.0``; a digit string such as CVAT's ``"3"``), None when absent."""
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw != int(raw) or raw < 0:
@@ -182,9 +176,16 @@ def build_project(skeleton: Skeleton, video: VideoInfo, records: list[PersonReco
         t.source[r.frame] = np.where(r.vis > 0, int(Source.MANUAL), int(Source.NONE))
         t.bbox[r.frame] = r.bbox
         t.head_bbox[r.frame] = r.head_bbox
-        t.flags[r.frame] = r.flags
+        if r.extra:
+            t.extra.setdefault(ANNOTATIONS, {})[str(r.frame)] = r.extra
+            t.flags[r.frame] = flags_from_entry(r.extra)
     return Project(skeleton=skeleton, video=video, tracks=dict(sorted(tracks.items())), labeled=labeled,
                    ignore_regions=ignore_regions, meta=meta)
+
+
+def is_empty(r: PersonRecord) -> bool:
+    """A record with neither a labelled joint nor a box: no person to track (carried as it is)."""
+    return not (r.vis > 0).any() and not np.isfinite(r.bbox).all()
 
 
 def record_scores(vis: np.ndarray, scores: np.ndarray | None, conf: np.ndarray | None) -> np.ndarray:

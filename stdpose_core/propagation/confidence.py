@@ -10,6 +10,8 @@ against "error > 0.2 head size" (``scoring.calibration_auroc``, benchmarks/bench
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from stdpose_core.data.track import Track
@@ -67,34 +69,72 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, sc
     return bump[:, None] * (0.35 * motion[None, :] + 0.03 * gap_frames * scale)
 
 
-#: Logistic model of P(error > 0.2 head size) for a flow-propagated joint: intercept, then weights of
-#: ``log1p(b * motion / h)``, ``log1p(disagreement / h)``, ``log1p(b * drift / h)``, ``fallback``,
-#: ``log(gap frames)`` with ``b = 4 s (1 - s)`` and ``h`` the head size. Fitted by logistic regression
-#: on stdpose synth clips (3 seeds x 4 people x 90 frames, T = 5..20); AUROC on 2 held-out seeds
-#: 0.91 (the hand-made expected-error score it replaced: 0.89), on the JHMDB clip 0.78 (0.77).
-FLOW_LOGIT = (-5.916, 1.367, 0.643, 0.882, 3.551, 0.208)
+#: Logistic model of P(error > 0.2 head size) of a flow joint: weights of :meth:`FlowEvidence.features`
+#: (intercept first). Fitted by ``benchmarks/calibrate_flow_confidence.py`` on the JHMDB ``train`` clips
+#: of ``models/splits/jhmdb.json`` (T = 5, 7, 10, 15, 20, 30; box-normalised error); figures on the
+#: ``val`` clips: benchmarks/bench_propagation.py. (v0.1's model, fitted on generated clips only, gave
+#: AUROC 0.91 there but 0.70-0.85 on real video.)
+FLOW_LOGIT = (-5.339, 1.072, 0.806, 0.537, 1.206, 0.499, -0.226, 0.689, 1.436, 0.270, 0.569, 0.679, 0.846,
+              -0.672)
+FLOW_FEATURES = ("intercept", "motion", "disagreement", "drift", "fallback", "log_span", "dead", "residual", "bone",
+                 "near_frames", "mid_gap", "depth", "articulation", "log_head")
 
 
-def flow_score(
-    s: np.ndarray,
-    motion: np.ndarray,
-    disagreement: np.ndarray,
-    drift: np.ndarray,
-    fallback: np.ndarray,
-    span: int,
-    scale: np.ndarray,
-) -> np.ndarray:
-    """Score in (0, 1) = estimated probability that a flow joint is within 0.2 head sizes.
+@dataclass
+class FlowEvidence:
+    """What flow knows about each propagated joint, ``[n,G,K]`` unless said otherwise.
 
     ``s[n]`` relative time; ``motion[G,K]`` joint displacement between the keyframes (px);
-    ``disagreement[n,G,K]`` distance of the drift-corrected forward and backward tracks (px);
-    ``drift[G,K]`` mean distance by which the two tracks missed their far keyframe (px);
-    ``fallback[n,G,K]`` weight of interpolation in the value; ``span`` keyframe distance (frames);
-    ``scale[G]`` head size (px). Returns ``[n,G,K]`` float32.
+    ``articulation[G,K]`` the same less the person's median displacement (px: motion of the limb
+    rather than of the whole body); ``disagreement`` distance of the drift-corrected forward and
+    backward tracks (px); ``drift[G,K]`` mean distance by which the two tracks missed their far
+    keyframe (px); ``fallback`` weight of interpolation in the value; ``span`` keyframe distance
+    (frames); ``head[G]`` head size (px); ``dead`` how many of the two directions lost the joint
+    (0-2); ``residual`` LK residual per step, mean of both directions (grey levels); ``bone`` |log|
+    ratio of the joint's parent bone length to its keyframe length (0 = same length); ``depth[K]``
+    bones between the joint and the skeleton's first joint (wrists and ankles are deepest).
     """
-    b = (4.0 * s * (1.0 - s))[:, None, None]
-    h = np.asarray(scale, np.float64)[None, :, None]
-    c = FLOW_LOGIT
-    z = (c[0] + c[1] * np.log1p(b * motion[None] / h) + c[2] * np.log1p(disagreement / h)
-         + c[3] * np.log1p(b * drift[None] / h) + c[4] * fallback + c[5] * np.log(max(span, 1)))
-    return (1.0 / (1.0 + np.exp(z))).astype(np.float32)
+
+    s: np.ndarray
+    motion: np.ndarray
+    disagreement: np.ndarray
+    drift: np.ndarray
+    fallback: np.ndarray
+    span: int
+    head: np.ndarray
+    dead: np.ndarray
+    residual: np.ndarray
+    bone: np.ndarray
+    depth: np.ndarray
+    articulation: np.ndarray
+
+    def features(self) -> np.ndarray:
+        """``[n,G,K,F]`` float64 in the order of :data:`FLOW_FEATURES` (``b = 4 s (1 - s)``, h = head)."""
+        n, G, K = self.disagreement.shape
+        b = (4.0 * self.s * (1.0 - self.s))[:, None, None]
+        h = np.asarray(self.head, np.float64)[None, :, None]
+        near = np.minimum(self.s, 1 - self.s)[:, None, None] * self.span
+        cols = [np.ones((n, G, K)), np.log1p(b * self.motion[None] / h), np.log1p(self.disagreement / h),
+                np.log1p(b * self.drift[None] / h), self.fallback, np.full((n, G, K), np.log(max(self.span, 1))),
+                self.dead.astype(np.float64), np.log1p(self.residual / 10.0), self.bone, np.log1p(near),
+                b, np.asarray(self.depth, np.float64)[None, None, :] / 4.0, np.log1p(b * self.articulation[None] / h)]
+        cols.append(np.log(h / 20.0))  # small people: LK's window covers more than the joint
+        return np.stack([np.broadcast_to(c, (n, G, K)).astype(np.float64) for c in cols], axis=-1)
+
+
+def joint_depth(edges, num_joints: int) -> np.ndarray:
+    """``[K]`` int: bones between each joint and joint 0 along ``edges`` (unreachable joints: 0)."""
+    depth = np.full(num_joints, -1)
+    depth[0] = 0
+    for _ in range(num_joints):
+        for a, b in edges:
+            for u, v in ((a, b), (b, a)):
+                if depth[u] >= 0 and depth[v] < 0:
+                    depth[v] = depth[u] + 1
+    return np.maximum(depth, 0)
+
+
+def flow_score(evidence: FlowEvidence, coef=None) -> np.ndarray:
+    """Score in (0, 1) = estimated probability that a flow joint is within 0.2 head sizes, ``[n,G,K]`` float32."""
+    z = evidence.features() @ np.asarray(FLOW_LOGIT if coef is None else coef, np.float64)
+    return (1.0 / (1.0 + np.exp(np.clip(z, -50, 50)))).astype(np.float32)

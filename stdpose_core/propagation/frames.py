@@ -1,8 +1,8 @@
-"""Frames for image-driven methods: an in-memory frame source and bounded grayscale pyramid reading.
+"""Frame sources held in memory or read from image files (tests, generated clips, eval-propagation).
 
 Any object with ``len(src)`` and ``src.frame(i) -> (H,W,3) uint8 RGB`` works as a frame source
-(``stdpose_core.video.open_source`` returns one). Methods read frames in increasing order inside a
-chunk and keep at most ``chunk`` pyramids in memory, so a 10,000-frame gap streams.
+(``stdpose_core.video.open_source`` returns one). Flow reads gray regions of the frames through
+:mod:`.gray_frames`, keeping at most ``chunk`` frames, so a 10,000-frame gap streams.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from typing import Sequence
 
 import cv2
 import numpy as np
-
-from stdpose_core.errors import StdposeError
 
 
 class ListSource:
@@ -46,45 +44,6 @@ class ListSource:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-class PyramidReader:
-    """Grayscale frames for LK, read from ``source`` in increasing order, cached per chunk.
-
-    (OpenCV 5's Python binding no longer accepts prebuilt pyramids in ``calcOpticalFlowPyrLK``, so
-    the cache holds the grayscale images; ``win``/``levels`` are kept for callers.)
-    """
-
-    def __init__(self, source, win: int = 21, levels: int = 3, chunk: int = 64):
-        if source is None:
-            raise StdposeError("this propagation method needs the video frames (no frame source given)")
-        self.source = source
-        self.win = win
-        self.levels = levels
-        self.chunk = chunk
-        self._cache: dict[int, np.ndarray] = {}
-
-    def _build(self, i: int) -> np.ndarray:
-        try:
-            rgb = self.source.frame(i)
-        except IndexError:
-            raise StdposeError(f"frame {i} is missing from the video/image source") from None
-        return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
-
-    def load(self, frames: Sequence[int]) -> None:
-        """Make ``frames`` (at most ``chunk``) available; drops everything else from the cache."""
-        keep = {f: self._cache[f] for f in frames if f in self._cache}
-        self._cache = keep
-        for f in sorted(frames):
-            if f not in self._cache:
-                self._cache[f] = self._build(f)
-
-    def get(self, i: int) -> np.ndarray:
-        if i not in self._cache:
-            if len(self._cache) >= self.chunk:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[i] = self._build(i)
-        return self._cache[i]
 
 
 class ImageListSource(ListSource):

@@ -21,7 +21,7 @@ from stdpose_core.data.edits import Change
 from stdpose_core.data.project import Project, VideoInfo
 from stdpose_core.data.track import FRAME_FIELDS, Track
 from stdpose_core.errors import ProjectFileError
-from stdpose_core.skeleton import get_skeleton
+from stdpose_core.skeleton import SKELETONS, get_skeleton, skeleton_from_dict, skeleton_to_dict
 
 CHUNK = 256
 #: 2: per-frame person flags (``chunks.flags``: outside, truncated, box set by a person).
@@ -172,7 +172,10 @@ class ProjectStore:
         v = project.video
         meta = {
             "skeleton": project.skeleton.name,
-            "video": {"path": v.path, "num_frames": v.num_frames, "width": v.width, "height": v.height, "fps": v.fps, "frame_names": v.frame_names},
+            "video": {"path": v.path, "num_frames": v.num_frames, "width": v.width, "height": v.height, "fps": v.fps, "frame_names": v.frame_names,
+                      "frame_sizes": v.frame_sizes},
+            # a file's own keypoint layout (SLEAP, DeepLabCut...) is stored whole; presets by name
+            "skeleton_def": None if project.skeleton.name in SKELETONS else skeleton_to_dict(project.skeleton),
             "keyframe_interval": project.keyframe_interval,
             "model_versions": project.model_versions,
             "meta": project.meta,
@@ -247,7 +250,7 @@ class ProjectStore:
     # ---- reading ---------------------------------------------------------------------------
     def _read_all(self) -> Project:
         meta = {k: json.loads(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
-        skeleton = get_skeleton(meta["skeleton"])
+        skeleton = skeleton_from_dict(meta["skeleton_def"]) if meta.get("skeleton_def") else get_skeleton(meta["skeleton"])
         video = VideoInfo(**meta["video"])
         project = Project(
             skeleton=skeleton,

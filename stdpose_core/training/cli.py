@@ -112,6 +112,9 @@ def _on_sigterm(signum, frame):  # QProcess.terminate(): stop like Ctrl-C so las
 
 
 def main(argv: list[str] | None = None) -> int:
+    from stdpose_core.openmp import prefer_passive_waiting
+
+    prefer_passive_waiting()  # before training imports torch
     args = build_parser().parse_args(argv)
     from stdpose_core.training.events import Events, JsonlLogger, TqdmLogger
 

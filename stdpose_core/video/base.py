@@ -64,6 +64,11 @@ class FrameSource(ABC):
         """Image file names relative to the folder (image folders), else None."""
         return None
 
+    @property
+    def frame_sizes(self) -> list[tuple[int, int]] | None:
+        """Per-frame ``(width, height)`` when frames differ in size (photo collections), else None."""
+        return None
+
     @abstractmethod
     def _read_run(self, start: int, stop: int, sink: Sink) -> None:
         """Decode frames ``start .. stop-1`` in order into ``sink`` (stop early when it returns False).
@@ -76,6 +81,14 @@ class FrameSource(ABC):
 
     def _seek_point(self, i: int) -> int:
         """The first frame a read of frame ``i`` has to decode (its keyframe for videos)."""
+        return i
+
+    def _jump_start(self, i: int) -> int:
+        """Where a read of the uncached frame ``i`` starts delivering frames (default ``i``).
+
+        Video files override it: after a jump, the frames just before ``i`` are decoded on the way
+        anyway, so keeping a few makes the first steps backwards instant.
+        """
         return i
 
     # --- the public API -----------------------------------------------------------------------
@@ -95,12 +108,17 @@ class FrameSource(ABC):
             if arr is not None:
                 return arr
         got: list[np.ndarray] = []
+        start = self._jump_start(i) if self._prefetch_enabled else i
 
         def sink(j: int, rgb: np.ndarray) -> bool:
-            got.append(self.cache.put(j, rgb))
-            return False
+            if j == i:
+                got.append(self.cache.put(j, rgb))
+                return False
+            if j not in self.cache:  # decoded on the way to i anyway: keep it for stepping back
+                self.cache.put(j, rgb)
+            return True
 
-        self._read_run(i, i + 1, sink)
+        self._read_run(start, i + 1, sink)
         return got[0]
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:

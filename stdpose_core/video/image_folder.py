@@ -34,7 +34,13 @@ def _image_size(path: Path) -> tuple[int, int]:
 
 
 class ImageFolderSource(FrameSource):
-    """The jpg/png images directly inside ``folder``, in natural order; all must have one size."""
+    """The jpg/png images directly inside ``folder``, in natural order.
+
+    A photo collection may hold images of different sizes (docs/adr/0006): ``size`` is then the
+    largest width and height, ``frame_sizes`` gives each image's own ``(width, height)``, and every
+    frame is padded with black at the right and bottom to ``size`` — pixel coordinates (0-based,
+    from the top-left corner) stay those of the original image. ``warnings`` says so.
+    """
 
     def __init__(self, folder: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True,
                  fps: float = DEFAULT_FOLDER_FPS):
@@ -47,14 +53,16 @@ class ImageFolderSource(FrameSource):
             raise InputError(self.path, f"folder contains no images ({', '.join(IMAGE_SUFFIXES)})")
         self._names = names
         self._fps = float(fps)
-        sizes = {}
-        for n in names:
-            sizes.setdefault(_image_size(self.path / n), n)
-        if len(sizes) > 1:
-            (s0, n0), (s1, n1) = list(sizes.items())[:2]
-            raise InputError(self.path, f"images have different sizes: {n0} is {s0[0]}x{s0[1]}, "
-                                        f"{n1} is {s1[0]}x{s1[1]}")
-        self._size = next(iter(sizes))
+        self._sizes = [_image_size(self.path / n) for n in names]
+        first = {}
+        for n, wh in zip(names, self._sizes):
+            first.setdefault(wh, n)
+        self._size = (max(w for w, _ in self._sizes), max(h for _, h in self._sizes))
+        if len(first) > 1:
+            (s0, n0), (s1, n1) = list(first.items())[:2]
+            self.warnings.append(f"images have different sizes: {n0} is {s0[0]}x{s0[1]}, {n1} is {s1[0]}x{s1[1]} "
+                                 f"({len(first)} sizes); frames are padded to {self._size[0]}x{self._size[1]} at the right "
+                                 "and bottom, pixel coordinates unchanged")
         self._timestamps = np.arange(len(names), dtype=np.float64) / self._fps
         self._timestamps.flags.writeable = False
 
@@ -77,6 +85,11 @@ class ImageFolderSource(FrameSource):
     def frame_names(self) -> list[str]:
         return list(self._names)
 
+    @property
+    def frame_sizes(self) -> list[tuple[int, int]] | None:
+        """Each image's ``(width, height)`` when they differ, else None."""
+        return list(self._sizes) if len(set(self._sizes)) > 1 else None
+
     def _read_run(self, start: int, stop: int, sink: Sink) -> None:
         import cv2
 
@@ -85,7 +98,12 @@ class ImageFolderSource(FrameSource):
             bgr = cv2.imread(str(path), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)  # raw pixels, as PIL reports the size
             if bgr is None:
                 raise InputError(path, "cannot decode image")
-            if (bgr.shape[1], bgr.shape[0]) != self._size:
+            if (bgr.shape[1], bgr.shape[0]) != self._sizes[i]:
                 raise InputError(path, f"image size changed to {bgr.shape[1]}x{bgr.shape[0]}")
-            if not sink(i, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)):
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            if rgb.shape[:2] != (self._size[1], self._size[0]):
+                padded = np.zeros((self._size[1], self._size[0], 3), np.uint8)
+                padded[: rgb.shape[0], : rgb.shape[1]] = rgb
+                rgb = padded
+            if not sink(i, rgb):
                 return

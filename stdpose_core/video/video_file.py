@@ -20,6 +20,13 @@ from stdpose_core.video.decoder import SEEK_PENALTY, Decoder, TimestampMismatch
 from stdpose_core.video.frame_index import REENCODE_HINT, FrameIndex, load_or_build
 
 MAX_DECODERS = 3
+#: Frames before the target that a read which has to seek (a jump) keeps in the cache, at most this
+#: share of the cache: the first ~second of stepping backwards at 25 Hz is then served from memory
+#: while the prefetcher fills the rest (in a 250-frame GOP each uncached backward step used to decode
+#: the whole GOP again, ~1.1 s at 1080p). Costs the jump the RGB conversion of these frames and the
+#: decoding of their B-frames (otherwise skipped).
+JUMP_KEEP = 24
+JUMP_KEEP_SHARE = 0.15
 
 
 class VideoFileSource(FrameSource):
@@ -45,6 +52,7 @@ class VideoFileSource(FrameSource):
         self._decoders: list[Decoder] = []
         self._busy: set[int] = set()
         self._pool = threading.Condition()
+        self.jump_keep = JUMP_KEEP  # frames kept before a jump's target (0: only the target)
 
     def __len__(self) -> int:
         return self.index.num_frames
@@ -77,6 +85,20 @@ class VideoFileSource(FrameSource):
 
     def _seek_point(self, i: int) -> int:
         return self.index.key_at_or_before(i) if self.seek_exact else 0
+
+    def _jump_start(self, i: int) -> int:
+        keep = min(self.jump_keep, int(JUMP_KEEP_SHARE * self.cache.capacity_frames(self.frame_bytes)))
+        if keep <= 0 or not self.seek_exact:
+            return i
+        key = self._seek_point(i)
+        with self._pool:
+            free = [d for d in self._decoders if id(d) not in self._busy]
+            if any(d.cost(i, True) < i - key + SEEK_PENALTY for d in free):
+                return i  # a decoder can simply continue to i: not a jump
+        start = max(key, i - keep)
+        while start < i and start in self.cache:
+            start += 1
+        return start
 
     def _read_run(self, start: int, stop: int, sink: Sink) -> None:
         dec = self._acquire(start)

@@ -27,7 +27,8 @@ def test_posetrack18_val_file_fields(shared_data):
     for ann in doc["annotations"]:
         t = p.tracks[ann["track_id"]]
         kp = np.asarray(ann["keypoints"], np.float64).reshape(17, 3)
-        np.testing.assert_array_equal(t.vis[0], kp[:, 2].astype(np.int8))  # official files: 1 = labelled
+        # official files: v = 1 on every labelled joint, no occlusion information → visible (2); issue 15 item 4
+        np.testing.assert_array_equal(t.vis[0], np.where(kp[:, 2] == 1, 2, 0).astype(np.int8))
         np.testing.assert_array_equal(t.xy[0], kp[:, :2].astype(np.float32))
         x, y, w, h = ann["bbox_head"]
         np.testing.assert_array_equal(t.head_bbox[0], np.float32([x, y, x + w, y + h]))

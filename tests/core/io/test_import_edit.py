@@ -7,7 +7,7 @@ import pytest
 
 from stdpose_core.data import Project, Source, VideoInfo
 from stdpose_core.errors import InputError
-from stdpose_core.io import import_edit, read_annotations, write_annotations
+from stdpose_core.io import SkeletonMismatchError, import_edit, read_annotations, write_annotations
 from stdpose_core.skeleton import COCO17, POSETRACK18
 
 
@@ -86,7 +86,9 @@ def test_skeleton_converted_on_import(tmp_path, make_project):
     src = make_project(5, skeleton="coco17")
     write_annotations(src, tmp_path / "gt.json", "coco")
     target = empty_target(src.num_frames)
-    import_edit(target, read_annotations(tmp_path / "gt.json")).apply(target)
+    with pytest.raises(SkeletonMismatchError, match=r"coco17 keypoints, the project posetrack18: converting .* drops left_eye"):
+        import_edit(target, read_annotations(tmp_path / "gt.json"))  # a mismatch is a choice, never silent (issue 15 item 5)
+    import_edit(target, read_annotations(tmp_path / "gt.json"), convert=True).apply(target)
     for tid, t in src.tracks.items():
         u = target.tracks[tid]
         assert u.num_joints == 17 and not u.vis[:, 3:5].any()

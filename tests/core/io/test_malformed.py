@@ -154,9 +154,9 @@ def coco_doc() -> dict:
         return json.loads(Path(d, "c.json").read_text())
 
 
-def damaged(rng: random.Random, base: dict) -> dict:
+def damaged(rng: random.Random, base, keypoint_names: bool = True):
     doc = copy.deepcopy(base)
-    if rng.random() < 0.3:
+    if keypoint_names and rng.random() < 0.3:
         doc["categories"][0]["keypoints"] = rng.choice([["a"] * 17, [], None, list(range(17))])
     for _ in range(rng.randint(1, 3)):
         where = rng.choice(list(paths(doc))[1:])
@@ -184,3 +184,30 @@ def test_damaged_files_read_or_fail_cleanly(tmp_path, kind):
             failures += 1
             assert str(e).startswith(str(path)) and "\n" not in str(e)
     assert failures > 100  # most damage is noticed
+
+
+# The same for the layouts of issue 15 (tests/fixtures/interop): CVAT, PoseTrack21, COCO with crowd
+# regions, X-AnyLabeling, Label Studio (through sleap-io) and COCO results.
+INTEROP = Path(__file__).resolve().parents[2] / "fixtures" / "interop"
+
+
+@pytest.mark.parametrize("name", ["cvat_coco_keypoints.json", "posetrack21_person_id.json", "coco_segmentation_crowd.json",
+                                  "xanylabeling/beach_01.json", "label_studio_keypoints.json", "results"])
+def test_damaged_interop_files_read_or_fail_cleanly(tmp_path, name):
+    if name == "label_studio_keypoints.json":
+        pytest.importorskip("sleap_io")
+    if name == "results":
+        base = [{"image_id": 785, "category_id": 1, "keypoints": [10.5, 20, 0.9] * 17, "score": 0.8, "track_id": n} for n in range(2)]
+    else:
+        base = json.loads((INTEROP / name).read_text())
+    rng = random.Random(15)
+    failures = 0
+    for n in range(150):
+        path = tmp_path / f"d{n}.json"
+        path.write_text(json.dumps(damaged(rng, base, keypoint_names=False)))
+        try:
+            read_annotations(path)
+        except InputError as e:
+            failures += 1
+            assert str(e).startswith(str(path)) and "\n" not in str(e)
+    assert failures > 10  # damage is noticed

@@ -32,10 +32,20 @@ def test_flow_recovers_known_translation_and_rotation_within_1px(rot_deg):
 
 
 def test_flow_scores_are_high_where_tracking_agrees():
+    # (v0.1 asserted a median above 0.8 with a confidence fitted on generated clips; fitted on real
+    # JHMDB clips, where fast-moving joints often go wrong even when both directions agree, a joint
+    # moving 2.3 head sizes mid-gap gets ~0.75 however well it is tracked.)
     frames, J = rigid_clip(17, motion=(2.0, 1.0), people=1, wobble=6.0)
     proj = project_from_joints(J, (160, 120), [0, 16])
     run_to_completion(get_propagator("flow").run(proj, ListSource(frames))).apply(proj)
-    assert np.median(proj.tracks[0].score[1:16, USED]) > 0.8
+    agree = np.median(proj.tracks[0].score[1:16, USED])
+    rng = np.random.default_rng(0)  # frames of noise between the keyframes: the two directions disagree
+    noisy = [frames[0]] + [rng.integers(0, 255, frames[0].shape, dtype=np.uint8) for _ in range(15)] + [frames[16]]
+    bad = project_from_joints(J, (160, 120), [0, 16])
+    run_to_completion(get_propagator("flow").run(bad, ListSource(noisy))).apply(bad)
+    disagree = np.median(bad.tracks[0].score[1:16, USED])
+    assert agree > 0.7
+    assert agree > disagree + 0.2
 
 
 def test_flow_streams_frames_in_bounded_memory():
@@ -53,3 +63,26 @@ def test_flow_without_frames_is_a_clear_error():
     proj = project_from_joints(J, (160, 120), [0, 4])
     with pytest.raises(StdposeError, match="frames"):
         run_to_completion(get_propagator("flow").run(proj, None))
+
+
+def test_flow_score_falls_with_disagreement_drift_and_fallback():
+    from stdpose_core.propagation.confidence import FLOW_FEATURES, FLOW_LOGIT, FlowEvidence, flow_score
+
+    n, G, K = 5, 1, 17
+    s = (np.arange(n) + 1) / (n + 1)
+
+    def score(**change):
+        base = dict(s=s, motion=np.full((G, K), 10.0), disagreement=np.zeros((n, G, K)), drift=np.zeros((G, K)),
+                    fallback=np.zeros((n, G, K)), span=n + 1, head=np.full(G, 20.0), dead=np.zeros((n, G, K), np.int8),
+                    residual=np.full((n, G, K), 5.0), bone=np.zeros((n, G, K)), depth=np.arange(K) % 5,
+                    articulation=np.full((G, K), 5.0))
+        base.update(change)
+        ev = FlowEvidence(**base)
+        assert ev.features().shape == (n, G, K, len(FLOW_FEATURES)) == (n, G, K, len(FLOW_LOGIT))
+        return flow_score(ev)
+
+    calm = score()
+    assert ((calm > 0) & (calm < 1)).all()
+    assert (score(disagreement=np.full((n, G, K), 10.0)) < calm).all()
+    assert (score(drift=np.full((G, K), 10.0)) < calm).all()
+    assert (score(fallback=np.ones((n, G, K))) < calm).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import cv2
 import numpy as np
 import pytest
@@ -46,11 +47,16 @@ def test_posetrack_jpg_layout_with_prefetch(tmp_path):
         assert [read_index(src.frame(i)) for i in range(29, -1, -1)] == list(range(29, -1, -1))
 
 
-def test_mixed_sizes_are_an_error(tmp_path):
+def test_mixed_sizes_are_padded_and_said(tmp_path):
+    # issue 15 item 7: photo collections have images of different sizes; once an error, now padded
+    # at the right/bottom (pixel coordinates unchanged) with the sizes per frame and a warning
     _write(tmp_path / "m", ["000000.jpg", "000001.jpg"])
     _write(tmp_path / "m", ["000002.jpg"], size=(100, 64))
-    with pytest.raises(InputError, match="different sizes.*96x64.*100x64"):
-        open_source(tmp_path / "m")
+    with open_source(tmp_path / "m") as src:
+        assert any(re.search("different sizes.*96x64.*100x64", w) for w in src.warnings)
+        assert src.size == (100, 64) and src.frame_sizes == [(96, 64), (96, 64), (100, 64)]
+        small = src.frame(0)
+        assert small.shape == (64, 100, 3) and not small[:, 96:].any() and small[:, :96].any()
 
 
 def test_empty_folder_and_unreadable_image(tmp_path):

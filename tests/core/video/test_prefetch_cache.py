@@ -65,3 +65,26 @@ def test_close_stops_the_prefetch_thread(make_clip):
     src.close()
     assert not thread.is_alive()
     assert len(src.cache) == 0
+
+
+def test_a_jump_keeps_the_frames_before_it_for_stepping_back(make_clip):
+    # 90 frames in one 250-frame GOP: reading frame 70 decodes 0..70 anyway
+    with open_source(make_clip("h264_mov_gop250"), cache_bytes=200 * FRAME) as src:
+        assert read_index(src.frame(70)) == 70
+        kept = [i for i in range(60, 70) if i in src.cache]
+        assert kept == list(range(60, 70))
+        seeks = src.seeks
+        for i in range(69, 59, -1):  # the first backward steps need no decoding at all
+            assert read_index(src.frame(i)) == i
+        assert src.seeks == seeks
+
+
+def test_sequential_reads_and_disabled_prefetch_keep_only_what_is_asked(make_clip):
+    with open_source(make_clip("h264_mov_gop250"), cache_bytes=200 * FRAME, prefetch=False) as src:
+        src.frame(70)
+        assert 69 not in src.cache  # no prefetch (e.g. a propagation worker): only the target
+    with open_source(make_clip("h264_mov_gop250"), cache_bytes=200 * FRAME) as src:
+        src.frame(10)
+        src.cache.clear()
+        src.frame(11)  # the decoder continues from 10: not a jump
+        assert len(src.cache) == 1

@@ -1,0 +1,94 @@
+"""Grayscale regions of frames for LK tracking, converted on demand and kept for a bounded run.
+
+Converting a whole 1080p frame to gray costs as much as tracking a person in it, so only the
+regions the tracker asks for are converted (grown by :data:`SLACK` px, so the next step's slightly
+moved region is usually covered already). A frame keeps the pieces converted so far; asking for a
+region no piece covers converts a new piece from the source's frame (merged with the pieces it
+overlaps, so overlapping requests do not pile up). At most ``chunk``
+frames are kept, so a 10,000-frame gap streams. Any object with ``len(src)`` and
+``src.frame(i) -> (H,W,3) uint8 RGB`` is a source.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from stdpose_core.errors import StdposeError
+
+#: Pixels converted beyond a requested region on each side.
+SLACK = 64
+
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1: pixels, x1/y1 exclusive
+
+
+class GrayFrames:
+    """Gray parts of a source's frames: ``view(i, rect)`` is the ``(y1-y0, x1-x0)`` uint8 region."""
+
+    def __init__(self, source, chunk: int = 64):
+        if source is None:
+            raise StdposeError("this propagation method needs the video frames (no frame source given)")
+        self.source = source
+        self.chunk = max(2, chunk)
+        self._cache: dict[int, list[tuple[Rect, np.ndarray]]] = {}  # frame -> converted pieces (rect, gray)
+        self.converted_pixels = 0  # benchmarks and tests read it
+        self._size: tuple[int, int] | None = None
+
+    def _rgb(self, i: int) -> np.ndarray:
+        try:
+            return self.source.frame(i)
+        except IndexError:
+            raise StdposeError(f"frame {i} is missing from the video/image source") from None
+
+    def _convert(self, i: int, rect: Rect | None) -> tuple[Rect, np.ndarray]:
+        rgb = self._rgb(i)
+        h, w = rgb.shape[:2]
+        pieces = self._cache.get(i, [])
+        if rect is None:
+            box = (0, 0, w, h)
+        else:
+            box = (max(0, rect[0] - SLACK), max(0, rect[1] - SLACK), min(w, rect[2] + SLACK), min(h, rect[3] + SLACK))
+            for r, _ in pieces:  # grow over the pieces it overlaps; they are replaced by the new one
+                if _overlaps(r, box):
+                    box = (min(box[0], r[0]), min(box[1], r[1]), max(box[2], r[2]), max(box[3], r[3]))
+        gray = cv2.cvtColor(rgb[box[1] : box[3], box[0] : box[2]], cv2.COLOR_RGB2GRAY)  # a strided view: no copy
+        self.converted_pixels += gray.size
+        if i not in self._cache and len(self._cache) >= self.chunk:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[i] = [(r, g) for r, g in pieces if not _covers(box, r)] + [(box, gray)]
+        return box, gray
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(W, H)`` of the frames."""
+        if self._size is None:
+            size = getattr(self.source, "size", None)
+            if size is None:
+                h, w = self._rgb(0).shape[:2]
+                size = (w, h)
+            self._size = (int(size[0]), int(size[1]))
+        return self._size
+
+    def view(self, i: int, rect: Rect) -> np.ndarray:
+        """The gray pixels of frame ``i`` inside ``rect`` (converted now when not yet)."""
+        piece = next(((r, g) for r, g in self._cache.get(i, ()) if _covers(r, rect)), None)
+        (x0, y0, _, _), gray = piece if piece is not None else self._convert(i, rect)
+        return gray[rect[1] - y0 : rect[3] - y0, rect[0] - x0 : rect[2] - x0]
+
+    def load(self, frames: Sequence[int]) -> None:
+        """Keep only ``frames`` (at most ``chunk``), converting the missing ones whole, in increasing
+        order (a video decodes them sequentially); what was converted before is kept."""
+        self._cache = {f: self._cache[f] for f in frames if f in self._cache}
+        for f in sorted(frames):
+            if f not in self._cache:
+                self._convert(f, None)
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _covers(outer: Rect, inner: Rect) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
