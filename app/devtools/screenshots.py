@@ -6,7 +6,8 @@ On ``VIDEO`` (default: the shared pedestrian clip ``videos/vtest.avi``) it does 
 first: a project, Jobs → Detect people on frames 0-120, the detector's poses accepted (A) on every
 10th frame as keyframes, an ignore region, Propagate (flow) — then it photographs the real window:
 ``editor.png``, ``guided.png``, ``timeline.png``, ``loop_propagating.png``, ``loop_confidence.png``,
-``loop_review.png`` and ``loop_retrain.png`` in ``OUT_DIR`` (default ``docs/images``), and writes
+``loop_review.png``, ``loop_retrain.png`` and ``import_summary.png`` (File → Import annotations… on a
+CVAT export) in ``OUT_DIR`` (default ``docs/images``), and writes
 ``screenshots.json``: for each image its hash and the hashes of the UI source files it shows
 (:data:`SHOTS`). ``tests/gui/test_screenshots_fresh.py`` fails when those sources changed since, so
 screenshots never silently go stale. Look at every image after a run.
@@ -37,7 +38,10 @@ SHOTS: dict[str, tuple[str, ...]] = {
     "loop_confidence.png": WINDOW,
     "loop_review.png": WINDOW,
     "loop_retrain.png": ("app/dialogs/retrain.py", "app/dialogs/retrain_plot.py"),
+    "import_summary.png": ("app/dialogs/import_annotations.py", "stdpose_core/io/summary.py"),
 }
+#: The file File → Import annotations… is shown reading (a CVAT COCO-keypoints export).
+IMPORT_SAMPLE = REPO / "tests" / "fixtures" / "interop" / "cvat_coco_keypoints.json"
 MANIFEST = "screenshots.json"
 FRAMES = (0, 121)  # detected and labelled range
 EVERY = 10
@@ -214,6 +218,17 @@ def main(argv: list[str] | None = None) -> int:
         w.view.set_zoom(2.6, (cx, cy))
     _shot(app, w, out / "guided.png")
     w.guided.stop()
+
+    # File → Import annotations…: what a CVAT COCO-keypoints file holds, before it is imported.
+    from app.dialogs.import_annotations import ImportSummaryDialog
+    from stdpose_core.io import import_summary, read_annotations
+
+    summary = ImportSummaryDialog(import_summary(read_annotations(IMPORT_SAMPLE), doc.project), w)
+    summary.show()
+    _wait(app, lambda: True, 0)
+    summary.grab().save(str(out / "import_summary.png"))
+    print(f"wrote {out / 'import_summary.png'}", flush=True)
+    summary.close()
 
     # Retraining with its live plot, on this project.
     from app.dialogs.retrain import RetrainDialog

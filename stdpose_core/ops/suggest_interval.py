@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from stdpose_core.data import Project, Source, VideoInfo
+from stdpose_core.data import FRAME_FIELDS, Project, Source, VideoInfo
 from stdpose_core.errors import StdposeError
 from stdpose_core.ops.simulate import Effort, simulate_job
 from stdpose_core.progress import Job, Progress, relay
@@ -64,8 +64,7 @@ def pseudo_ground_truth(project: Project, a: int, b: int) -> Project:
     tracks = {}
     for tid, t in project.tracks.items():
         c = t.copy()
-        sliced = {name: getattr(c, name)[a:b].copy() for name in ("xy", "vis", "score", "source", "model_version",
-                                                                   "reviewed", "bbox", "head_bbox")}
+        sliced = {name: getattr(c, name)[a:b].copy() for name in FRAME_FIELDS}
         if not (sliced["vis"] > 0).any():
             continue
         on = sliced["vis"] > 0
