@@ -3,8 +3,9 @@
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m app.devtools.screenshots [--video VIDEO] [OUT_DIR]
 
 On ``VIDEO`` (default: the shared pedestrian clip ``videos/vtest.avi``) it does what an annotator does
-first: a project, Jobs → Detect people on frames 0-120, the detector's poses accepted (A) on every
-10th frame as keyframes, an ignore region, Propagate (flow) — then it photographs the real window:
+first: a project, Jobs → Detect people on frames 0-120 (detector input 960 px: the clip's people are
+small), the detector's poses accepted (A) on every
+7th frame as keyframes, an ignore region, Propagate (flow) — then it photographs the real window:
 ``editor.png``, ``guided.png``, ``timeline.png``, ``loop_propagating.png``, ``loop_confidence.png``,
 ``loop_review.png``, ``loop_retrain.png`` and ``import_summary.png`` (File → Import annotations… on a
 CVAT export) in ``OUT_DIR`` (default ``docs/images``), and writes
@@ -44,7 +45,8 @@ SHOTS: dict[str, tuple[str, ...]] = {
 IMPORT_SAMPLE = REPO / "tests" / "fixtures" / "interop" / "cvat_coco_keypoints.json"
 MANIFEST = "screenshots.json"
 FRAMES = (0, 121)  # detected and labelled range
-EVERY = 10
+DETECTOR_IMGSZ = 960
+EVERY = 7  # the default T (and what Model → Retrain pairs keyframes by)
 
 
 def source_hashes(patterns: tuple[str, ...], root: Path = REPO) -> dict[str, str]:
@@ -103,6 +105,11 @@ def build_project(app, w, video: Path, work: Path) -> None:
     if not w.open_path(video):
         raise SystemExit(f"cannot open {video}")
     doc = w.doc
+    w.jobs.auto.enabled = False  # accepting keyframes here must not start re-propagation jobs
+    # vtest's people are small: at the default 640 px input YOLO11n finds one or two of them.
+    from stdpose_core.detection import create_detector
+
+    w.jobs.make_detector = lambda: create_detector(device="cpu", imgsz=DETECTOR_IMGSZ)
     doc.set_range(FRAMES)
     _wait(app, lambda: True, 0)
     assert w.jobs.detect(), "detection did not start"
@@ -119,6 +126,7 @@ def build_project(app, w, video: Path, work: Path) -> None:
     doc.push(add_region(doc.project, FRAMES[0], corner))
     doc.push(copy_regions(doc.project, FRAMES[0], FRAMES[1]))
     w.jobs.set_method("flow")
+    w.jobs.auto.enabled = True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,18 +160,26 @@ def main(argv: list[str] | None = None) -> int:
     build_project(app, w, video, work)
     doc = w.doc
 
-    # Propagation running: slowed a little so the progress bar is caught half way.
-    doc.set_frame(40)
-    inner = w.jobs.propagation_work("flow")
+    # Propagation running: the worker holds at 45% until the picture is taken.
+    import threading
 
-    def slowly(p):
-        time.sleep(0.02)
+    doc.set_frame(45)
+    _wait(app, lambda: w.scene.shown_frame == doc.frame, 15)
+    inner = w.jobs.propagation_work("flow")
+    reached, go_on = threading.Event(), threading.Event()
+
+    def hold_half_way(p):
+        if p.total and p.done >= 0.45 * p.total and not reached.is_set():
+            reached.set()
+            go_on.wait(300)
         return p
 
-    w.jobs.runner.start("Propagating", lambda project: relay(inner(project), slowly), label="propagate (flow)")
+    w.jobs.runner.start("Propagating", lambda project: relay(inner(project), hold_half_way), label="propagate (flow)")
     bar = w.jobs.status.bar
-    _wait(app, lambda: bar.maximum() > 0 and bar.value() > bar.maximum() * 0.4, 300)
+    _wait(app, reached.is_set, 600)
+    _wait(app, lambda: bar.maximum() > 0 and bar.value() >= 0.4 * bar.maximum(), 10)
     _shot(app, w, out / "loop_propagating.png")
+    go_on.set()
     _wait(app, lambda: not w.jobs.runner.busy, 900)
     w.review.recompute()
 
@@ -175,10 +191,16 @@ def main(argv: list[str] | None = None) -> int:
     w.view.fit()
     w.timeline_dock.timeline.zoom_all()
     _shot(app, w, out / "editor.png")
-    w.timeline_dock.timeline.zoom(4.0, 60)
+    # The timeline alone, tall enough for everyone, zoomed to the labelled frames.
+    tl = w.timeline_dock.timeline
+    w.resizeDocks([w.timeline_dock], [430], Qt.Orientation.Vertical)
+    tl.view_start, tl.view_len = 0.0, float(FRAMES[1] + 10)
+    tl.view_changed.emit()
     _wait(app, lambda: True, 0)
     w.timeline_dock.grab().save(str(out / "timeline.png"))
     print(f"wrote {out / 'timeline.png'}", flush=True)
+    w.resizeDocks([w.timeline_dock], [230], Qt.Orientation.Vertical)
+    tl.zoom_all()
 
     # Confidence: a frame in the weakest gap, joints shaded by score, the curve below.
     sug = w.review.suggestions

@@ -27,7 +27,7 @@ from app.review.state import ReviewState
 from stdpose_core.data.track import person_name
 from stdpose_core.review import ReviewQueue, reason_text
 
-COLUMNS = ("Frame", "Person", "Joint", "Score", "Risk", "Why")
+COLUMNS = ("Frame", "Person", "Joint", "Score", "Why")  # sorted by risk; the risk itself is in the tooltip
 
 
 class QueueModel(QAbstractTableModel):
@@ -64,9 +64,7 @@ class QueueModel(QAbstractTableModel):
                 return self.joint_names[k] if k < len(self.joint_names) else str(k)
             if c == 3:
                 return f"{float(q.score[r]):.2f}"
-            if c == 4:
-                return f"{float(q.risk[r]):.2f}"
-            return reason_text(int(q.reasons[r]))
+            return reason_text(int(q.reasons[r]), short=True)
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole reason, however narrow the dock
             k = int(q.joint[r])
             name = self.joint_names[k] if k < len(self.joint_names) else str(k)
@@ -111,7 +109,7 @@ class ReviewPanel(QDockWidget):
         # Fixed widths: ResizeToContents would ask every row for its text (thousands of items, ~0.5 s).
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((46, 50, 100, 42, 38)):
+        for col, width in enumerate((44, 50, 92, 40)):
             header.resizeSection(col, width)
         # "Why" is as wide as its longest text (a handful of reason combinations, measured once per
         # refresh); the table scrolls sideways in a narrow dock instead of cutting the reason off.
@@ -143,9 +141,9 @@ class ReviewPanel(QDockWidget):
         names = list(self.doc.project.skeleton.joint_names) if self.doc.project else []
         self.model.set_queue(self.state.queue, names)
         q = self.state.queue
-        texts = [reason_text(int(m)) for m in np.unique(q.reasons)] or ["Why"]
+        texts = [reason_text(int(m), short=True) for m in np.unique(q.reasons)] + ["Why"]
         fm = self.table.fontMetrics()
-        self.table.horizontalHeader().resizeSection(5, max(fm.horizontalAdvance(t) for t in texts) + 16)
+        self.table.horizontalHeader().resizeSection(len(COLUMNS) - 1, max(fm.horizontalAdvance(t) for t in texts) + 16)
         if self.doc.project is None:
             self.count_label.setText("No project open")
         elif len(q) == 0:

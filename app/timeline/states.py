@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from stdpose_core.data import DETECTOR_SOURCES, Source, Track
+from stdpose_core.review import doubtful
 
 ABSENT, BOX, REVIEWED, DETECTED, PROPAGATED, MANUAL, LOW_CONF = range(7)
 STATE_NAMES = ("absent", "box only", "reviewed", "detected", "propagated", "manual", "low confidence")
@@ -29,8 +30,7 @@ def track_states(track: Track, low_confidence: float) -> np.ndarray:
     """
     labelled = track.vis > 0
     human = (np.isin(track.source, _HUMAN) & labelled).any(1)
-    machine = labelled & ~np.isin(track.source, _HUMAN) & (track.source != Source.NONE)
-    low = (machine & (track.score < low_confidence)).any(1)
+    low = doubtful(track, low_confidence).any(1)  # the review queue's rule
     filled = (np.isin(track.source, _FILLED) & labelled).any(1)
     detected = (np.isin(track.source, _DETECTOR) & labelled).any(1)
     out = np.full(track.num_frames, ABSENT, np.uint8)

@@ -94,3 +94,21 @@ def test_threshold_slider_drives_queue_timeline_and_curve(qtbot, window):
     x = int(row.curve.x_of(10.5))
     qtbot.mouseClick(row.curve, Qt.MouseButton.LeftButton, pos=row.curve.rect().center().__class__(x, 20))
     assert window.doc.frame == 10
+
+
+def test_the_why_column_fits_its_reasons_and_says_them_in_full(qtbot, window):
+    from stdpose_core.review import reason_text
+
+    panel = window.review_panel
+    q = window.review.queue
+    assert len(q)
+    header = panel.table.horizontalHeader()
+    fm = panel.table.fontMetrics()
+    widest = max(fm.horizontalAdvance(reason_text(int(m), short=True)) for m in set(q.reasons.tolist()))
+    why = panel.model.columnCount() - 1
+    assert header.sectionSize(why) >= widest
+    total = sum(header.sectionSize(c) for c in range(panel.model.columnCount()))
+    assert total <= panel.table.viewport().width() + 2, "every column, Why included, fits the dock"
+    index = panel.model.index(0, why)
+    tip = panel.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert reason_text(int(q.reasons[0])) in tip and f"frame {int(q.frame[0])}" in tip
