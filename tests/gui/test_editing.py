@@ -385,3 +385,37 @@ def test_ignore_regions_drawn_dragged_copied_and_deleted(qtbot, window, at, reop
     assert sorted(reopen(doc.path).ignore_regions) == [21, 22, 23]
     doc.undo_stack.undo()
     assert sorted(reopen(doc.path).ignore_regions) == [20, 21, 22, 23]
+
+
+def test_hover_label_follows_visibility_keys(qtbot, window, at):
+    doc, view = window.doc, window.view
+    doc.set_frame(7)
+    qtbot.waitUntil(lambda: window.scene.shown_frame == 7, timeout=5000)
+    k = 9
+    x, y = doc.project.tracks[0].xy[7, k].tolist()
+    qtbot.mouseMove(view.viewport(), at(window, x, y))
+    qtbot.waitUntil(view._hover.isVisible, timeout=2000)
+    assert "visible" in view._hover.text()
+    doc.select(0, k)
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    assert "occluded" in view._hover.text(), "the label is re-read after V/O/X"
+
+
+def test_people_panel_flags_a_person_outside_and_truncated(qtbot, window, reopen):
+    from stdpose_core.data import TrackFlag
+
+    doc, panel = window.doc, window.people_panel
+    doc.set_frame(3)
+    doc.select(1)
+    assert panel.outside.isEnabled() and not panel.truncated.isChecked()
+    panel.truncated.click()
+    assert reopen(doc.path).tracks[1].flags[3] & TrackFlag.TRUNCATED and panel.truncated.isChecked()
+    doc.set_range((5, 8))
+    panel.outside.click()
+    t = reopen(doc.path).tracks[1]
+    assert t.has_flag(TrackFlag.OUTSIDE)[5:8].all() and not t.present()[5:8].any()
+    doc.set_range(None)
+    doc.set_frame(6)
+    assert panel.outside.isChecked() and "out of view" in panel.hint.text()
+    doc.undo_stack.undo()
+    assert reopen(doc.path).tracks[1].present()[5:8].all()
