@@ -212,21 +212,29 @@ def merge_tracks(project: Project, src: int, dst: int, keep: str = "refuse") -> 
 
 
 def toggle_reviewed(project: Project, start: int, stop: int) -> Edit:
-    """Mark the people present on frames ``[start, stop)`` reviewed, or unmark if all already are."""
+    """Mark frames ``[start, stop)`` reviewed, or unmark them if every person present there already is.
+
+    Everyone is marked, present or not: for a person not there it records "checked: not here", so a
+    later re-propagation does not put them on a frame the annotator checked (ADR 0009)."""
     ids = [tid for tid, t in project.tracks.items() if t.present()[start:stop].any()]
     if not ids:
         raise ValueError("nobody to review on these frames")
     done = all(project.tracks[tid].reviewed[start:stop][project.tracks[tid].present()[start:stop]].all() for tid in ids)
-    return set_reviewed(project, start, stop, not done, ids)
+    return set_reviewed(project, start, stop, not done, list(project.tracks))
 
 
 def mark_reviewed(project: Project, start: int, stop: int, reviewed: bool = True, track_ids: list[int] | None = None) -> Edit:
-    """Mark (or unmark) the people present on frames ``[start, stop)`` reviewed; ``track_ids`` limits
-    it to those people. ValueError when nobody is there."""
+    """Mark (or unmark) frames ``[start, stop)`` reviewed for everyone (present or not, as
+    :func:`toggle_reviewed`), or for ``track_ids`` only. ValueError when nobody is present there
+    (or none of ``track_ids``)."""
     if not 0 <= start < stop <= project.num_frames:
         raise ValueError(f"frames {start}:{stop} outside the video (0:{project.num_frames})")
     present = [tid for tid, t in project.tracks.items() if t.present()[start:stop].any()]
-    ids = present if track_ids is None else [tid for tid in track_ids if tid in present]
+    if track_ids is None:
+        if not present:
+            raise ValueError("nobody to review on these frames")
+        return set_reviewed(project, start, stop, reviewed, list(project.tracks))
+    ids = [tid for tid in track_ids if tid in present]
     if not ids:
         raise ValueError("nobody to review on these frames")
     return set_reviewed(project, start, stop, reviewed, ids)
