@@ -157,6 +157,19 @@ def _apply(session, build) -> object:
     return edit
 
 
+def _run_edit(args, build, people=(), frames=()) -> int:
+    """Open the project, check ``people`` and ``frames`` exist, apply ``build(project)``, print its label."""
+    with _session(args.project) as s:
+        p = s.project
+        for tid in people:
+            need_person(p, tid, args.project)
+        for f in frames:
+            need_frame(p, f, args.project)
+        edit = _apply(s, lambda: build(p))
+    print(edit.label)
+    return 0
+
+
 # ---- commands ---------------------------------------------------------------------------------
 def cmd_move_joint(args) -> int:
     from stdpose_core.ops.annotate import place_joint
@@ -231,64 +244,31 @@ def cmd_set_flag(args) -> int:
 def cmd_delete_person(args) -> int:
     from stdpose_core.ops.annotate import delete_person
 
-    with _session(args.project) as s:
-        p = s.project
-        need_person(p, args.person, args.project)
-        need_frame(p, args.frame, args.project)
-        edit = _apply(s, lambda: delete_person(p, args.person, args.frame, args.scope))
-    print(edit.label)
-    return 0
+    return _run_edit(args, lambda p: delete_person(p, args.person, args.frame, args.scope), [args.person], [args.frame])
 
 
 def cmd_copy_pose(args) -> int:
     from stdpose_core.ops.annotate import copy_previous_pose
 
-    with _session(args.project) as s:
-        p = s.project
-        need_frame(p, args.frame, args.project)
-        for tid in args.person or []:
-            need_person(p, tid, args.project)
-        edit = _apply(s, lambda: copy_previous_pose(p, args.frame, args.person))
-    print(edit.label)
-    return 0
+    return _run_edit(args, lambda p: copy_previous_pose(p, args.frame, args.person), args.person or [], [args.frame])
 
 
 def cmd_accept_prelabels(args) -> int:
     from stdpose_core.ops.annotate import accept_prelabels
 
-    with _session(args.project) as s:
-        p = s.project
-        need_frame(p, args.frame, args.project)
-        for tid in args.person or []:
-            need_person(p, tid, args.project)
-        edit = _apply(s, lambda: accept_prelabels(p, args.frame, args.person))
-    print(edit.label)
-    return 0
+    return _run_edit(args, lambda p: accept_prelabels(p, args.frame, args.person), args.person or [], [args.frame])
 
 
 def cmd_swap_ids(args) -> int:
     from stdpose_core.ops.annotate import swap_ids
 
-    with _session(args.project) as s:
-        p = s.project
-        need_person(p, args.a, args.project)
-        need_person(p, args.b, args.project)
-        need_frame(p, args.frame, args.project)
-        edit = _apply(s, lambda: swap_ids(p, args.a, args.b, args.frame))
-    print(edit.label)
-    return 0
+    return _run_edit(args, lambda p: swap_ids(p, args.a, args.b, args.frame), [args.a, args.b], [args.frame])
 
 
 def cmd_merge(args) -> int:
     from stdpose_core.ops.annotate import merge_tracks
 
-    with _session(args.project) as s:
-        p = s.project
-        need_person(p, args.src, args.project)
-        need_person(p, args.dst, args.project)
-        edit = _apply(s, lambda: merge_tracks(p, args.src, args.dst, args.keep))
-    print(edit.label)
-    return 0
+    return _run_edit(args, lambda p: merge_tracks(p, args.src, args.dst, args.keep), [args.src, args.dst])
 
 
 def cmd_ignore_region(args) -> int:
