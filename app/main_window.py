@@ -20,6 +20,7 @@ from app.actions import commands as C
 from app.canvas.scene import CanvasScene
 from app.canvas.view import CanvasView
 from app.confidence import NEXT_SUGGESTION, ConfidenceRow
+from app.dataset import OPEN_DATASET
 from app.dialogs.export import Exporter
 from app.dialogs.import_annotations import Importer
 from app.dialogs.models import MODELS, ModelsDialog
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
     confidence_row: ConfidenceRow | None = None
     exporter: Exporter | None = None
     importer: Importer | None = None
+    dataset_panel = None  # app.dataset.panel.DatasetPanel once a dataset is opened
 
     def __init__(self, settings: app_settings.Settings | None = None, loop: bool = True):
         super().__init__()
@@ -180,6 +182,10 @@ class MainWindow(QMainWindow):
         self.exporter = Exporter(self)
         self.add_action(MODELS, lambda: ModelsDialog(self).exec())
         self.add_action(RETRAIN, lambda: open_retrain(self))
+        file_menu, act = self._menus["File"], self.add_action(OPEN_DATASET, self.ask_open_dataset)
+        file_menu.removeAction(act)
+        entries = file_menu.actions()
+        file_menu.insertAction(entries[entries.index(self.actions_by_id["file.open"]) + 1], act)  # under Open…
 
     def _restore_window_state(self) -> None:
         geometry, state = app_settings.load_window_state()
@@ -236,7 +242,12 @@ class MainWindow(QMainWindow):
 
     # ---- opening and closing ----------------------------------------------------------------
     def open_path(self, path: str | Path) -> bool:
-        """Open a project, video or image folder; errors are shown and leave the current one open."""
+        """Open a project, video or image folder (a dataset folder opens the dataset view); errors
+        are shown and leave the current one open."""
+        from stdpose_core.dataset import is_dataset
+
+        if Path(path).is_dir() and is_dataset(path) and self.jobs is not None:
+            return self.open_dataset(path)
         try:
             # A new video's frames are indexed on a worker thread first (progress + Cancel).
             if not is_project(Path(path)) and not ensure_indexed(self, path):
@@ -268,6 +279,29 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(path)
 
+    def ask_open_dataset(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open dataset folder (with stdpose-dataset.json)")
+        if path:
+            self.open_dataset(path)
+
+    def open_dataset(self, path: str | Path) -> bool:
+        """Show the dataset at ``path`` in the dataset dock (created on first use)."""
+        from app.dataset.panel import DatasetPanel
+
+        try:
+            if self.dataset_panel is None:
+                self.dataset_panel = DatasetPanel(self, path)
+                self.add_dock(self.dataset_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+                self.tabifyDockWidget(self.timeline_dock, self.dataset_panel)
+            else:
+                self.dataset_panel.set_root(path)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, "Cannot open the dataset", exc)
+            return False
+        self.dataset_panel.show()
+        self.dataset_panel.raise_()
+        return True
+
     def _fill_recent(self) -> None:
         self._recent_menu.clear()
         for p in app_settings.load().recent:
@@ -286,6 +320,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.playback.stop()
+        if self.dataset_panel is not None:
+            self.dataset_panel.close_dataset()
         app_settings.save_window_state(self.saveGeometry(), self.saveState())
         self._save_view_state()
         self.doc.close()

@@ -33,6 +33,9 @@ def render() -> str:
     sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
     for name, parser in sub.choices.items():
         parts += [f"### stdpose {name}", "", "```", help_text(parser), "```", ""]
+        nested = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        for action, child in (nested.choices.items() if nested else ()):  # e.g. stdpose dataset init
+            parts += [f"#### stdpose {name} {action}", "", "```", help_text(child), "```", ""]
     parts += ["## stdpose-retrain", "", "```", help_text(retrain_parser()), "```", ""]
     app_help = _app_help()
     if app_help:

@@ -25,6 +25,13 @@ def stored_video_path(project_path: Path, source_path: Path) -> str:
         return str(source_path.resolve())
 
 
+def default_project_path(source: str | Path) -> Path:
+    """Where a video's project goes by default: ``VIDEO.stdpose`` next to a video file,
+    ``FOLDER.stdpose`` next to an image folder (the editor and ``stdpose dataset init`` agree)."""
+    source = Path(source)
+    return source.with_name(source.name + ".stdpose") if source.is_dir() else source.with_suffix(".stdpose")
+
+
 def video_path(session_or_path: ProjectSession | Path, project: Project | None = None) -> Path:
     """Absolute path of the project's video (stored paths are relative to the project file)."""
     if isinstance(session_or_path, ProjectSession):

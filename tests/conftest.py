@@ -29,3 +29,35 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def dataset_template(tmp_path_factory) -> Path:
+    """A generated dataset (``stdpose_core.dataset.synthetic``): 5 mp4 clips of 3 people, 16 frames,
+    keyframes every 7th frame, ground truth listed; built once per test session — copy it
+    (:func:`copy_dataset`) before changing anything."""
+    from stdpose_core.dataset.synthetic import write_synthetic_dataset
+    from stdpose_core.progress import run_to_completion
+
+    root = tmp_path_factory.mktemp("dataset-template") / "ds"
+    return run_to_completion(write_synthetic_dataset(root, videos=5, persons=3, frames=16, size=(256, 160)))
+
+
+@pytest.fixture
+def dataset_copy(dataset_template, tmp_path):
+    """``dataset_copy(name)``: a private copy of :func:`dataset_template` in ``tmp_path / name``
+    (paths in a dataset are relative, so a copy works)."""
+    import shutil
+
+    def copy(name: str = "ds") -> Path:
+        dst = tmp_path / name
+        shutil.copytree(dataset_template, dst, ignore=shutil.ignore_patterns("*.stdpose-wal", "*.stdpose-shm"))
+        return dst
+
+    return copy
+
+
+@pytest.fixture
+def dataset(dataset_copy) -> Path:
+    """A private copy of :func:`dataset_template`."""
+    return dataset_copy("ds")

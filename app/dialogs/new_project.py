@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QWidget)
 
+from stdpose_core.project_ops import default_project_path  # noqa: F401 - the core's rule, used here and by app.opener
 from stdpose_core.skeleton import SKELETONS
 
 
@@ -16,12 +17,6 @@ class NewProjectChoice:
     project_path: Path
     skeleton: str
     keyframe_interval: int
-
-
-def default_project_path(source: Path) -> Path:
-    """VIDEO.stdpose next to a video; FOLDER.stdpose next to an image folder."""
-    source = Path(source)
-    return source.with_name(source.name + ".stdpose") if source.is_dir() else source.with_suffix(".stdpose")
 
 
 class NewProjectDialog(QDialog):

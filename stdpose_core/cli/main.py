@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "stdpose_core.cli.cmd_propagate",
     "stdpose_core.cli.cmd_effort",
     "stdpose_core.cli.cmd_eval",
+    "stdpose_core.cli.cmd_dataset",
     "stdpose_core.cli.cmd_video",
     "stdpose_core.cli.cmd_doctor",
 )

@@ -23,7 +23,7 @@ def joint_errors(gt: Project, pred: Project) -> JointErrors:
 
 
 def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map", labelled_only: bool = False) -> dict:
-    """Score ``pred`` against ``gt``.
+    """Score ``pred`` against ``gt`` (one video: :func:`evaluate_videos` of one pair).
 
     By default the PoseTrack figures equal poseval's: a joint the GT never labels (e.g. the nose
     of a clip whose annotators skipped it) scores 0 and counts in the means. ``labelled_only``
@@ -37,9 +37,31 @@ def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map", labelled
     (COCO AP in [0, 1]). Extra keys: ``metric``, ``ap`` and ``pck05`` per joint name, ``frames``,
     ``gt_people``, ``pred_people``, ``predicted_fraction``. NaN where nothing can be scored.
     """
+    return evaluate_videos([(gt, pred)], metric, labelled_only)
+
+
+def evaluate_videos(pairs: list[tuple[Project, Project]], metric: str = "posetrack-map", labelled_only: bool = False) -> dict:
+    """Score several videos' ``(gt, pred)`` pairs as one: their frames pooled in the given order, as
+    poseval pools the sequences of a folder (per-joint AP over all (score, TP) pairs, not a mean of
+    per-video figures). Keys as :func:`evaluate`; ``norm`` is 'mixed' when some videos are scored by
+    head size and others by person box. COCO OKS AP needs one pair (score a merged COCO file)."""
     if metric not in METRICS:
         raise StdposeError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
-    frames, kind, joints = collect(gt, pred)
+    if not pairs:
+        raise StdposeError("nothing to score: no (ground truth, prediction) pair")
+    if metric == "oks" and len(pairs) > 1:
+        raise StdposeError("COCO OKS AP scores one file pair; for a dataset, score its merged COCO export "
+                           "(stdpose dataset export --format coco)")
+    gt = pairs[0][0]
+    frames, kinds = [], set()
+    for g, p in pairs:
+        if g.skeleton.name != gt.skeleton.name:
+            raise StdposeError(f"ground truth of {g.video.path} uses the {g.skeleton.name} skeleton, "
+                               f"the first video's {gt.skeleton.name}: score them apart")
+        video_frames, kind, joints = collect(g, p)
+        frames += video_frames
+        kinds.add(kind)
+    kind = kinds.pop() if len(kinds) == 1 else "mixed"
     res = posetrack_ap(frames, joints)
     je = errors_from_matches(frames, res.matches, joints, kind)
     names = [gt.skeleton.joint_names[j] for j in joints]
@@ -70,7 +92,7 @@ def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map", labelled
     if metric == "oks":
         from stdpose_core.eval.oks import oks_ap
 
-        out["oks_ap"] = oks_ap(gt, pred)
+        out["oks_ap"] = oks_ap(*pairs[0])
     return out
 
 

@@ -59,6 +59,7 @@ def format_table(result: dict, name: str = "") -> str:
     if "oks_ap" in result:
         lines.append(f"COCO OKS AP {_num(result['oks_ap'], 3)}")
     norm = ("person box: 0.125 x box diagonal (GT has no head boxes)" if box
+            else "head size (0.6 x head-box diagonal) in videos with head boxes, else person box" if result.get("norm") == "mixed"
             else "head size: 0.6 x head-box diagonal")
     lines.append(f"distances normalised by {norm}; {result.get('frames', 0)} frames, "
                  f"{result.get('gt_people', 0)} GT / {result.get('pred_people', 0)} predicted people")

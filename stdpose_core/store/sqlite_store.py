@@ -282,3 +282,8 @@ class ProjectStore:
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def last_edit_time(self) -> float | None:
+        """When the last edit was committed (Unix time); None before the first."""
+        value = self._conn.execute("SELECT MAX(time) FROM edit_log").fetchone()[0]
+        return None if value is None else float(value)

@@ -29,7 +29,8 @@ _FLAG_TO_SETTING = {
 }
 
 EPILOG = """\
-data SPEC: a project file (.stdpose; only manual/corrected joints are used), or
+data SPEC: a project file (.stdpose; only manual/corrected joints are used), a dataset folder
+  (stdpose dataset init: every project it lists), or
   ANNOTATIONS.json:IMAGE_ROOT (PoseTrack18/21 or COCO; ANNOTATIONS.json alone = images next to it).
   COCO images have no neighbours: they train estimation-style with augmented copies as neighbours.
 validation: --val-data when given; else the last --data is held out (two or more specs), or every

@@ -5,6 +5,7 @@ SPEC forms (``stdpose-retrain --data``):
 * ``PROJECT.stdpose`` — a project file; its video is opened with ``stdpose_core.video.open_source``
   (the stored video path is relative to the project file). Only human-placed joints (Source MANUAL
   or CORRECTED) are used as labels: propagated/detected values would teach the model its own errors.
+* ``DATASET_DIR`` — a dataset folder (``stdpose dataset init``): every project it lists, as above.
 * ``ANNOTATIONS.json:IMAGE_ROOT`` — PoseTrack18/21 or COCO keypoint JSON read with
   ``stdpose_core.io.read_annotations`` (one clip per video of a multi-video PoseTrack file); image
   ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json``
@@ -262,6 +263,8 @@ def load_clip(spec: str, target_skeleton: str = "posetrack18") -> Clip:
 def load_clips(specs: list[str], target_skeleton: str = "posetrack18",
                loader: Callable[[str, str], list[Clip]] = load_spec) -> list[Clip]:
     """All clips of all specs in order; an empty list raises StdposeError."""
+    from stdpose_core.dataset.training import expand_specs
+
     if not specs:
-        raise StdposeError("no training data: pass --data SPEC (a project file or ANNOTATIONS.json:IMAGE_ROOT)")
-    return [clip for s in specs for clip in loader(s, target_skeleton)]
+        raise StdposeError("no training data: pass --data SPEC (a project file, a dataset folder or ANNOTATIONS.json:IMAGE_ROOT)")
+    return [clip for s in expand_specs(specs) for clip in loader(s, target_skeleton)]
