@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)  # every dock exists by now, so each goes back to its place
         else:  # first start: room for the review queue's columns
-            self.resizeDocks([self.people_panel], [340], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.people_panel], [380], Qt.Orientation.Horizontal)
 
     # ---- adding parts -----------------------------------------------------------------------
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:

@@ -33,7 +33,7 @@ from stdpose_core.skeleton import Skeleton
 LOW_CONFIDENCE, FLIP, BONE_JUMP, PRELABEL = 1, 2, 4, 8
 REASON_NAMES = {LOW_CONFIDENCE: "low confidence", FLIP: "left/right flip", BONE_JUMP: "bone jump", PRELABEL: "differs from detector"}
 #: The same reasons in a word (narrow table columns; the full names go in tooltips).
-REASON_SHORT = {LOW_CONFIDENCE: "low", FLIP: "flip", BONE_JUMP: "bone", PRELABEL: "≠ detector"}
+REASON_SHORT = {LOW_CONFIDENCE: "low", FLIP: "flip", BONE_JUMP: "bone", PRELABEL: "≠ det."}
 MACHINE = np.array(MACHINE_SOURCES, np.uint8)
 
 #: Strength of a flip / bone-jump / pre-label warning in the risk (before scaling by size).
