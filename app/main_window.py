@@ -23,6 +23,7 @@ from app.confidence import NEXT_SUGGESTION, ConfidenceRow
 from app.dataset import OPEN_DATASET
 from app.dialogs.export import Exporter
 from app.dialogs.import_annotations import Importer
+from app.dialogs.adapt import ADAPT, start_adapt
 from app.dialogs.models import MODELS, ModelsDialog
 from app.dialogs.new_project import ask_new_project
 from app.dialogs.retrain import RETRAIN, open_retrain
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
         self.exporter = Exporter(self)
         self.add_action(MODELS, lambda: ModelsDialog(self).exec())
         self.add_action(RETRAIN, lambda: open_retrain(self))
+        self.add_action(ADAPT, lambda: start_adapt(self))
         file_menu, act = self._menus["File"], self.add_action(OPEN_DATASET, self.ask_open_dataset)
         file_menu.removeAction(act)
         entries = file_menu.actions()

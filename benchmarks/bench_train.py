@@ -14,7 +14,6 @@ bf16 autocast is used on CUDA only (as in training). Weights are random (speed d
 from __future__ import annotations
 
 import argparse
-import copy
 import statistics
 import tempfile
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import torch
 
 from stdpose_core.model.registry import get_config
-from stdpose_core.training.config import TRAIN_DEFAULTS, validate_training
+from stdpose_core.training.config import TrainingSettings
 from stdpose_core.training.dataset import _collate
 from stdpose_core.training.loop import Trainer
 from stdpose_core.training.plan import prepare
@@ -37,9 +36,8 @@ def make_data(root: Path) -> str:
 
 
 def bench(model: str, data: str, run: Path, batch: int, iters: int, device: str) -> dict:
-    t = copy.deepcopy(TRAIN_DEFAULTS)
-    t.update(batch_size=batch, steps_per_epoch=iters + 1, device=device, val_every=0)
-    plan = prepare(get_config(model), validate_training(t), [data], run, registry=str(run / "registry.json"))
+    t = TrainingSettings(batch_size=batch, steps_per_epoch=iters + 1, device=device, val_every=0)
+    plan = prepare(get_config(model), t, [data], run, registry=str(run / "registry.json"))
     trainer = Trainer(plan)
     trainer.build()
     ds = trainer.dataset

@@ -34,7 +34,7 @@ def render() -> str:
     for name, parser in sub.choices.items():
         parts += [f"### stdpose {name}", "", "```", help_text(parser), "```", ""]
         nested = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-        for action, child in (nested.choices.items() if nested else ()):  # e.g. stdpose dataset init
+        for action, child in (nested.choices.items() if nested else ()):  # e.g. stdpose models list, stdpose dataset init
             parts += [f"#### stdpose {name} {action}", "", "```", help_text(child), "```", ""]
     parts += ["## stdpose-retrain", "", "```", help_text(retrain_parser()), "```", ""]
     app_help = _app_help()

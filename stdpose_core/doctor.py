@@ -118,12 +118,18 @@ def check_weights() -> list[Check]:
     except StdposeError as exc:
         rows.append(Check("detector weights", "not found", ok=False, hint=str(exc)))
     try:
-        from stdpose_core.training.registry import get_active, list_models, registry_path
+        from stdpose_core.trained.gate import choose_weights, gate_of
+        from stdpose_core.trained.model_registry import get_active, list_models, registry_path
 
         models = list_models()
         active = get_active()
         if active:
-            rows.append(Check("STDPose model", f"{active['id']} ({active['path']})"))
+            gate = gate_of(active)
+            auto = choose_weights(gated=True).path is not None
+            rows.append(Check("STDPose model", f"{active['id']} ({active['path']}); "
+                                               f"{gate.summary() if gate else 'never compared with flow'}",
+                              ok=auto, hint="" if auto else "'auto' propagation uses flow: the model does not beat "
+                                                            "flow on its validation (stdpose models list)"))
         else:
             rows.append(Check("STDPose model", f"none active ({len(models)} registered in {registry_path()})", ok=False,
                               hint="propagation uses the 'flow' method (no weights needed); train one with "

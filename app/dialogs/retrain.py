@@ -1,6 +1,12 @@
 """Model → Retrain…: runs ``stdpose-retrain`` on this project (plus optional more data) as a
-separate process (QProcess), plots its ``--progress jsonl`` events live, and at the end lets the user
-use the new model (activate it in the registry) or discard it.
+separate process (QProcess), plots its ``--progress jsonl`` events live, and at the end shows the new
+model's validation score next to flow's and lets the user use it (activate it in the registry; a
+model that loses to flow asks first) or discard it. "Include propagated frames" adds the projects'
+propagated joints as pseudo-labels weighted by their confidence (``--pseudo``).
+
+The models offered are the shipped configs, by name (``stdpose_core.paths.package_models_dir``: a
+checkout, a wheel and the desktop build alike); the trainer program comes from
+``stdpose_core.programs`` (the desktop build starts its own ``stdpose-retrain`` executable).
 
 The training process is a child process, so a crash or out-of-memory there cannot take the editor
 down: the dialog shows the exit code and the last lines the process printed. Stop sends SIGTERM
@@ -11,13 +17,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QProcess, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -37,15 +43,15 @@ from app.dialogs.retrain_plot import TrainingPlot
 from app.shortcuts import ActionSpec
 
 RETRAIN = ActionSpec("model.retrain", "&Retrain on this project…", (), "Model", "Train STDPose on your corrected labels")
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 LOG_LINES = 40
 KILL_AFTER_MS = 8000
 
 
-def model_configs() -> list[Path]:
-    """Model YAML files shipped in ``models/`` (smallest first)."""
-    order = {"stdpose_tiny": 0, "stdpose_vit_s": 1, "stdpose_vit_b": 2}
-    return sorted(MODELS_DIR.glob("*.yaml"), key=lambda p: (order.get(p.stem, 9), p.stem))
+def model_configs() -> list[str]:
+    """Names of the shipped model configs (smallest first); ``--config NAME`` finds each."""
+    from stdpose_core.training.config import shipped_config_names
+
+    return shipped_config_names()
 
 
 def runs_dir() -> Path:
@@ -70,8 +76,8 @@ class RetrainDialog(QDialog):
         self._stop_requested = False
 
         self.config = QComboBox()
-        for p in model_configs():
-            self.config.addItem(p.stem, str(p))
+        for name in model_configs():
+            self.config.addItem(name, name)
         self.data = QListWidget()
         self.data.setMaximumHeight(70)
         if window.doc.path is not None:
@@ -88,6 +94,9 @@ class RetrainDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda"])
         self.device.setCurrentText(window.settings.device if window.settings.device in ("auto", "cpu", "cuda") else "auto")
+        self.pseudo = QCheckBox("Include propagated frames (pseudo-labels weighted by their confidence)")
+        self.pseudo.setToolTip("Also train on the projects' propagated and detected joints, each weighted by its score; "
+                               "manual and corrected joints keep full weight (stdpose-retrain --pseudo)")
         form = QFormLayout()
         form.addRow("Model", self.config)
         data_row = QVBoxLayout()
@@ -100,6 +109,7 @@ class RetrainDialog(QDialog):
             nums.addWidget(w)
         nums.addStretch(1)
         form.addRow(nums)
+        form.addRow(self.pseudo)
 
         self.plot = TrainingPlot()
         self.status = QLabel("Ready. Training uses the manual and corrected joints of the projects above.")
@@ -144,12 +154,17 @@ class RetrainDialog(QDialog):
 
     def command(self) -> list[str]:
         """The stdpose-retrain command line (program first)."""
+        from stdpose_core.programs import program_command
+
         self.run_dir = runs_dir() / f"{Path(self.data.item(0).text().split(':')[0]).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-        args = [sys.executable, "-m", "stdpose_core.training.cli", "--config", self.config.currentData(),
+        args = [*program_command("stdpose-retrain"), "--config", str(self.config.currentData()),
                 "--out", str(self.run_dir), "--epochs", str(self.epochs.value()), "--batch-size", str(self.batch.value()),
                 "--device", self.device.currentText(), "--progress", "jsonl"]
         for i in range(self.data.count()):
             args += ["--data", self.data.item(i).text()]
+        if self.pseudo.isChecked():
+            args += [a for i in range(self.data.count()) if self.data.item(i).text().endswith(".stdpose")
+                     for a in ("--pseudo", self.data.item(i).text())]
         if self.steps.value():
             args += ["--steps-per-epoch", str(self.steps.value())]
         if self.registry:
@@ -159,6 +174,9 @@ class RetrainDialog(QDialog):
     # ---- process -------------------------------------------------------------------------------
     def start(self) -> None:
         if self.proc is not None or self.data.count() == 0:
+            return
+        if self.config.currentData() is None:
+            self.status.setText("No model config is installed (the stdpose_models package is missing): reinstall the app.")
             return
         args = self.command()
         self.plot.clear()
@@ -172,7 +190,7 @@ class RetrainDialog(QDialog):
         self.proc.readyReadStandardError.connect(self._read_stderr)
         self.proc.finished.connect(self._finished)
         self.proc.errorOccurred.connect(self._error)
-        self.status.setText(f"Starting: {' '.join(args[2:6])} … (run folder {self.run_dir})")
+        self.status.setText(f"Starting training of {self.config.currentText()} … (run folder {self.run_dir})")
         self.proc.start()
         self._buttons()
 
@@ -249,7 +267,7 @@ class RetrainDialog(QDialog):
         self.proc = None
         if code == 0 and self.registry_id:
             self.finished_state = "done"
-            self.status.setText("Training finished. Use this model for propagation, or discard it.")
+            self.status.setText(f"Training finished. {self.gate_sentence()} Use this model for propagation, or discard it.")
         elif self._stop_requested:
             self.finished_state = "stopped"
             self.status.setText("Stopped. The run folder keeps last.pt.")
@@ -261,18 +279,39 @@ class RetrainDialog(QDialog):
         self._buttons()
 
     # ---- outcome -------------------------------------------------------------------------------
+    def gate_sentence(self) -> str:
+        """The new model's validation score next to flow's, and what 'auto' will do with it."""
+        from stdpose_core.trained.gate import gate_of
+        from stdpose_core.trained.model_registry import get_model
+
+        try:
+            gate = gate_of(get_model(self.registry_id, self.registry))
+        except Exception:  # noqa: BLE001 - the sentence is informative only
+            return ""
+        if gate is None:
+            return "It was not compared with optical flow (no validation frames between keyframes)."
+        verdict = "it beats flow" if gate.beats_flow else "flow is better: 'auto' keeps using flow"
+        return f"Validation: {gate.summary()} — {verdict}."
+
     def use_model(self) -> None:
-        from stdpose_core.training.registry import set_active
+        from app.dialogs.models import confirm_and_activate
+        from stdpose_core.trained.gate import gate_of
+        from stdpose_core.trained.model_registry import get_model
 
         if not self.registry_id:
             return
-        set_active(self.registry_id, self.registry)
-        self.status.setText(f"Model {self.registry_id} is now active: 'auto' propagation uses it.")
+        entry = get_model(self.registry_id, self.registry)
+        if not confirm_and_activate(self, entry, self.registry):
+            return
+        gate = gate_of(entry)
+        auto = "'auto' propagation uses it" if gate is not None and gate.beats_flow else \
+            "'auto' keeps using optical flow; the 'stdpose' method uses it"
+        self.status.setText(f"Model {self.registry_id} is now active: {auto}.")
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)
 
     def discard(self) -> None:
-        from stdpose_core.training.registry import remove_model
+        from stdpose_core.trained.model_registry import remove_model
 
         if not self.registry_id:
             return

@@ -90,8 +90,9 @@ class LoopJobs(QObject):
     # ---- menu --------------------------------------------------------------------------------
     def _method_menu(self, menu) -> None:
         group = QActionGroup(self)
-        tips = {"auto": "STDPose when a validated model is active, else optical flow", "flow": "optical flow (no weights)",
-                "stdpose": "the active STDPose model", "interp": "linear interpolation"}
+        tips = {"auto": "STDPose where a model beats optical flow (the project's adapted one or the active one), else flow",
+                "flow": "optical flow (no weights)",
+                "stdpose": "the project's adapted or the active STDPose model", "interp": "linear interpolation"}
         for m in available_methods():
             act = menu.addAction(f"{m} — {tips[m]}")
             act.setCheckable(True)
@@ -113,21 +114,26 @@ class LoopJobs(QObject):
         s = self.window.settings
         if method not in ("auto", "stdpose"):
             return {}
-        return {"device": s.device, "weights": s.stdpose_weights or None}
+        opts = {"device": s.device, "weights": s.stdpose_weights or None}
+        if self.doc.path is not None:
+            opts["project_path"] = str(self.doc.path)  # its adapted model comes first
+        return opts
 
     def _make_propagator(self):
         """The chosen method's Propagator, reused between jobs so a loaded model stays loaded
-        (rebuilt when the method, its options or — for 'auto' — the active model change). Runs on
-        the worker thread; jobs never overlap, so one instance is never used twice at once."""
-        from stdpose_core.propagation.auto import choose_method
-        from stdpose_core.propagation.stdpose import validated_checkpoint
+        (rebuilt when the method, its options or the weights the gate picks change — e.g. after
+        Model → Adapt or activating another model). Runs on the worker thread; jobs never overlap,
+        so one instance is never used twice at once."""
+        from stdpose_core.trained.gate import choose_weights
 
         opts = self._options(self.method)
-        name = choose_method(opts.get("weights")) if self.method == "auto" else self.method
-        key = (name, tuple(sorted(opts.items())), validated_checkpoint() if name == "stdpose" else None)
+        key: tuple = (self.method, tuple(sorted((k, str(v)) for k, v in opts.items())))
+        if self.method in ("auto", "stdpose"):
+            path = choose_weights(opts.get("weights"), opts.get("project_path"), gated=self.method == "auto").path
+            key += (path, _mtime(path))
         cached = self._propagator
         if cached is None or cached[0] != key:
-            self._propagator = cached = (key, get_propagator(name, **(opts if name == "stdpose" else {})))
+            self._propagator = cached = (key, get_propagator(self.method, **opts))
         return cached[1]
 
     def propagation_work(self, method: str | None = None, targets: Targets | None = None,
@@ -234,11 +240,22 @@ class LoopJobs(QObject):
     def _finished(self, name: str, result) -> None:
         """Status line of a finished job; only an edit that reached the undo history says Ctrl+Z undoes it."""
         bar = self.window.statusBar()
+        note = getattr(self._propagator[1], "note", "") if self._propagator else ""
+        extra = f"; {note}" if note and isinstance(result, Edit) else ""
         if result is None or (isinstance(result, Edit) and edit_is_empty(result)):
             bar.showMessage(f"{name}: nothing to change", 4000)
         elif not isinstance(result, Edit):
             bar.showMessage(f"{name}: done", 5000)
         elif name == "Re-propagating":  # it joined the undo step of the edit that caused it
-            bar.showMessage(f"{name}: done — {result.label}", 5000)
+            bar.showMessage(f"{name}: done — {result.label}{extra}", 8000 if extra else 5000)
         else:
-            bar.showMessage(f"{name}: done — {result.label} (Ctrl+Z undoes it)", 5000)
+            bar.showMessage(f"{name}: done — {result.label} (Ctrl+Z undoes it){extra}", 8000 if extra else 5000)
+
+
+def _mtime(path: str | None) -> float | None:
+    import os
+
+    try:
+        return os.stat(path).st_mtime if path else None
+    except OSError:
+        return None

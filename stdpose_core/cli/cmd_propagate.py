@@ -8,6 +8,7 @@ from stdpose_core.cli.common import parse_frame_range, print_json
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.progress import run_with_bar
 from stdpose_core.propagation import available_methods
+from stdpose_core.propagation.auto import CHOICES, DEFAULT_CHOICE
 
 
 def register(sub) -> None:
@@ -19,9 +20,13 @@ def register(sub) -> None:
     )
     p.add_argument("project")
     p.add_argument("--method", choices=available_methods(), default="auto",
-                   help="auto (default): stdpose when validated weights are installed, else flow")
+                   help="auto (default): stdpose when the project's adapted model or the active model beats flow "
+                        "on its validation (the quality gate), else flow")
     p.add_argument("--weights", help="STDPose checkpoint (.pt) or ONNX file for --method stdpose/auto")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="for --method stdpose/auto (default auto)")
+    p.add_argument("--choice", choices=CHOICES,
+                   help=f"--method auto with a model: 'model' fills every gap with it, 'gap'/'joint' picks model or "
+                        f"flow per gap/joint by their scores (default {DEFAULT_CHOICE})")
     p.add_argument("--frames", help="only gaps overlapping frames A:B")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(handler=cmd_propagate)
@@ -70,6 +75,7 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
 
 
 def cmd_propagate(args) -> int:
+    from stdpose_core.data.edits import SetPoseRange
     from stdpose_core.ops.jobs import propagate_job
     from stdpose_core.project_ops import video_path
     from stdpose_core.propagation import get_propagator
@@ -78,7 +84,8 @@ def cmd_propagate(args) -> int:
     with ProjectSession.open(args.project) as s:
         project = s.project
         frames = parse_frame_range(args.frames, project.num_frames) if args.frames else None
-        prop = get_propagator(args.method, weights=args.weights, device=args.device)
+        model_opts = {"project_path": args.project} if args.method in ("auto", "stdpose") else {}  # its adapted model
+        prop = get_propagator(args.method, weights=args.weights, device=args.device, choice=args.choice, **model_opts)
         src = open_frames(video_path(s), project.video.frame_names) if prop.needs_frames else None
         try:
             edit = run_with_bar(propagate_job(project, src, prop, [(None, frames)]), desc=f"propagate ({prop.name})")
@@ -86,13 +93,15 @@ def cmd_propagate(args) -> int:
             if src is not None:
                 src.close()
         change = s.apply(edit)
-    n_joints = sum(int(e.joint_mask.sum()) for e in edit.edits if getattr(e, "joint_mask", None) is not None)
-    summary = {"method": prop.name, "edits": len(edit.edits), "joints_written": n_joints,
-               "tracks": sorted(change.tracks), "frames": [change.start, change.stop]}
+    poses = [e for e in edit.edits if isinstance(e, SetPoseRange)]  # not e.g. the model-version registration
+    n_joints = sum(int(e.joint_mask.sum()) if e.joint_mask is not None else e.values["vis"].size for e in poses)
+    summary = {"method": prop.name, "edits": len(poses), "joints_written": n_joints,
+               "tracks": sorted(change.tracks), "frames": [change.start, change.stop], "note": getattr(prop, "note", "") or ""}
     if args.json:
         print_json(summary)
     else:
-        print(f"propagated with {summary['method']}: {n_joints} joints written for {len(summary['tracks'])} people")
+        print(f"propagated with {summary['method']}: {n_joints} joints written for {len(summary['tracks'])} people"
+              + (f" ({summary['note']})" if summary["note"] else ""))
     return 0
 
 

@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "stdpose_core.cli.cmd_detect",
     "stdpose_core.cli.cmd_propagate",
     "stdpose_core.cli.cmd_effort",
+    "stdpose_core.cli.cmd_models",
+    "stdpose_core.cli.cmd_adapt",
     "stdpose_core.cli.cmd_eval",
     "stdpose_core.cli.cmd_dataset",
     "stdpose_core.cli.cmd_video",

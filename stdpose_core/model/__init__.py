@@ -24,6 +24,7 @@ _EXPORTS = {
     "load_model": "checkpoint", "load_vitpose": "vitpose",
     "union_box": "pose_codec", "pose_box": "pose_codec", "window_for": "pose_codec", "crop_frames": "pose_codec",
     "keypoints_to_heatmaps": "pose_codec", "heatmaps_to_keypoints": "pose_codec",
+    "PeakCalibration": "calibration", "fit_peak_calibration": "calibration",
     "PoseRuntime": "runtime", "EncodedFrames": "runtime", "load_runtime": "runtime", "export_onnx": "runtime",
 }
 

@@ -38,10 +38,9 @@ from stdpose_core.propagation import flow as _flow  # noqa: F401  (registers 'fl
 from stdpose_core.propagation import stdpose as _stdpose  # noqa: F401  (registers 'stdpose')
 from stdpose_core.propagation import auto as _auto  # noqa: F401  (registers 'auto')
 from stdpose_core.propagation.auto import choose_method
-from stdpose_core.propagation.stdpose import validated_checkpoint
 
 __all__ = [
     "EXTRAPOLATED_SCORE", "MAX_EXTRAPOLATE", "REGISTRY", "Gap", "GapResult", "ImageListSource", "ListSource",
     "Propagator", "available_methods", "choose_method", "find_gaps", "frames_around", "gaps_around",
-    "get_propagator", "track_gaps", "validated_checkpoint",
+    "get_propagator", "track_gaps",
 ]

@@ -94,7 +94,8 @@ class GapResult:
 
     ``xy[n,K,2]`` float32 pixels, ``vis[n,K]`` int8, ``score[n,K]`` float32 in [0, 1], ``filled[n,K]``
     bool (joints to write; others are left alone or cleared when machine-filled), ``bbox[n,4]`` and
-    ``head_bbox[n,4]`` float32 (NaN = none).
+    ``head_bbox[n,4]`` float32 (NaN = none). ``model_version[n,K]`` int16, when set, overrides the
+    method's model-version code per joint (a method that mixes a model with flow, ``auto``).
     """
 
     xy: np.ndarray
@@ -103,6 +104,7 @@ class GapResult:
     filled: np.ndarray
     bbox: np.ndarray
     head_bbox: np.ndarray
+    model_version: np.ndarray | None = None
 
     @classmethod
     def empty(cls, n: int, k: int) -> "GapResult":
@@ -224,7 +226,8 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
         "vis": np.where(filled, result.vis[rs], 0).astype(np.int8),
         "score": np.where(filled, np.clip(result.score[rs], 0, 1), 0).astype(np.float32),
         "source": code,
-        "model_version": np.where(filled, model_version, 0).astype(np.int16),
+        "model_version": np.where(filled, model_version if result.model_version is None else result.model_version[rs],
+                                  0).astype(np.int16),
     }
     final_vis = np.where(write, values["vis"], track.vis[sl])
     any_filled = filled.any(axis=1)

@@ -4,9 +4,16 @@ For a gap between keyframes L and R and one person, ONE crop window (the union o
 keyframe boxes, 25% enlarged, crop aspect; ``stdpose_core.model.geometry.CropWindow``) cuts the
 keyframes and every frame between them. The keyframes are encoded once with heatmaps rendered from
 their labels (``codec.encode``) and cached; target frames are predicted in batches and decoded
-(DARK) back to image pixels; the heatmap peak is the joint's score. Joints whose peak is too weak
-fall back to interpolation. One-sided gaps (a person seen on one side only) are extrapolated by the
-flow method. Without weights the method raises MissingWeightsError that says where to put them.
+(DARK) back to image pixels. A joint's score is its heatmap peak mapped through the checkpoint's
+calibration (``meta["calibration"]``, fitted at validation: the probability that the joint is within
+0.2 head sizes, the same meaning as ``flow``'s scores) or the raw peak when there is none. Joints whose
+peak is too weak fall back to interpolation. One-sided gaps (a person seen on one side only) are
+extrapolated by the flow method.
+
+Weights: ``weights=`` when given, else the project's adapted model (``project_path=``), else the
+registry's active model — without the quality gate (``stdpose_core.trained.gate.choose_weights``):
+the user asked for the model. Without any, MissingWeightsError says where to get them. Weights for
+another skeleton are refused with one line before any work.
 """
 
 from __future__ import annotations
@@ -21,33 +28,13 @@ from stdpose_core.data.boxes import person_box
 from stdpose_core.data.edits import Change, Edit
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
-from stdpose_core.errors import MissingWeightsError
+from stdpose_core.errors import InputError, MissingWeightsError, StdposeError
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
 from stdpose_core.propagation.interp import interpolate_gap, shift_boxes
+from stdpose_core.trained.gate import choose_weights
 
 #: Below this heatmap peak a joint is taken from interpolation (the model saw nothing there).
 MIN_PEAK = 0.1
-
-
-def validated_checkpoint() -> str | None:
-    """Checkpoint of the active model in the trained-model registry, when it is usable for propagation.
-
-    Usable: the registry's active entry (``stdpose_core.training.registry``) was trained in
-    propagation mode, has evaluation metrics, is not marked ``"validated": false`` and its file
-    exists. None otherwise (also when there is no registry, or it cannot be read: 'auto' then runs
-    'flow').
-    """
-    try:
-        from stdpose_core.training.registry import get_active
-
-        entry = get_active()
-    except Exception:  # no registry module/file, or an unreadable one: no validated model
-        return None
-    if not entry or entry.get("validated") is False or entry.get("mode", "propagation") != "propagation":
-        return None
-    if not entry.get("metrics") or not Path(entry.get("path", "")).is_file():
-        return None
-    return str(entry["path"])
 
 
 @dataclass
@@ -82,21 +69,25 @@ def window_box(track, left: int, right: int) -> np.ndarray | None:
 
 @register("stdpose")
 class StdposePropagator(Propagator):
-    """STDPose propagation. Options: ``weights`` (``.pt`` checkpoint or ``.onnx``), ``device``
+    """STDPose propagation. Options: ``weights`` (``.pt`` checkpoint or ``.onnx``), ``project_path``
+    (the project file, whose adapted model is preferred to the registry's), ``device``
     (auto|cpu|cuda), ``batch`` (target frames per forward pass), ``runtime`` (an already loaded
     :class:`~stdpose_core.model.runtime.PoseRuntime`, e.g. in tests)."""
 
     source_code = Source.PROPAGATED
 
-    def __init__(self, weights: str | None = None, device: str = "auto", batch: int = 8, runtime=None) -> None:
-        self.weights = weights or validated_checkpoint()
+    def __init__(self, weights: str | None = None, device: str = "auto", batch: int = 8, runtime=None,
+                 project_path: str | Path | None = None) -> None:
+        self.choice = choose_weights(weights, project_path, gated=False) if runtime is None else None
+        self.weights = self.choice.path if self.choice is not None else weights
         self.device = device
         self.batch = batch
         self._runtime = runtime
+        self._calibration = None
         if self.weights is None and runtime is None:
             raise MissingWeightsError(
                 "method 'stdpose' needs trained STDPose weights: pass --weights PATH (a .pt checkpoint or .onnx "
-                "from stdpose-retrain), or make a trained model active in the model registry (stdpose-retrain registers it); "
+                "from stdpose-retrain), or make a trained model active (stdpose models activate ID); "
                 "'flow' and 'interp' need no weights"
             )
         from stdpose_core.propagation.flow import FlowPropagator
@@ -110,6 +101,23 @@ class StdposePropagator(Propagator):
 
             self._runtime = load_runtime(self.weights, self.device)
         return self._runtime
+
+    def calibrate(self, peak: np.ndarray) -> np.ndarray:
+        """Scores in [0, 1] for heatmap peaks (see the module docstring)."""
+        if self._calibration is None:
+            from stdpose_core.model.calibration import PeakCalibration
+
+            self._calibration = PeakCalibration.from_meta(getattr(self.runtime, "meta", None) or {})
+        return self._calibration(peak)
+
+    def check_project(self, project: Project) -> None:
+        """StdposeError (one line naming the weights) unless the model's skeleton is the project's."""
+        cfg = self.runtime.config
+        sk = project.skeleton
+        if cfg.num_joints != sk.num_joints or cfg.skeleton != sk.name:
+            where = self.weights or "the model"
+            raise InputError(where, f"weights are for the {cfg.skeleton} skeleton ({cfg.num_joints} joints); "
+                                    f"the project uses {sk.name} ({sk.num_joints} joints)")
 
     def version_name(self) -> str:
         rt = self.runtime
@@ -126,6 +134,10 @@ class StdposePropagator(Propagator):
     def extra_edits(self, project: Project) -> list[Edit]:
         return [RegisterModelVersion(self.version_name())]
 
+    def run(self, project: Project, source=None, track_ids=None, frames=None):
+        self.check_project(project)  # before any work: a wrong checkpoint is one clear line
+        return (yield from super().run(project, source, track_ids, frames))
+
     def fill_group(self, project: Project, source, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
         g0 = gaps[0]
         tracks = [project.tracks[g.track_id] for g in gaps]
@@ -133,8 +145,6 @@ class StdposePropagator(Propagator):
         if any(b is None for b in boxes):  # one-sided, or nothing to place a crop on: flow does it
             return (yield from self._flow.fill_group(project, source, gaps))
         if source is None:
-            from stdpose_core.errors import StdposeError
-
             raise StdposeError("method 'stdpose' needs the video frames (no frame source given)")
         from stdpose_core.model import CropWindow, decode, encode, normalize_crops
 
@@ -168,7 +178,7 @@ class StdposePropagator(Propagator):
         for gi, (res, side) in enumerate(base):
             use = (side == 2) & (peak[:, gi] >= MIN_PEAK)
             r = GapResult(np.where(use[..., None], xy[:, gi], res.xy).astype(np.float32), res.vis.copy(),
-                          np.where(use, np.clip(peak[:, gi], 0, 1), np.minimum(res.score, 0.2)).astype(np.float32),
+                          np.where(use, self.calibrate(peak[:, gi]), np.minimum(res.score, 0.2)).astype(np.float32),
                           res.filled.copy(), res.bbox.copy(), res.head_bbox.copy())
             r.score[side != 2] = res.score[side != 2]
             shift_boxes(r, res, project.skeleton)

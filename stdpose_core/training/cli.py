@@ -34,7 +34,11 @@ data SPEC: a project file (.stdpose; only manual/corrected joints are used), a d
   ANNOTATIONS.json:IMAGE_ROOT (PoseTrack18/21 or COCO; ANNOTATIONS.json alone = images next to it).
   COCO images have no neighbours: they train estimation-style with augmented copies as neighbours.
 validation: --val-data when given; else the last --data is held out (two or more specs), or every
-  5th track of a single spec; scored in propagation mode at T=--every (PCKh, mAP).
+  5th track of a single spec; scored in propagation mode at T=--every (PCKh, mAP), next to flow's
+  score on the same targets (the quality gate: 'auto' uses the model only if it beats flow).
+--pseudo SPEC trains only (never validates); tracks held out from the same file are left out.
+several machines/GPUs: torchrun --nproc_per_node N -m stdpose_core.training.cli ... (DDP; gloo on
+  CPU, NCCL on GPUs; --batch-size is the global batch; only rank 0 writes files and progress).
 outputs: RUN_DIR/args.yaml (resolved settings), last.pt (resumable), best.pt (best validation),
   and an entry in the model registry ($STDPOSE_MODELS_DIR/registry.json or the user's models folder).
 --progress jsonl prints one JSON object per event on stdout:
@@ -50,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
                                     "registered model name; optional with --resume")
     p.add_argument("--data", action="append", default=[], metavar="SPEC", help="training data (repeatable)")
     p.add_argument("--val-data", action="append", default=[], metavar="SPEC", help="validation data (repeatable)")
+    p.add_argument("--pseudo", action="append", default=[], metavar="PROJECT_OR_JSON",
+                   help="pseudo-labels (repeatable): a project's propagated/detected joints weighted by their "
+                        "confidence, its manual/corrected ones at full weight; or annotations weighted by their scores")
     p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
@@ -82,9 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def resolve(args: argparse.Namespace):
-    """``(ModelConfig, training dict, data, val_data)`` from args.yaml/--config, then flags."""
+    """``(ModelConfig, TrainingSettings, data, val_data, pseudo)`` from args.yaml/--config, then flags."""
     from stdpose_core.model.config import ModelConfig
-    from stdpose_core.training.config import TRAIN_DEFAULTS, load_args, load_model_yaml, merge_training, validate_training
+    from stdpose_core.training.config import TrainingSettings, load_args, load_model_yaml
 
     run_dir = Path(args.out)
     if args.resume:
@@ -92,24 +99,28 @@ def resolve(args: argparse.Namespace):
             raise StdposeError(f"{run_dir}: nothing to resume (no last.pt); start without --resume")
         saved = load_args(run_dir / "args.yaml")
         model = ModelConfig.from_dict(saved["model"], source=run_dir / "args.yaml")
-        training = merge_training(TRAIN_DEFAULTS, saved["training"], str(run_dir / "args.yaml"))
+        training = TrainingSettings.from_dict(saved["training"], str(run_dir / "args.yaml"))
         data = args.data or list(saved.get("data") or [])
         val_data = args.val_data or list(saved.get("val_data") or [])
+        pseudo = args.pseudo or list(saved.get("pseudo") or [])
     else:
         if not args.config:
             raise StdposeError("--config is required (a models/NAME.yaml file or a model name)")
         model, yaml_training = load_model_yaml(args.config)
-        training = merge_training(TRAIN_DEFAULTS, yaml_training, args.config)
-        data, val_data = args.data, args.val_data
+        training = TrainingSettings.from_dict(yaml_training, args.config)
+        data, val_data, pseudo = args.data, args.val_data, args.pseudo
     flags = {setting: getattr(args, dest) for dest, setting in _FLAG_TO_SETTING.items() if getattr(args, dest) is not None}
     if args.no_amp:
         flags["amp"] = False
-    training = validate_training(merge_training(training, flags, "command line"))
-    return model, training, data, val_data
+    return model, training.merged(flags, "command line"), data, val_data, pseudo
 
 
 def _on_sigterm(signum, frame):  # QProcess.terminate(): stop like Ctrl-C so last.pt is saved
     raise KeyboardInterrupt
+
+
+TORCH_MISSING = ("stdpose-retrain needs PyTorch, which this installation does not have (the desktop build runs "
+                 "models with onnxruntime only): install stdpose-annotator with pip or pipx, which brings torch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,11 +130,23 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from stdpose_core.training.events import Events, JsonlLogger, TqdmLogger
 
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        if args.progress == "jsonl":
+            JsonlLogger()(Events().emit("error", message=TORCH_MISSING))
+        print(f"error: {TORCH_MISSING}", file=sys.stderr)
+        return 2
+    from stdpose_core.training import distributed
+
+    ctx = distributed.from_env()
     events = Events()
-    if args.progress == "jsonl":
-        events.on("*", JsonlLogger())
-    elif args.progress == "tty":
-        events.on("*", TqdmLogger())
+    if ctx.is_main:  # under torchrun the other processes stay silent
+        if args.progress == "jsonl":
+            events.on("*", JsonlLogger())
+        elif args.progress == "tty":
+            events.on("*", TqdmLogger())
+    say = (lambda text: print(text, file=sys.stderr)) if ctx.is_main else (lambda text: None)
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread (tests calling main in a thread)
@@ -133,28 +156,34 @@ def main(argv: list[str] | None = None) -> int:
         from stdpose_core.training.loop import Trainer
         from stdpose_core.training.plan import prepare
 
-        model, training, data, val_data = resolve(args)
+        model, training, data, val_data, pseudo = resolve(args)
         plan = prepare(model, training, data, args.out, val_data=val_data, registry=args.registry,
-                       activate=args.activate, resume=args.resume)
-        save_args(plan.run_dir / "args.yaml", model, training, data, val_data)
+                       activate=args.activate, resume=args.resume, pseudo=pseudo)
+        distributed.local_batch(ctx, training.batch_size)  # fail before any process starts work
+        if ctx.is_main:
+            save_args(plan.run_dir / "args.yaml", model, training, data, val_data, pseudo)
         if args.progress != "jsonl":
             for note in plan.notes:
-                print(note, file=sys.stderr)
-        result = Trainer(plan, events).run()
+                say(note)
+        result = Trainer(plan, events, ctx).run()
     except StdposeError as e:
         events.emit("error", message=str(e))
-        print(f"error: {e}", file=sys.stderr)
+        say(f"error: {e}")
         return 2
     except KeyboardInterrupt:
         saved = (Path(args.out) / "last.pt").exists()
-        print("interrupted" + ("; continue with --resume (last.pt saved)" if saved else ""), file=sys.stderr)
+        say("interrupted" + ("; continue with --resume (last.pt saved)" if saved else ""))
         return 130
     except Exception as e:  # a crash or out-of-memory: tell the GUI, keep the traceback for the log
         events.emit("error", message=f"{type(e).__name__}: {e}")
         traceback.print_exc()
         return 1
+    finally:
+        distributed.shutdown()
+    if not ctx.is_main:
+        return 0
     if args.progress != "jsonl":
-        print(f"best: {result['best']}  ({training['val_metric']} {result['metric']})  registry id: {result['registry_id']}",
+        print(f"best: {result['best']}  ({training.val_metric} {result['metric']})  registry id: {result['registry_id']}",
               file=sys.stderr)
     return 0
 

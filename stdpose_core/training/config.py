@@ -1,16 +1,18 @@
 """Training configuration: defaults ← the model YAML's ``training:`` section ← command-line flags.
 
-``--config`` is a model YAML (``models/NAME.yaml``: ModelConfig fields plus an optional ``training:``
-mapping with keys of :data:`TRAIN_DEFAULTS`) or a registered model name (``stdpose_tiny``). The resolved
-settings are written to ``RUN_DIR/args.yaml`` (``{"model": ModelConfig dict, "training": {...},
-"data": [...], "val_data": [...]}``); ``--resume`` reads them back, so a resumed run needs neither
+``--config`` is a model YAML (a path: ModelConfig fields plus an optional ``training:`` mapping of
+:class:`TrainingSettings` fields) or a model NAME: ``NAME.yaml`` among the shipped configs
+(``stdpose_core.paths.package_models_dir()``, which works in a checkout, a wheel install and the
+desktop build), else the registered architecture ``NAME``. The resolved settings are written to
+``RUN_DIR/args.yaml`` (``{"model": ModelConfig dict, "training": {...}, "data": [...],
+"val_data": [...], "pseudo": [...]}``); ``--resume`` reads them back, so a resumed run needs neither
 ``--config`` nor ``--data`` (flags given again still override, e.g. a larger ``--epochs``).
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import fields
+import dataclasses
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,44 +22,161 @@ from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.model.config import ModelConfig
 from stdpose_core.training.augment import AugmentSettings
 
-#: Every training setting with its default (the ``training:`` section of a YAML may set any of them).
-TRAIN_DEFAULTS: dict[str, Any] = {
-    "epochs": 30,
-    "batch_size": 16,
-    "lr": 5.0e-4,
-    "weight_decay": 0.05,
-    "warmup": 0.05,  # fraction of all steps (< 1) or a number of steps (>= 1)
-    "min_lr_ratio": 0.01,  # cosine floor as a fraction of lr
-    "grad_clip": 1.0,  # max global grad norm; 0 = off
-    "steps_per_epoch": 0,  # 0 = one pass over the training triplets
-    "every": 7,  # T: auxiliary gaps are drawn from 1..T; validation keeps every T-th frame
-    "mode": "propagation",  # or "estimation" (auxiliary heatmaps predicted by the backbone head)
-    "seed": 0,
-    "device": "auto",
-    "amp": True,  # bf16 autocast, CUDA only
-    "num_workers": -1,  # DataLoader workers; -1 = auto: 0 on CPU (the model is the bottleneck), up to 8 on CUDA
-    "val_every": 1,  # epochs between validations; 0 = never
-    "val_max": 256,  # person-frames scored per validation (deterministic subset)
-    "val_metric": "pckh05",  # picks best.pt: pckh05, pckh02, map (higher is better)
-    "log_every": 1,  # steps between 'step' events
-    "save_every": 0,  # steps between mid-epoch last.pt saves; 0 = at epoch ends only
-    "pretrained": "",  # timm model name for the backbone (downloads), "" = random init
-    "vitpose": "",  # local ViTPose/mmpose .pth to initialise the backbone
-    "init": "",  # STDPose checkpoint to start from (weights only)
-    "augment": {f.name: f.default for f in fields(AugmentSettings)},
-}
-
 MODES = ("propagation", "estimation")
 METRICS = ("pckh05", "pckh02", "map")
+DEVICES = ("auto", "cpu", "cuda")
+#: Augmentation settings that are probabilities (the others are non-negative ranges).
+_PROBABILITIES = ("rotation_prob", "flip", "occlusion")
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How to train (the ``training:`` section of a model YAML, then command-line flags), beside the
+    :class:`ModelConfig` that says what to train. Frozen and validated like it: unknown keys and bad
+    values fail with one line naming the setting (:meth:`from_dict`)."""
+
+    epochs: int = 30
+    batch_size: int = 16  #: the GLOBAL batch: under torchrun each of N processes takes batch_size / N
+    lr: float = 5.0e-4
+    weight_decay: float = 0.05
+    warmup: float = 0.05  #: fraction of all steps (< 1) or a number of steps (>= 1)
+    min_lr_ratio: float = 0.01  #: cosine floor as a fraction of lr
+    grad_clip: float = 1.0  #: max global grad norm; 0 = off
+    steps_per_epoch: int = 0  #: 0 = one pass over the training triplets
+    every: int = 7  #: T: auxiliary gaps are drawn from 1..T; validation keeps every T-th frame
+    mode: str = "propagation"  #: or "estimation" (auxiliary heatmaps predicted by the backbone head)
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True  #: bf16 autocast, CUDA only
+    num_workers: int = -1  #: DataLoader workers; -1 = auto: 0 on CPU (the model is the bottleneck), up to 8 on CUDA
+    val_every: int = 1  #: epochs between validations; 0 = never
+    val_max: int = 256  #: person-frames scored per validation (deterministic subset)
+    val_metric: str = "pckh05"  #: picks best.pt: pckh05, pckh02, map (higher is better)
+    log_every: int = 1  #: steps between 'step' events
+    save_every: int = 0  #: steps between mid-epoch last.pt saves; 0 = at epoch ends only
+    pretrained: str | bool = ""  #: timm model name for the backbone (downloads); True = by width; "" = random init
+    vitpose: str = ""  #: local ViTPose/mmpose .pth to initialise the backbone
+    init: str = ""  #: STDPose checkpoint to start from (weights only)
+    augment: AugmentSettings = field(default_factory=AugmentSettings)
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """Reasons these settings cannot train (empty when they are fine)."""
+        out = []
+        for name in ("epochs", "batch_size", "every", "log_every"):
+            if getattr(self, name) < 1:
+                out.append(f"training setting {name!r} must be >= 1, got {getattr(self, name)}")
+        for name in ("steps_per_epoch", "val_every", "val_max", "save_every", "weight_decay", "warmup", "grad_clip"):
+            if getattr(self, name) < 0:
+                out.append(f"training setting {name!r} must be >= 0, got {getattr(self, name)}")
+        if self.num_workers < -1:
+            out.append(f"training setting 'num_workers' must be >= -1 (-1 = auto), got {self.num_workers}")
+        if not self.lr > 0:
+            out.append(f"training setting 'lr' must be > 0, got {self.lr}")
+        if not 0 <= self.min_lr_ratio <= 1:
+            out.append(f"training setting 'min_lr_ratio' must be in [0, 1], got {self.min_lr_ratio}")
+        for name, allowed in (("mode", MODES), ("val_metric", METRICS), ("device", DEVICES)):
+            if getattr(self, name) not in allowed:
+                out.append(f"training setting {name!r} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        for f in fields(AugmentSettings):
+            v = getattr(self.augment, f.name)
+            if v < 0 or (f.name in _PROBABILITIES and v > 1):
+                limit = "in [0, 1]" if f.name in _PROBABILITIES else ">= 0"
+                out.append(f"augment setting {f.name!r} must be {limit}, got {v}")
+        return out
+
+    # ------------------------------------------------------------------ conversions
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (``augment`` as a mapping): for ``args.yaml`` and checkpoint meta."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["augment"] = dataclasses.asdict(self.augment)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], source: str = "training settings") -> "TrainingSettings":
+        """Defaults updated by ``d``; unknown keys, wrong types and bad ranges raise StdposeError
+        with one line naming ``source`` and the setting."""
+        return cls().merged(d, source)
+
+    def merged(self, overrides: dict[str, Any], source: str) -> "TrainingSettings":
+        """A copy with ``overrides`` applied (``augment`` merged key by key); see :meth:`from_dict`."""
+        if not isinstance(overrides, dict):
+            raise StdposeError(f"{source}: training settings must be a mapping, got {type(overrides).__name__}")
+        known = {f.name: f for f in fields(self)}
+        values = {name: getattr(self, name) for name in known}
+        augment = dataclasses.asdict(self.augment)
+        for key, value in overrides.items():
+            if key not in known:
+                raise StdposeError(f"{source}: unknown training setting {key!r}; known: {', '.join(sorted(known))}")
+            if key == "augment":
+                if not isinstance(value or {}, dict):
+                    raise StdposeError(f"{source}: 'augment' must be a mapping")
+                unknown = sorted(set(value or {}) - set(augment))
+                if unknown:
+                    raise StdposeError(f"{source}: unknown augment setting(s) {unknown}; known: {', '.join(sorted(augment))}")
+                for k, v in (value or {}).items():
+                    augment[k] = _coerce(v, float, f"augment setting {k!r}", source)
+            else:
+                values[key] = _coerce(value, _TYPES.get(key, str), f"training setting {key!r}", source)
+        try:
+            return TrainingSettings(**{**values, "augment": AugmentSettings(**augment)})
+        except ValueError as e:
+            raise StdposeError(f"{source}: {e}") from None
+
+
+#: Declared types of the settings (annotations are strings under ``from __future__ import annotations``).
+_TYPES: dict[str, type] = {
+    "epochs": int, "batch_size": int, "steps_per_epoch": int, "every": int, "seed": int, "num_workers": int,
+    "val_every": int, "val_max": int, "log_every": int, "save_every": int,
+    "lr": float, "weight_decay": float, "warmup": float, "min_lr_ratio": float, "grad_clip": float,
+    "amp": bool, "pretrained": object,
+}
+
+
+def _coerce(value: Any, kind: type, what: str, source: str) -> Any:
+    """``value`` as ``kind`` (YAML and flags give str/int/float); StdposeError when it is not one."""
+    if kind is object:
+        return value
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise StdposeError(f"{source}: {what} must be true or false, got {value!r}")
+    if kind is int:
+        if isinstance(value, bool):
+            raise StdposeError(f"{source}: {what} must be an integer, got {value!r}")
+        try:
+            f = float(value)
+        except (TypeError, ValueError):
+            raise StdposeError(f"{source}: {what} must be an integer, got {value!r}") from None
+        if not f.is_integer():
+            raise StdposeError(f"{source}: {what} must be an integer, got {value!r}")
+        return int(f)
+    if kind is float:
+        if isinstance(value, bool):
+            raise StdposeError(f"{source}: {what} must be a number, got {value!r}")
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise StdposeError(f"{source}: {what} must be a number, got {value!r}") from None
+    if not isinstance(value, str):
+        raise StdposeError(f"{source}: {what} must be a string, got {value!r}")
+    return value
 
 
 def load_model_yaml(source: str) -> tuple[ModelConfig, dict[str, Any]]:
-    """``(ModelConfig, training section)`` from a YAML path or a registered model name."""
+    """``(ModelConfig, training section)`` from a YAML path or a model name (see the module docstring)."""
     from stdpose_core.model.config import read_yaml
     from stdpose_core.model.registry import get_config
 
     if not str(source).endswith((".yaml", ".yml")):
-        return get_config(source), {}
+        shipped = shipped_config(str(source))
+        if shipped is None:
+            return get_config(source), {}
+        source = str(shipped)
     path = Path(source)
     d = read_yaml(path)
     if not isinstance(d, dict):
@@ -68,56 +187,33 @@ def load_model_yaml(source: str) -> tuple[ModelConfig, dict[str, Any]]:
     return ModelConfig.from_dict(d, source=path), training
 
 
-def merge_training(base: dict[str, Any], override: dict[str, Any], source: str) -> dict[str, Any]:
-    """``base`` updated by ``override`` (``augment`` merged key by key); unknown keys are errors."""
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if key not in TRAIN_DEFAULTS:
-            raise StdposeError(f"{source}: unknown training setting {key!r}; known: {', '.join(sorted(TRAIN_DEFAULTS))}")
-        if key == "augment":
-            unknown = set(value or {}) - set(TRAIN_DEFAULTS["augment"])
-            if unknown:
-                raise StdposeError(f"{source}: unknown augment setting(s) {sorted(unknown)}")
-            out["augment"].update(value or {})
-        else:
-            out[key] = value
-    return out
+def shipped_config(name: str) -> Path | None:
+    """``NAME.yaml`` among the shipped model configs, or None."""
+    from stdpose_core.paths import package_models_dir
+
+    try:
+        path = package_models_dir() / f"{name}.yaml"
+    except FileNotFoundError:
+        return None
+    return path if "/" not in name and path.is_file() else None
 
 
-def validate_training(t: dict[str, Any]) -> dict[str, Any]:
-    """Type-check and range-check the resolved settings (raises StdposeError naming the setting)."""
-    ints = ("epochs", "batch_size", "steps_per_epoch", "every", "seed", "num_workers", "val_every", "val_max",
-            "log_every", "save_every")
-    for k in ints:
-        try:
-            t[k] = int(t[k])
-        except (TypeError, ValueError):
-            raise StdposeError(f"training setting {k!r} must be an integer, got {t[k]!r}") from None
-    for k in ("lr", "weight_decay", "warmup", "min_lr_ratio", "grad_clip"):
-        try:
-            t[k] = float(t[k])
-        except (TypeError, ValueError):
-            raise StdposeError(f"training setting {k!r} must be a number, got {t[k]!r}") from None
-    if t["epochs"] < 1 or t["batch_size"] < 1 or t["every"] < 1 or t["log_every"] < 1:
-        raise StdposeError("--epochs, --batch-size, --every and log_every must be >= 1")
-    if t["lr"] <= 0:
-        raise StdposeError(f"--lr must be > 0, got {t['lr']}")
-    if t["mode"] not in MODES:
-        raise StdposeError(f"mode must be one of {MODES}, got {t['mode']!r}")
-    if t["val_metric"] not in METRICS:
-        raise StdposeError(f"val_metric must be one of {METRICS}, got {t['val_metric']!r}")
-    if t["device"] not in ("auto", "cpu", "cuda"):
-        raise StdposeError(f"--device must be auto, cpu or cuda, got {t['device']!r}")
-    t["augment"] = {k: float(v) for k, v in t["augment"].items()}
-    return t
+def shipped_config_names() -> list[str]:
+    """Names of the shipped model configs, smallest architecture first (what the GUI offers)."""
+    from stdpose_core.paths import package_models_dir
+
+    order = {"stdpose_tiny": 0, "stdpose_vit_s": 1, "stdpose_vit_b": 2}
+    try:
+        names = [p.stem for p in package_models_dir().glob("*.yaml")]
+    except FileNotFoundError:
+        names = []
+    return sorted(names, key=lambda n: (order.get(n, 9), n))
 
 
-def augment_settings(t: dict[str, Any]) -> AugmentSettings:
-    return AugmentSettings(**t["augment"])
-
-
-def save_args(path: Path, model: ModelConfig, training: dict[str, Any], data: list[str], val_data: list[str]) -> None:
-    doc = {"model": model.to_dict(), "training": training, "data": list(data), "val_data": list(val_data)}
+def save_args(path: Path, model: ModelConfig, training: TrainingSettings, data: list[str], val_data: list[str],
+              pseudo: list[str] | None = None) -> None:
+    doc = {"model": model.to_dict(), "training": training.to_dict(), "data": list(data), "val_data": list(val_data),
+           "pseudo": list(pseudo or [])}
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
 
 

@@ -8,11 +8,18 @@ SPEC forms (``stdpose-retrain --data``):
 * ``DATASET_DIR`` — a dataset folder (``stdpose dataset init``): every project it lists, as above.
 * ``ANNOTATIONS.json:IMAGE_ROOT`` — PoseTrack18/21 or COCO keypoint JSON read with
   ``stdpose_core.io.read_annotations`` (one clip per video of a multi-video PoseTrack file); image
-  ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json``
-  alone uses the JSON's folder as the image root (the layout ``stdpose synth`` writes).
+  ``i`` is ``IMAGE_ROOT / file_name``. ``ANNOTATIONS.json`` alone uses the JSON's folder as the image
+  root (the layout ``stdpose synth`` writes). ``IMAGE_ROOT`` may also be the clip's video file
+  (``jhmdb/catch/C.json:jhmdb/catch/C.avi``): image ``i`` is then video frame ``i``.
 
 COCO files hold unrelated single images (no time axis): such clips are ``single_frame`` and are trained
 estimation-style with augmented copies of the key image as its neighbours (see ``dataset``).
+
+Pseudo-labels (``--pseudo SPEC``, the paper's Table 3; :func:`load_pseudo_spec`): the same SPEC forms,
+but every labelled joint is used with a label WEIGHT in [0, 1] that scales its heatmap loss: in a
+project, human-placed joints weigh 1 and propagated/interpolated/detected joints their confidence
+score; in an annotation file every joint weighs its ``scores`` entry (1 without one). Joints of
+weight 0 are no labels.
 
 Labels are converted to the model's skeleton (``posetrack18`` or ``coco17``, 17 joints); any other
 layout is refused. Coordinates are image pixels, 0-based, x right, y down.
@@ -38,6 +45,8 @@ from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.skeleton import convert_keypoints, get_skeleton
 
 SUPPORTED_SKELETONS = ("posetrack18", "coco17")
+#: Decoded-frame budget of each clip's video source (the FrameReader's LRU does the caching).
+VIDEO_CACHE_BYTES = 8 << 20
 _JSON_SPEC = re.compile(r"^(?P<ann>.+?\.json):(?P<root>.+)$", re.IGNORECASE)
 
 
@@ -46,7 +55,8 @@ class TrackLabels:
     """One person's training labels over the clip's F frames (K joints, model skeleton).
 
     ``xy[F,K,2]`` float32 image pixels; ``vis[F,K]`` int8 (0 = not a label, 1 occluded, 2 visible);
-    ``bbox[F,4]`` float32 x1,y1,x2,y2 (NaN = none); ``head_bbox[F,4]`` likewise.
+    ``bbox[F,4]`` float32 x1,y1,x2,y2 (NaN = none); ``head_bbox[F,4]`` likewise; ``weight[F,K]``
+    float32 label weights in (0, 1] (pseudo-labels; None = every label weighs 1).
     """
 
     track_id: int
@@ -54,6 +64,7 @@ class TrackLabels:
     vis: np.ndarray
     bbox: np.ndarray
     head_bbox: np.ndarray
+    weight: np.ndarray | None = None
 
     def labelled_frames(self) -> np.ndarray:
         """Sorted frames with at least one label."""
@@ -118,7 +129,8 @@ class FrameReader:
         if self._src is None:
             from stdpose_core.video import open_source
 
-            self._src = open_source(self.video, prefetch=False)
+            # The reader's own LRU is the cache; a run may hold hundreds of clips open at once.
+            self._src = open_source(self.video, cache_bytes=VIDEO_CACHE_BYTES, prefetch=False)
         return np.asarray(self._src.frame(i))
 
     def close(self) -> None:
@@ -157,18 +169,32 @@ def check_skeleton(project: Project, path: Path) -> None:
                                f"expected 17 joints in one of {', '.join(SUPPORTED_SKELETONS)}")
 
 
-def project_labels(project: Project, target_skeleton: str, human_only: bool) -> dict[int, TrackLabels]:
-    """Per-track labels converted to ``target_skeleton``; ``human_only`` drops machine-made joints."""
+def project_labels(project: Project, target_skeleton: str, human_only: bool, weights: str = "none") -> dict[int, TrackLabels]:
+    """Per-track labels converted to ``target_skeleton``; ``human_only`` drops machine-made joints.
+
+    ``weights`` (pseudo-labels): ``"none"`` (every label weighs 1), ``"machine"`` (machine-made
+    joints weigh their score, human-placed ones 1) or ``"score"`` (every joint weighs its score).
+    """
     src, dst = project.skeleton, get_skeleton(target_skeleton)
     out = {}
     for tid, t in project.tracks.items():
         vis = t.vis.copy()
+        human = np.isin(t.source, np.array(HUMAN_SOURCES, np.uint8))
         if human_only:
-            vis[~np.isin(t.source, np.array(HUMAN_SOURCES, np.uint8))] = 0
-        xy, vis, _, _ = convert_keypoints(t.xy, vis, np.ones(vis.shape, np.float32), src, dst)
+            vis[~human] = 0
+        score = np.clip(np.nan_to_num(t.score.astype(np.float32)), 0, 1)
+        if weights == "machine":
+            w = np.where(human, 1.0, score).astype(np.float32)
+        elif weights == "score":
+            w = score
+        else:
+            w = np.ones(vis.shape, np.float32)
+        xy, vis, w, _ = convert_keypoints(t.xy, vis, w, src, dst)
+        vis = np.where(w > 0, vis, 0)
         if not (vis > 0).any():
             continue
-        out[int(tid)] = TrackLabels(int(tid), xy.astype(np.float32), vis.astype(np.int8), t.bbox.copy(), t.head_bbox.copy())
+        out[int(tid)] = TrackLabels(int(tid), xy.astype(np.float32), vis.astype(np.int8), t.bbox.copy(), t.head_bbox.copy(),
+                                    None if weights == "none" else np.where(vis > 0, w, 0).astype(np.float32))
     return out
 
 
@@ -187,7 +213,7 @@ def _looks_like_coco(path: Path, project: Project) -> bool:
     return not any(k in im for im in images[:100] for k in video_keys) and not any("track_id" in a for a in anns[:100])
 
 
-def load_project_clip(path: Path, target_skeleton: str) -> Clip:
+def load_project_clip(path: Path, target_skeleton: str, pseudo: bool = False) -> Clip:
     from stdpose_core.project_ops import video_path
     from stdpose_core.session import ProjectSession
 
@@ -202,7 +228,7 @@ def load_project_clip(path: Path, target_skeleton: str) -> Clip:
     check_skeleton(project, path)
     if not video.exists():
         raise InputError(path, f"the project's video {video} is missing")
-    tracks = project_labels(project, target_skeleton, human_only=True)
+    tracks = project_labels(project, target_skeleton, human_only=not pseudo, weights="machine" if pseudo else "none")
     return Clip(
         name=path.stem, spec=str(path), num_frames=project.num_frames, tracks=tracks,
         reader=FrameReader(video=video), project=project,
@@ -211,21 +237,22 @@ def load_project_clip(path: Path, target_skeleton: str) -> Clip:
     )
 
 
-def load_annotation_clips(path: Path, root: Path, target_skeleton: str) -> list[Clip]:
+def load_annotation_clips(path: Path, root: Path, target_skeleton: str, pseudo: bool = False) -> list[Clip]:
     """One clip per video of the file (PoseTrack files may hold several ``vid_id``s)."""
     if not path.is_file():
         raise InputError(path, "annotation file not found")
-    if not root.is_dir():
-        raise InputError(root, "image root folder not found")
+    if not (root.is_dir() or root.is_file()):
+        raise InputError(root, "image root folder (or video file) not found")
     from stdpose_core.io import list_videos
 
     videos = list_videos(path)
     if len(videos) <= 1:
-        return [load_annotation_clip(path, root, target_skeleton)]
-    return [load_annotation_clip(path, root, target_skeleton, video=v) for v in videos]
+        return [load_annotation_clip(path, root, target_skeleton, pseudo=pseudo)]
+    return [load_annotation_clip(path, root, target_skeleton, video=v, pseudo=pseudo) for v in videos]
 
 
-def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: str | None = None) -> Clip:
+def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: str | None = None,
+                         pseudo: bool = False) -> Clip:
     from stdpose_core.io import read_annotations
 
     project = read_annotations(path, video=video)
@@ -233,26 +260,41 @@ def load_annotation_clip(path: Path, root: Path, target_skeleton: str, video: st
     names = project.video.frame_names
     if not names:
         raise InputError(path, "annotation file lists no image file names")
-    tracks = project_labels(project, target_skeleton, human_only=False)
-    images = [root / n for n in names]
-    used = sorted({int(f) for t in tracks.values() for f in t.labelled_frames()})
-    missing = [images[f] for f in used if not images[f].is_file()]
-    if missing:
-        raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
+    tracks = project_labels(project, target_skeleton, human_only=False, weights="score" if pseudo else "none")
+    if root.is_file():  # the clip's video: annotation image i is video frame i
+        reader = FrameReader(video=root)
+    else:
+        images = [root / n for n in names]
+        used = sorted({int(f) for t in tracks.values() for f in t.labelled_frames()})
+        missing = [images[f] for f in used if not images[f].is_file()]
+        if missing:
+            raise InputError(missing[0], f"image missing ({len(missing)} of {len(used)} labelled images under {root} are missing)")
+        reader = FrameReader(images=images)
     return Clip(
         name=path.stem if video is None else f"{path.stem}/{video}", spec=f"{path}:{root}", num_frames=project.num_frames, tracks=tracks,
-        reader=FrameReader(images=images), single_frame=_looks_like_coco(path, project), project=project,
+        reader=reader, single_frame=_looks_like_coco(path, project), project=project,
         fingerprint={"kind": "annotations", "path": str(path.resolve()), "sha256": file_sha256(path),
                      "image_root": str(root.resolve()), "video": video},
     )
 
 
-def load_spec(spec: str, target_skeleton: str = "posetrack18") -> list[Clip]:
+def load_spec(spec: str, target_skeleton: str = "posetrack18", pseudo: bool = False) -> list[Clip]:
     """Load one ``--data`` SPEC (see the module docstring): one clip per video. Raises InputError."""
     kind, path, root = parse_spec(spec)
     if kind == "annotations":
-        return load_annotation_clips(path, root, target_skeleton)
-    return [load_project_clip(path, target_skeleton)]
+        return load_annotation_clips(path, root, target_skeleton, pseudo=pseudo)
+    return [load_project_clip(path, target_skeleton, pseudo=pseudo)]
+
+
+def load_pseudo_spec(spec: str, target_skeleton: str = "posetrack18") -> list[Clip]:
+    """Load one ``--pseudo`` SPEC: every labelled joint, weighted (see the module docstring)."""
+    return load_spec(spec, target_skeleton, pseudo=True)
+
+
+def same_source(a: Clip, b: Clip) -> bool:
+    """Whether two clips were read from the same file (and video of it)."""
+    fa, fb = a.fingerprint, b.fingerprint
+    return bool(fa.get("path")) and fa.get("path") == fb.get("path") and fa.get("video") == fb.get("video")
 
 
 def load_clip(spec: str, target_skeleton: str = "posetrack18") -> Clip:

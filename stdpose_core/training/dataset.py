@@ -5,7 +5,8 @@ One item (numpy float32, collated to tensors):
 * ``left``, ``target``, ``right``: normalised crops ``[3,256,192]`` cut with ONE window (the key
   frame's box enlarged 25%, then scale/rotation/flip augmentation);
 * ``heatmaps`` ``[K,64,48]`` Gaussian targets of the key frame (sigma from the ModelConfig) and
-  ``target_weight`` ``[K]`` (1 = supervised: vis > 0 and inside the heatmap);
+  ``target_weight`` ``[K]``: 0 = not supervised (no label, or outside the heatmap), else the
+  label's weight (1; a pseudo-label's confidence, see ``data``) — it multiplies the joint's loss;
 * ``left_heatmaps``, ``right_heatmaps`` ``[K,64,48]``: rendered from the auxiliary frames' labels with
   a little jitter — the propagation-mode inputs (ignored in estimation mode).
 
@@ -110,21 +111,34 @@ class TripletDataset(Dataset):
         crop = occlude(apply_color(crop, color), aug, rng)
         xy = window.image_to_heatmap(track.xy[frame])
         vis = track.vis[frame]
+        label_weight = np.ones(len(vis), np.float32) if track.weight is None else track.weight[frame]
         if w.flip:
             xy, vis = flip_joints(xy, vis, self.flip_perm)
+            label_weight = label_weight[self.flip_perm]
         if jitter and aug.aux_jitter > 0:
             xy = xy + rng.normal(0, aug.aux_jitter, xy.shape).astype(np.float32)
         heat, weight = encode(xy, vis, cfg.heatmap_size, cfg.heatmap_sigma)
-        return normalize_crops(crop), heat, weight
+        return normalize_crops(crop), heat, (weight * label_weight).astype(np.float32)
 
 
 class EpochSampler(Sampler[int]):
     """Deterministic order: a permutation of the dataset per epoch (seeded by ``seed`` and epoch),
     repeated as needed to fill ``steps * batch_size`` indices; ``start_step`` skips batches already
-    trained (``--resume`` from a mid-epoch checkpoint)."""
+    trained (``--resume`` from a mid-epoch checkpoint).
 
-    def __init__(self, size: int, batch_size: int, steps: int, seed: int = 0):
+    Several processes (``rank`` of ``world``, see ``distributed``): ``batch_size`` is the global
+    batch and process r yields positions r, r+world, ... of the global order (the sharding of
+    torch's DistributedSampler), so its ``local_batch`` rows of each step belong to that step's
+    global batch."""
+
+    def __init__(self, size: int, batch_size: int, steps: int, seed: int = 0, rank: int = 0, world: int = 1):
+        if batch_size % world:
+            from stdpose_core.errors import StdposeError
+
+            raise StdposeError(f"--batch-size {batch_size} (the global batch) does not split over {world} processes")
         self.size, self.batch_size, self.steps, self.seed = size, batch_size, steps, seed
+        self.rank, self.world = rank, world
+        self.local_batch = batch_size // world
         self.epoch, self.start_step = 0, 0
 
     def set_epoch(self, epoch: int, start_step: int = 0) -> None:
@@ -135,13 +149,13 @@ class EpochSampler(Sampler[int]):
         need = self.steps * self.batch_size
         reps = -(-need // self.size)
         order = np.concatenate([rng.permutation(self.size) for _ in range(reps)])[:need]
-        return order[self.start_step * self.batch_size:]
+        return order[self.start_step * self.batch_size:][self.rank::self.world]
 
     def __iter__(self):
         return iter(int(i) for i in self.indices())
 
     def __len__(self) -> int:
-        return (self.steps - self.start_step) * self.batch_size
+        return (self.steps - self.start_step) * self.local_batch
 
 
 def _collate(items: list[dict]) -> dict[str, torch.Tensor]:
@@ -159,6 +173,6 @@ def resolve_workers(num_workers: int, device: str) -> int:
 
 
 def make_loader(dataset: TripletDataset, sampler: EpochSampler, num_workers: int = 0, pin_memory: bool = False) -> DataLoader:
-    """DataLoader over ``dataset`` in ``sampler`` order (drop-last batches of ``sampler.batch_size``)."""
-    return DataLoader(dataset, batch_size=sampler.batch_size, sampler=sampler, num_workers=num_workers,
+    """DataLoader over ``dataset`` in ``sampler`` order (drop-last batches of this process's share)."""
+    return DataLoader(dataset, batch_size=sampler.local_batch, sampler=sampler, num_workers=num_workers,
                       collate_fn=_collate, drop_last=True, persistent_workers=False, pin_memory=pin_memory)

@@ -11,11 +11,11 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.model.config import ModelConfig
-from stdpose_core.training.data import Clip, load_clips
+from stdpose_core.training.config import TrainingSettings
+from stdpose_core.training.data import Clip, load_clips, load_pseudo_spec, same_source
 from stdpose_core.training.triplets import Split, TripletRef, build_index, split_tracks
 from stdpose_core.training.validate import ValTarget, val_targets
 
@@ -28,7 +28,7 @@ class Plan:
     """A run that passed every check: what to train on, what to validate on, where to write."""
 
     model: ModelConfig
-    training: dict[str, Any]
+    training: TrainingSettings
     data: list[str]
     val_data: list[str]
     run_dir: Path
@@ -43,6 +43,7 @@ class Plan:
     activate: bool = False
     resume: bool = False
     notes: list[str] = field(default_factory=list)
+    pseudo: list[str] = field(default_factory=list)
 
     @property
     def data_hashes(self) -> list[dict]:
@@ -70,7 +71,7 @@ def check_run_dir(run_dir: Path, need_bytes: int) -> None:
     """Create ``run_dir`` and prove it is writable with enough free space (raises StdposeError)."""
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        probe = run_dir / ".write-test"
+        probe = run_dir / f".write-test-{os.getpid()}"  # one per process under torchrun
         with open(probe, "wb") as f:
             f.write(b"0" * 4096)
             f.flush()
@@ -84,22 +85,36 @@ def check_run_dir(run_dir: Path, need_bytes: int) -> None:
                                   f"{(need_bytes + DISK_MARGIN_BYTES) >> 20} MiB, {free >> 20} MiB free")
 
 
-def prepare(model: ModelConfig, training: dict[str, Any], data: list[str], run_dir: str | Path,
+def prepare(model: ModelConfig, training: TrainingSettings, data: list[str], run_dir: str | Path,
             val_data: list[str] | None = None, registry: str | None = None, activate: bool = False,
-            resume: bool = False, loader=None) -> Plan:
-    """Load and check everything (cheap compared to training). See the module docstring."""
+            resume: bool = False, loader=None, pseudo: list[str] | None = None) -> Plan:
+    """Load and check everything (cheap compared to training). See the module docstring.
+
+    ``pseudo``: ``--pseudo`` specs (weighted pseudo-labels, ``data.load_pseudo_spec``). They train
+    only; tracks held out for validation from the same file are left out of them (their propagated
+    frames were made from the validation keyframes).
+    """
     run_dir = Path(run_dir)
-    device = resolve_device(training["device"])
+    device = resolve_device(training.device)
     if model.num_joints != 17 or model.skeleton not in ("posetrack18", "coco17"):
         raise StdposeError(f"model config {model.name}: training supports 17-joint posetrack18/coco17 models, "
                            f"got {model.num_joints} joints ({model.skeleton})")
     check_run_dir(run_dir, estimate_checkpoint_bytes(model))
     kwargs = {} if loader is None else {"loader": loader}
+    pseudo = list(pseudo or [])
+    if pseudo and not data:
+        raise StdposeError("--pseudo needs --data too: validation scores against human labels, never pseudo-labels")
     clips = load_clips(list(data), model.skeleton, **kwargs)
     vclips = load_clips(list(val_data), model.skeleton, **kwargs) if val_data else []
-    every = training["every"]
+    pclips = load_clips(pseudo, model.skeleton, loader=load_pseudo_spec if loader is None else loader) if pseudo else []
+    every = training.every
     split = split_tracks(clips, vclips)
-    refs = build_index(clips, every, split.train)
+    selection = dict(split.train)
+    for j, pc in enumerate(pclips):
+        held = {tid for ci, tids in split.val.items() if same_source(clips[ci], pc) for tid in tids}
+        selection[len(clips) + j] = set(pc.tracks) - held
+    clips = clips + pclips
+    refs = build_index(clips, every, selection)
     if not refs:
         labelled = sum(len(t.labelled_frames()) for c in clips for t in c.tracks.values())
         if labelled == 0:
@@ -109,12 +124,15 @@ def prepare(model: ModelConfig, training: dict[str, Any], data: list[str], run_d
                            f"has another labelled frame of the same person within {every} frames (--every)")
     notes = [f"validation: {split.how}"]
     if vclips:
-        targets = val_targets(vclips, {ci: set(c.tracks) for ci, c in enumerate(vclips)}, every, training["val_max"])
+        targets = val_targets(vclips, {ci: set(c.tracks) for ci, c in enumerate(vclips)}, every, training.val_max)
     else:
-        targets = val_targets(clips, split.val, every, training["val_max"])
-    if not targets and training["val_every"] > 0:
+        targets = val_targets(clips, split.val, every, training.val_max)
+    if not targets and training.val_every > 0:
         notes.append("no validation targets (held-out data has no labelled frame between keyframes): "
                      "best.pt = last.pt")
-    steps = training["steps_per_epoch"] or max(1, len(refs) // training["batch_size"])
+    steps = training.steps_per_epoch or max(1, len(refs) // training.batch_size)
+    if pclips:
+        notes.append(f"pseudo-labels: {sum(len(selection[len(clips) - len(pclips) + j]) for j in range(len(pclips)))} "
+                     f"tracks from {len(pseudo)} source(s), weighted by their confidence")
     return Plan(model, training, list(data), list(val_data or []), run_dir, device, clips, vclips, split, refs,
-                targets, steps, registry, activate, resume, notes)
+                targets, steps, registry, activate, resume, notes, pseudo)

@@ -3,13 +3,18 @@
 For each held-out track, keyframes are its labelled frames on the grid ``first, first+T, ...``; every
 other labelled frame between two keyframes is a target, predicted in propagation mode from the two
 keyframes' crops and rendered labels (one crop window = union of the two keyframes' boxes, as the
-annotation tool has no box for the frame in between). When a track has no labelled frame off the grid
-(labels only every T frames), each labelled frame is predicted from its labelled neighbours instead
-(leave-one-out). Single-frame (COCO) clips are scored in estimation mode on the image itself.
+annotation tool has no box for the frame in between). When that leaves a track no target (labels
+only every T frames, or keyframes off the grid), each labelled frame is predicted from its labelled
+neighbours instead (leave-one-out). Single-frame (COCO) clips are scored in estimation mode on the image itself.
 
 Scores come from ``stdpose_core.propagation.scoring.score_frames`` (the project's metrics,
 ``stdpose_core.eval.evaluate``, on the target frames only): ``pckh05``, ``pckh02``, ``map``,
 ``mean_px``, ``norm``; several clips are averaged weighted by their number of targets.
+
+The quality gate (``stdpose_core.trained.gate``): on the targets strictly between their two keyframes
+(video clips), ``flow`` propagates the same gaps from the same labelled keyframes and is scored the
+same way; :class:`Validation` carries both, and a calibration of the model's heatmap peaks (the
+probability of a joint being within 0.2 head sizes, ``model.calibration``) fitted on the targets.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from stdpose_core.model.codec import decode, encode
 from stdpose_core.model.geometry import CropWindow
 from stdpose_core.model.normalize import normalize_crops
 from stdpose_core.skeleton import get_skeleton
+from stdpose_core.data.source import Source
+from stdpose_core.model.calibration import PeakCalibration, fit_peak_calibration
+from stdpose_core.progress import run_to_completion
+from stdpose_core.trained.gate import GateScores
 from stdpose_core.training.data import Clip
 from stdpose_core.training.dataset import key_box
 
@@ -50,13 +59,15 @@ def track_targets(ci: int, clip: Clip, tid: int, every: int) -> list[ValTarget]:
     on_grid = (frames - frames[0]) % every == 0
     keys, targets = frames[on_grid], frames[~on_grid]
     out = []
-    if len(targets):
-        for f in targets:
-            lo, hi = keys[keys < f], keys[keys > f]
-            if len(lo) and len(hi) and hi[0] - lo[-1] <= every:
-                out.append(ValTarget(ci, tid, int(f), int(lo[-1]), int(hi[0])))
+    for f in targets:
+        lo, hi = keys[keys < f], keys[keys > f]
+        if len(lo) and len(hi) and hi[0] - lo[-1] <= every:
+            out.append(ValTarget(ci, tid, int(f), int(lo[-1]), int(hi[0])))
+    if out:
         return out
-    for i, f in enumerate(frames):  # leave-one-out on sparse labels
+    # Leave-one-out on sparse labels (labels only every T frames, or keyframes that are not on the
+    # validation grid, e.g. every 5 frames validated at T = 7): each from its labelled neighbours.
+    for i, f in enumerate(frames):
         lo = frames[i - 1] if i > 0 else None
         hi = frames[i + 1] if i + 1 < len(frames) else None
         lo, hi = (lo if lo is not None else hi), (hi if hi is not None else lo)
@@ -177,8 +188,132 @@ def score_targets(clips: list[Clip], skeleton_name: str, targets: list[ValTarget
     return out
 
 
+def gate_targets(clips: list[Clip], targets: list[ValTarget]) -> list[int]:
+    """Indices of the targets the gate compares: video frames strictly between their keyframes."""
+    return [i for i, t in enumerate(targets) if not clips[t.clip].single_frame and t.left < t.frame < t.right]
+
+
+class _ClipFrames:
+    """A clip as a propagation frame source (``len``, ``frame(i)``)."""
+
+    def __init__(self, clip: Clip):
+        self.clip = clip
+
+    def __len__(self) -> int:
+        return self.clip.num_frames
+
+    def frame(self, i: int) -> np.ndarray:
+        return self.clip.frame(i)
+
+
+def _keyframe_project(clip: Clip, skeleton_name: str, tid: int, keys: tuple[int, int]) -> Project:
+    """A one-track project holding the track's labels on ``keys`` only, as MANUAL keyframes."""
+    skel = get_skeleton(skeleton_name)
+    src = clip.tracks[tid]
+    t = Track.empty(tid, clip.num_frames, skel.num_joints)
+    for f in keys:
+        on = src.vis[f] > 0
+        t.xy[f], t.vis[f] = np.where(on[:, None], src.xy[f], 0), src.vis[f]
+        t.source[f] = np.where(on, Source.MANUAL, Source.NONE)
+        t.score[f] = on
+        t.bbox[f], t.head_bbox[f] = src.bbox[f], src.head_bbox[f]
+    info = clip.project.video if clip.project is not None else VideoInfo("", clip.num_frames, 0, 0)
+    return Project(skel, info, tracks={tid: t})
+
+
+def flow_predictions(clips: list[Clip], skeleton_name: str, targets: list[ValTarget]) -> tuple[np.ndarray, np.ndarray]:
+    """``flow``'s ``xy[N,K,2]`` and ``score[N,K]`` for two-sided video ``targets``, each gap propagated
+    from its two labelled keyframes exactly as the model sees them."""
+    from stdpose_core.propagation.flow import FlowPropagator
+
+    k = get_skeleton(skeleton_name).num_joints
+    xy = np.zeros((len(targets), k, 2), np.float32)
+    score = np.zeros((len(targets), k), np.float32)
+    groups: dict[tuple, list[int]] = {}
+    for i, t in enumerate(targets):
+        groups.setdefault((t.clip, t.track_id, t.left, t.right), []).append(i)
+    flow = FlowPropagator()
+    try:
+        for (ci, tid, left, right), idx in sorted(groups.items()):
+            proj = _keyframe_project(clips[ci], skeleton_name, tid, (left, right))
+            edit = run_to_completion(flow.run(proj, _ClipFrames(clips[ci]), [tid], (left + 1, right)))
+            edit.apply(proj)
+            track = proj.tracks[tid]
+            for i in idx:
+                xy[i], score[i] = track.xy[targets[i].frame], track.score[targets[i].frame]
+            flow.release()
+    finally:
+        flow.release()
+    return xy, score
+
+
+def peak_calibration(clips: list[Clip], skeleton_name: str, targets: list[ValTarget], xy: np.ndarray,
+                     peak: np.ndarray) -> PeakCalibration:
+    """Fit the peak → P(within 0.2 head sizes) map on the labelled joints of ``targets``."""
+    from stdpose_core.propagation.confidence import ERROR_THRESHOLD, head_size
+
+    skel = get_skeleton(skeleton_name)
+    peaks, correct = [], []
+    for t, p_xy, p_pk in zip(targets, xy, peak):
+        track = clips[t.clip].tracks[t.track_id]
+        on = track.vis[t.frame] > 0
+        err = np.linalg.norm(p_xy - track.xy[t.frame], axis=1)
+        peaks.append(p_pk[on])
+        correct.append(err[on] <= ERROR_THRESHOLD * head_size(track, t.frame, skel))
+    if not peaks:
+        return PeakCalibration()
+    return fit_peak_calibration(np.concatenate(peaks), np.concatenate(correct))
+
+
+@dataclass
+class Validation:
+    """What one validation measured: ``metrics`` over all targets (as before), ``gate`` (model vs
+    flow on the two-sided video targets; None in estimation mode or without such targets) and the
+    model's peak ``calibration``."""
+
+    metrics: dict
+    gate: GateScores | None
+    calibration: PeakCalibration
+    flow_metrics: dict | None = None
+
+
+def _gate_figures(metrics: dict) -> dict:
+    return {k: metrics.get(k) for k in ("pckh02", "pckh05", "map", "mean_px")}
+
+
 def validate(model, clips: list[Clip], targets: list[ValTarget], mode: str, device: str,
-             batch_size: int = 16, amp: bool = False) -> dict:
-    """Predict and score ``targets`` (see the module docstring)."""
+             batch_size: int = 16, amp: bool = False, every: int = 7, flow_metrics: dict | None = None) -> Validation:
+    """Predict and score ``targets`` (see the module docstring). ``flow_metrics``: flow's scores on
+    the gate targets from an earlier call (they never change during a run), else computed here."""
+    skeleton = model.config.skeleton
     xy, score = predict_targets(model, clips, targets, mode, device, batch_size, amp)
-    return score_targets(clips, model.config.skeleton, targets, xy, score)
+    metrics = score_targets(clips, skeleton, targets, xy, score)
+    idx = gate_targets(clips, targets) if mode == "propagation" else []
+    gate = None
+    if idx:
+        sub = [targets[i] for i in idx]
+        if flow_metrics is None:
+            fxy, fscore = flow_predictions(clips, skeleton, sub)
+            flow_metrics = score_targets(clips, skeleton, sub, fxy, fscore)
+        model_metrics = metrics if len(idx) == len(targets) else score_targets(clips, skeleton, sub, xy[idx], score[idx])
+        names = sorted({clips[t.clip].name for t in sub})
+        gate = GateScores(every=every, targets=len(sub), model=_gate_figures(model_metrics), flow=_gate_figures(flow_metrics),
+                          norm=model_metrics.get("norm"), data=tuple(names[:20]) + ((f"... {len(names)} clips",) if len(names) > 20 else ()))
+    return Validation(metrics, gate, peak_calibration(clips, skeleton, targets, xy, score), flow_metrics)
+
+
+def score_checkpoint(path: str, specs: list[str], every: int = 7, max_targets: int = 256,
+                     device: str = "cpu") -> Validation:
+    """Validate the checkpoint ``path`` on ``specs`` (all their tracks) at T = ``every``: the gate and
+    calibration an imported model lacks (``stdpose models score``)."""
+    from stdpose_core.errors import StdposeError
+    from stdpose_core.model.checkpoint import load_model
+    from stdpose_core.training.data import load_clips
+
+    model, _ = load_model(path, device)
+    clips = load_clips(list(specs), model.config.skeleton)
+    targets = val_targets(clips, {ci: set(c.tracks) for ci, c in enumerate(clips)}, every, max_targets)
+    if not gate_targets(clips, targets):
+        raise StdposeError(f"no labelled frame between two labelled frames at most {every} apart in {', '.join(specs)}: "
+                           "nothing to compare with flow on")
+    return validate(model, clips, targets, "propagation", device, every=every)

@@ -159,3 +159,23 @@ def test_int8_export_runs(files, tmp_path):
     assert out.shape == (2, 17, 64, 48) and np.isfinite(out).all()
     assert np.abs(out - ref).max() < 0.25 * np.abs(ref).max()  # approximate, not exact
     assert ro.encoder.get_modelmeta().custom_metadata_map["stdpose_quantized"] == "true"
+
+
+def test_a_backend_that_cannot_be_imported_is_one_line(monkeypatch, tmp_path):
+    """The desktop build has no torch: a .pt file is a clear error there, not a traceback."""
+    import importlib
+
+    from stdpose_core.errors import InputError
+    from stdpose_core.model import load_runtime
+
+    real = importlib.import_module
+
+    def no_torch_backend(name, *a, **k):
+        if name.endswith("torch_runtime"):
+            raise ModuleNotFoundError("No module named 'torch'", name="torch")
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(importlib, "import_module", no_torch_backend)
+    (tmp_path / "m.pt").write_bytes(b"w")
+    with pytest.raises(InputError, match="m.pt: this model file needs torch.*export-onnx"):
+        load_runtime(tmp_path / "m.pt", "cpu")

@@ -31,7 +31,12 @@ def load_runtime(path: str | Path, device: str = "auto", **options) -> PoseRunti
     if target is None:
         raise InputError(path, f"unknown model file type {path.suffix!r}; expected one of {sorted(RUNTIMES)}")
     module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)(path, device=device, **options)
+    try:
+        backend = getattr(importlib.import_module(module), cls)
+    except ImportError as e:  # e.g. a .pt in the desktop build, which has no torch
+        raise InputError(path, f"this model file needs {e.name or 'a library'}, which this installation does not have; "
+                               "use its ONNX pair (stdpose models export-onnx, from a Python install)") from None
+    return backend(path, device=device, **options)
 
 
 def export_onnx(*args, **kwargs):

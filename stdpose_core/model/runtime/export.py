@@ -77,21 +77,23 @@ def _add_metadata(path: Path, props: dict[str, str]) -> None:
     onnx.save(proto, str(path))
 
 
-def export_onnx(src: Any, path: str | Path, quantize: bool = False) -> list[Path]:
+def export_onnx(src: Any, path: str | Path, quantize: bool = False, extra_meta: dict[str, Any] | None = None) -> list[Path]:
     """Export an STDPose network, or a checkpoint path, to ``path`` and its fuse sibling.
 
     ``quantize=True`` additionally applies onnxruntime dynamic int8 quantisation (weights int8,
     activations quantised at run time): faster on CPUs, slightly less accurate — benchmark it.
-    Returns ``[encode_path, fuse_path]``.
+    ``extra_meta`` updates the checkpoint's meta in the ONNX metadata (e.g. a registry entry's gate
+    and calibration measured after training). Returns ``[encode_path, fuse_path]``.
     """
     meta: dict[str, Any] = {}
     if isinstance(src, (str, Path)):
         from stdpose_core.model.checkpoint import load_model
 
         model, ckpt = load_model(src, "cpu")
-        meta = ckpt.meta
+        meta = dict(ckpt.meta)
     else:
         model = src
+    meta.update(extra_meta or {})
     config: ModelConfig = model.config
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ def test_options_each_method_really_takes_still_work():
     assert get_propagator("flow", chunk=8).chunk == 8
     assert get_propagator("interp", device=None).name == "interp"  # None = not given
     assert {"weights", "device", "batch", "runtime"} <= method_options("stdpose")
-    assert method_options("auto") == method_options("stdpose")
+    assert method_options("auto") == method_options("stdpose") | {"choice"}  # + how a gated model is used
 
 
 def test_shared_options_go_where_they_apply():

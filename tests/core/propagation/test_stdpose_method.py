@@ -13,8 +13,8 @@ from stdpose_core.propagation.auto import choose_method
 USED = [k for k in range(17) if k not in (3, 4)]
 
 
-def test_stdpose_without_weights_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr("stdpose_core.propagation.stdpose.validated_checkpoint", lambda: None)
+def test_stdpose_without_weights_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("STDPOSE_MODELS_DIR", str(tmp_path))  # an empty registry
     with pytest.raises(MissingWeightsError, match="--weights"):
         get_propagator("stdpose")
     assert choose_method() == "flow"
@@ -50,7 +50,8 @@ def test_stdpose_propagates_with_a_tiny_checkpoint(tmp_path):
 
 
 def test_auto_picks_stdpose_only_for_a_usable_active_registry_model(tmp_path, monkeypatch):
-    registry = pytest.importorskip("stdpose_core.training.registry")
+    from stdpose_core.trained import model_registry as registry
+
     monkeypatch.setenv("STDPOSE_MODELS_DIR", str(tmp_path))
     ckpt = tmp_path / "best.pt"
     ckpt.write_bytes(b"weights")
@@ -58,8 +59,13 @@ def test_auto_picks_stdpose_only_for_a_usable_active_registry_model(tmp_path, mo
     e = registry.add_model({"name": "stdpose_tiny", "path": str(ckpt), "mode": "propagation"}, activate=True)
     assert choose_method() == "flow"  # never evaluated
     registry.remove_model(e["id"])
-    registry.add_model({"name": "stdpose_tiny", "path": str(ckpt), "mode": "propagation", "metrics": {"pckh05": 80.0}},
-                       activate=True)
+    wins = {"every": 7, "targets": 50, "model": {"pckh02": 80.0}, "flow": {"pckh02": 70.0}}
+    e = registry.add_model({"name": "stdpose_tiny", "path": str(ckpt), "mode": "propagation", "metrics": {"pckh05": 80.0},
+                            "gate": {**wins, "model": {"pckh02": 60.0}}}, activate=True)
+    assert choose_method() == "flow"  # evaluated, but loses to flow: the gate refuses it
+    registry.remove_model(e["id"])
+    registry.add_model({"name": "stdpose_tiny", "path": str(ckpt), "mode": "propagation", "metrics": {"pckh05": 80.0},
+                        "gate": wins}, activate=True)
     assert choose_method() == "stdpose"
     prop = get_propagator("auto")  # the file is not a checkpoint: auto keeps working with flow
     assert prop.name == "flow" and "not usable" in prop.note

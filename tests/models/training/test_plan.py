@@ -10,12 +10,12 @@ import torch
 
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.model.registry import get_config
-from stdpose_core.training.config import TRAIN_DEFAULTS, merge_training, validate_training
+from stdpose_core.training.config import TrainingSettings
 from stdpose_core.training.plan import prepare
 
 
 def settings(**kw):
-    return validate_training(merge_training(TRAIN_DEFAULTS, kw, "test"))
+    return TrainingSettings.from_dict(kw, "test")
 
 
 def test_no_data(tmp_path):
@@ -66,11 +66,32 @@ def test_full_disk(synth_clip, tmp_path, monkeypatch):
 
 def test_bad_settings():
     with pytest.raises(StdposeError, match="unknown training setting 'epoch'"):
-        merge_training(TRAIN_DEFAULTS, {"epoch": 3}, "x.yaml")
+        TrainingSettings.from_dict({"epoch": 3}, "x.yaml")
     with pytest.raises(StdposeError, match="mode"):
         settings(mode="dance")
     with pytest.raises(StdposeError, match="must be an integer"):
         settings(epochs="many")
     s = settings(augment={"flip": 0.0})
-    assert s["augment"]["flip"] == 0.0 and s["augment"]["scale"] == TRAIN_DEFAULTS["augment"]["scale"]
-    assert TRAIN_DEFAULTS["augment"]["flip"] == 0.5  # defaults are never mutated
+    assert s.augment.flip == 0.0 and s.augment.scale == TrainingSettings().augment.scale
+    assert TrainingSettings().augment.flip == 0.5  # defaults are never mutated
+
+
+def test_settings_are_a_frozen_validated_dataclass():
+    import dataclasses
+
+    s = settings(epochs="3", lr="1e-3", amp=False)  # YAML and flags give strings: coerced by type
+    assert (s.epochs, s.lr, s.amp) == (3, 1e-3, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.epochs = 4
+    assert TrainingSettings.from_dict(s.to_dict(), "args.yaml") == s  # args.yaml round trip
+    assert s.merged({"augment": {"scale": 0.1}}, "flags").augment.flip == s.augment.flip
+    for bad, match in (({"lr": 0}, "'lr' must be > 0"), ({"val_max": -1}, "'val_max' must be >= 0"),
+                       ({"epochs": 2.5}, "'epochs' must be an integer"), ({"amp": "yes"}, "true or false"),
+                       ({"augment": {"flip": 1.5}}, "'flip' must be in \\[0, 1\\]"),
+                       ({"augment": {"flipp": 1}}, "unknown augment setting"), ({"device": "tpu"}, "device"),
+                       ({"min_lr_ratio": 2}, "min_lr_ratio")):
+        with pytest.raises(StdposeError, match=match) as e:
+            TrainingSettings.from_dict(bad, "cfg.yaml")
+        assert str(e.value).startswith("cfg.yaml: ") and "\n" not in str(e.value)
+    with pytest.raises(ValueError, match="batch_size"):
+        TrainingSettings(batch_size=0)  # direct construction is checked too

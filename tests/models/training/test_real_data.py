@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stdpose_core.model.checkpoint import load_checkpoint
-from stdpose_core.training.config import TRAIN_DEFAULTS, load_model_yaml, merge_training, validate_training
+from stdpose_core.training.config import TrainingSettings, load_model_yaml
 from stdpose_core.training.loop import Trainer
 from stdpose_core.training.plan import prepare
 
@@ -17,8 +17,8 @@ def test_mixed_video_and_coco_run(shared_data, small_config, tmp_path):
     jhmdb = str(shared_data / "jhmdb_goalkeeping" / "gt_posetrack18.json")
     coco = f"{shared_data / 'coco_samples' / 'test_coco.json'}:{shared_data / 'coco_samples'}"
     model, section = load_model_yaml(str(small_config))
-    t = validate_training(merge_training(merge_training(TRAIN_DEFAULTS, section, "yaml"),
-                                         {"epochs": 1, "steps_per_epoch": 3, "batch_size": 6, "val_max": 6}, "test"))
+    t = TrainingSettings.from_dict(section, "yaml").merged({"epochs": 1, "steps_per_epoch": 3, "batch_size": 6,
+                                                            "val_max": 6}, "test")
     # Both train (batches mix video triplets and single images); the clip also validates (--val-data).
     plan = prepare(model, t, [coco, jhmdb], tmp_path / "run", val_data=[jhmdb], registry=str(tmp_path / "reg.json"))
     assert plan.clips[0].single_frame and not plan.clips[1].single_frame

@@ -8,9 +8,9 @@ import torch
 
 from stdpose_core.model.checkpoint import load_checkpoint
 from stdpose_core.model.loss import StdposeLoss
-from stdpose_core.training import registry
+from stdpose_core.trained import model_registry as registry
 from stdpose_core.training.augment import AugmentSettings
-from stdpose_core.training.config import TRAIN_DEFAULTS, load_model_yaml, merge_training, validate_training
+from stdpose_core.training.config import TrainingSettings, load_model_yaml
 from stdpose_core.training.dataset import TripletDataset, _collate
 from stdpose_core.training.events import Events
 from stdpose_core.training.loop import Trainer, lr_factor
@@ -19,8 +19,8 @@ from stdpose_core.training.plan import prepare
 
 def make_plan(config_path, data, run_dir, **overrides):
     model, section = load_model_yaml(str(config_path))
-    t = validate_training(merge_training(merge_training(TRAIN_DEFAULTS, section, "yaml"), overrides, "test"))
-    resume = t.pop("resume", False) if "resume" in t else False
+    resume = overrides.pop("resume", False)
+    t = TrainingSettings.from_dict(section, "yaml").merged(overrides, "test")
     return prepare(model, t, data, run_dir, resume=resume)
 
 

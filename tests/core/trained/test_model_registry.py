@@ -7,7 +7,7 @@ import json
 import pytest
 
 from stdpose_core.errors import InputError, StdposeError
-from stdpose_core.training import registry as reg
+from stdpose_core.trained import model_registry as reg
 
 
 def test_add_list_activate_rollback(models_dir):

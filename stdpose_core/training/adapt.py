@@ -1,0 +1,288 @@
+"""Per-video adaptation: fine-tune the active model on one project's own keyframes.
+
+``adapt_job(project, source, project_path)`` (``stdpose adapt PROJECT``, GUI Model → Adapt to this
+video) starts from the registry's active checkpoint (or ``base=``) and trains a few hundred steps on
+the project's manual and corrected joints: triplets of a keyframe and its neighbouring keyframes of
+the same person, with the usual augmentations. It is a generator job (``yield Progress``; closing it
+cancels, and nothing is written before the end).
+
+Scoring is leave-one-keyframe-out (LOKO) on the project itself: every keyframe with a keyframe of the
+same person on both sides is predicted from those two neighbours, by
+
+* the base model,
+* ``flow`` (the same two keyframes), and
+* the adapted model — cross-fitted: the keyframes are dealt into ``folds`` interleaved folds and each
+  fold is predicted by a model fine-tuned with that fold's keyframes left out as targets, so no
+  keyframe is scored by a model that learnt to output it.
+
+Only if the adapted score (PCK@0.2, ``trained.gate.GATE_METRIC``) beats the base's is a final model
+fine-tuned on all keyframes and stored beside the project as its model (``trained.project_model``),
+with ``gate`` = adapted vs flow on the LOKO targets: 'auto' then uses it on this project only where it
+also beats flow. Otherwise nothing changes. Fewer than 3 keyframes of one person: one clear error
+before any work.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generator
+
+import numpy as np
+import torch
+
+from stdpose_core.data.project import Project
+from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.progress import Job, Progress
+from stdpose_core.trained.gate import GATE_METRIC, GateScores
+from stdpose_core.training.augment import AugmentSettings
+from stdpose_core.training.data import Clip, check_skeleton, labels_hash, project_labels
+from stdpose_core.training.dataset import EpochSampler, TripletDataset, make_loader
+from stdpose_core.training.triplets import TripletRef, build_index
+from stdpose_core.training.validate import ValTarget, flow_predictions, predict_targets, score_targets
+
+#: Fewest keyframes of one person that leave one to score (left neighbour, target, right neighbour).
+MIN_KEYFRAMES = 3
+
+
+@dataclass(frozen=True)
+class AdaptSettings:
+    """How long and how hard to fine-tune. ``steps`` per fine-tuning run (``folds`` cross-fitted runs,
+    then one final run when the adapted model wins); ``batch_size`` crop triplets per step."""
+
+    steps: int = 200
+    batch_size: int = 8
+    lr: float = 2e-4
+    weight_decay: float = 0.01
+    folds: int = 2
+    seed: int = 0
+    device: str = "auto"
+    augment: AugmentSettings = field(default_factory=AugmentSettings)
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch_size"):
+            if getattr(self, name) < 1:
+                raise StdposeError(f"adaptation setting {name!r} must be >= 1, got {getattr(self, name)}")
+        if self.folds < 2:
+            raise StdposeError(f"adaptation needs folds >= 2 to score itself honestly, got {self.folds}")
+        if not self.lr > 0:
+            raise StdposeError(f"adaptation setting 'lr' must be > 0, got {self.lr}")
+
+
+@dataclass
+class AdaptResult:
+    """What adaptation did. ``accepted``: the adapted model beat its base and is now the project's
+    model (``path``); ``scores``: LOKO metrics of ``base``, ``adapted`` and ``flow``."""
+
+    accepted: bool
+    base: str
+    keyframes: int
+    targets: int
+    scores: dict[str, dict[str, Any]]
+    path: str | None = None
+    gate: GateScores | None = None
+    every: int = 0
+
+    @property
+    def margin(self) -> float:
+        return float(self.scores["adapted"][GATE_METRIC]) - float(self.scores["base"][GATE_METRIC])
+
+    def summary(self) -> str:
+        s = {k: float(v[GATE_METRIC]) for k, v in self.scores.items()}
+        head = (f"leave-one-keyframe-out PCK@0.2 on {self.targets} keyframes: adapted {s['adapted']:.1f}, "
+                f"base {s['base']:.1f}, flow {s['flow']:.1f}")
+        if not self.accepted:
+            return f"{head}: the adapted model does not beat its base; nothing changed"
+        auto = "'auto' uses it on this project" if self.gate and self.gate.beats_flow else \
+            "'auto' keeps flow on this project (flow scores higher); method 'stdpose' uses it"
+        return f"{head}: now this project's model ({self.path}); {auto}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "base": self.base, "path": self.path, "keyframes": self.keyframes,
+                "targets": self.targets, "every": self.every, "scores": self.scores, "margin": self.margin,
+                "gate": self.gate.to_dict() if self.gate else None, "summary": self.summary()}
+
+
+# ---------------------------------------------------------------------------------------------- data
+class _SourceReader:
+    """A frame source as a :class:`Clip` reader (RGB ``(H,W,3)`` uint8)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __call__(self, i: int) -> np.ndarray:
+        return np.asarray(self.source.frame(int(i)))
+
+
+def project_clip(project: Project, source, skeleton: str, name: str = "project") -> Clip:
+    """The project's manual and corrected joints as one training clip over ``source``."""
+    tracks = project_labels(project, skeleton, human_only=True)
+    return Clip(name=name, spec=name, num_frames=project.num_frames, tracks=tracks, reader=_SourceReader(source),
+                project=project, fingerprint={"kind": "project", "path": name, "labels_sha256": labels_hash(tracks)})
+
+
+def loko_targets(clip: Clip) -> list[ValTarget]:
+    """Every keyframe with a keyframe of the same person on both sides, predicted from those two."""
+    out = []
+    for tid in sorted(clip.tracks):
+        frames = clip.tracks[tid].labelled_frames()
+        out += [ValTarget(0, tid, int(frames[i]), int(frames[i - 1]), int(frames[i + 1])) for i in range(1, len(frames) - 1)]
+    return out
+
+
+def keyframe_spacing(clip: Clip) -> int:
+    """The largest distance between consecutive keyframes of a person (the T the model must bridge)."""
+    gaps = [int(d) for t in clip.tracks.values() for d in np.diff(t.labelled_frames())]
+    return max(gaps) if gaps else 1
+
+
+def fold_of(frames: list[int], folds: int) -> dict[int, int]:
+    """Keyframe → fold, dealt in frame order (interleaved: every fold spans the whole video)."""
+    return {f: i % folds for i, f in enumerate(sorted(set(frames)))}
+
+
+# ---------------------------------------------------------------------------------------------- training
+def _lr(step: int, total: int, warmup: int) -> float:
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+
+def fine_tune(model: torch.nn.Module, clip: Clip, refs: list[TripletRef], s: AdaptSettings, device: str,
+              seed: int) -> Generator[int, None, None]:
+    """Train ``model`` in place for ``s.steps`` steps on ``refs``; yields the steps done."""
+    from stdpose_core.model.loss import StdposeLoss
+    from stdpose_core.training.loop import param_groups
+
+    torch.manual_seed(seed)
+    dataset = TripletDataset([clip], refs, model.config, s.augment, seed=seed)
+    sampler = EpochSampler(len(dataset), s.batch_size, s.steps, seed=seed)
+    loss_fn = StdposeLoss(model.config)
+    opt = torch.optim.AdamW(param_groups(model, s.weight_decay), lr=s.lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: _lr(k, s.steps, max(1, s.steps // 20)))
+    model.train()
+    for step, batch in enumerate(make_loader(dataset, sampler)):
+        batch = {k: v.to(device) for k, v in batch.items() if k != "single"}
+        out = model(batch["left"], batch["target"], batch["right"], batch["left_heatmaps"], batch["right_heatmaps"])
+        loss, _ = loss_fn(out, batch["heatmaps"], batch["target_weight"])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        yield step + 1
+    model.eval()
+
+
+def _scores(clip: Clip, skeleton: str, targets: list[ValTarget], xy: np.ndarray, score: np.ndarray) -> dict:
+    m = score_targets([clip], skeleton, targets, xy, score)
+    return {k: m.get(k) for k in ("pckh02", "pckh05", "map", "mean_px", "norm", "targets")}
+
+
+# ---------------------------------------------------------------------------------------------- the job
+def resolve_base(base: str | None) -> str:
+    """The checkpoint to start from: ``base``, else the registry's active model (a ``.pt``)."""
+    if base is None:
+        from stdpose_core.trained.model_registry import get_active
+
+        active = get_active()
+        if active is None:
+            raise StdposeError("no STDPose model to adapt: activate one (stdpose models activate ID), train one "
+                               "(stdpose-retrain), or pass --base CKPT")
+        base = str(active["path"])
+    if Path(base).suffix.lower() not in (".pt", ".pth"):
+        raise InputError(base, "adaptation fine-tunes a torch checkpoint (.pt); this is not one")
+    return base
+
+
+def adapt_job(project: Project, source, project_path: str | Path, base: str | None = None,
+              settings: AdaptSettings | None = None) -> Job[AdaptResult]:
+    """Adapt the base model to ``project`` (see the module docstring). ``source``: the project's frames
+    (``len``, ``frame(i)``). Returns an :class:`AdaptResult`; writes only when the adapted model wins."""
+    from stdpose_core.model.checkpoint import load_model, save_checkpoint
+    from stdpose_core.model.runtime.torch_runtime import resolve_torch_device
+    from stdpose_core.trained import project_model
+
+    s = settings or AdaptSettings()
+    n_keys = len(project.keyframes())
+    if n_keys < MIN_KEYFRAMES:
+        raise InputError(project_path, f"adaptation needs at least {MIN_KEYFRAMES} keyframes (frames with manual or "
+                                       f"corrected joints); this project has {n_keys}: nothing changed")
+    base = resolve_base(base)
+    device = resolve_torch_device(s.device)
+    yield Progress(0, 0, "loading the base model")
+    base_model, ckpt = load_model(base, device)
+    cfg = base_model.config
+    if cfg.skeleton != project.skeleton.name or cfg.num_joints != project.num_joints:
+        raise InputError(base, f"weights are for the {cfg.skeleton} skeleton ({cfg.num_joints} joints); "
+                               f"the project uses {project.skeleton.name} ({project.num_joints} joints)")
+    check_skeleton(project, Path(project_path))
+    clip = project_clip(project, source, cfg.skeleton, Path(project_path).name)
+    targets = loko_targets(clip)
+    if not targets:
+        raise InputError(project_path, f"adaptation needs a person with at least {MIN_KEYFRAMES} keyframes (one to "
+                                       "score between two others); none has: nothing changed")
+    every = keyframe_spacing(clip)
+    refs = build_index([clip], every)
+    folds = fold_of([t.frame for t in targets], s.folds)
+    total = s.steps * (s.folds + 1)
+    done = 0
+
+    yield Progress(done, total, "scoring the base model and flow")
+    skel = cfg.skeleton
+    bxy, bscore = predict_targets(base_model, [clip], targets, "propagation", device, s.batch_size)
+    fxy, fscore = flow_predictions([clip], skel, targets)
+    axy, ascore = np.zeros_like(bxy), np.zeros_like(bscore)
+    base_state = copy.deepcopy(base_model.state_dict())
+    for f in range(s.folds):
+        held = {t.frame for t in targets if folds[t.frame] == f}
+        train = [r for r in refs if r.frame not in held]
+        idx = [i for i, t in enumerate(targets) if folds[t.frame] == f]
+        if not idx:
+            continue
+        base_model.load_state_dict(base_state)
+        for step in fine_tune(base_model, clip, train, s, device, s.seed + f):
+            yield Progress(done + step, total, f"fine-tuning for scoring {f + 1}/{s.folds}: step {step}/{s.steps}")
+        done += s.steps
+        xy, sc = predict_targets(base_model, [clip], [targets[i] for i in idx], "propagation", device, s.batch_size)
+        axy[idx], ascore[idx] = xy, sc
+    scores = {"base": _scores(clip, skel, targets, bxy, bscore), "adapted": _scores(clip, skel, targets, axy, ascore),
+              "flow": _scores(clip, skel, targets, fxy, fscore)}
+    figures = lambda m: {k: m[k] for k in ("pckh02", "pckh05", "map", "mean_px")}  # noqa: E731
+    gate = GateScores(every=every, targets=len(targets), model=figures(scores["adapted"]), flow=figures(scores["flow"]),
+                      norm=scores["base"].get("norm"), data=(clip.name,))
+    result = AdaptResult(False, base, n_keys, len(targets), scores, gate=gate, every=every)
+    a, b = scores["adapted"][GATE_METRIC], scores["base"][GATE_METRIC]
+    if not (a is not None and b is not None and np.isfinite(a) and np.isfinite(b) and a > b):
+        yield Progress(total, total, "the adapted model does not beat its base")
+        return result
+
+    base_model.load_state_dict(base_state)
+    for step in fine_tune(base_model, clip, refs, s, device, s.seed + s.folds):
+        yield Progress(done + step, total, f"fine-tuning on all {n_keys} keyframes: step {step}/{s.steps}")
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = project_model.models_dir(project_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".adapted-", suffix=".pt", dir=folder)
+    os.close(fd)
+    final = folder / f"adapted-{stamp}.pt"
+    try:
+        meta = {"mode": "propagation", "every": every, "adapted_from": base, "project": str(project_path),
+                "keyframes": n_keys, "steps": s.steps, "gate": gate.to_dict(), "calibration": ckpt.meta.get("calibration"),
+                "metrics": scores["adapted"], "base_scores": scores["base"]}
+        save_checkpoint(tmp, base_model, cfg, meta)
+        os.replace(tmp, final)
+        rec = project_model.add_adapted(project_path, final, {
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(), "base": {"path": base},
+            "keyframes": n_keys, "steps": s.steps, "gate": gate.to_dict(), "base_scores": scores["base"]})
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    result.accepted, result.path = True, rec["path"]
+    yield Progress(total, total, "adapted")
+    return result
