@@ -10,48 +10,14 @@ and get a fingerprint on relinking.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from stdpose_core.checksum import video_fingerprint as fingerprint
 from stdpose_core.data import Project
 from stdpose_core.errors import InputError
+from stdpose_core.project_ops import FINGERPRINT_KEY, remember_video
 
-FINGERPRINT_KEY = "video_fingerprint"
-_EDGE = 1 << 20
-
-
-def fingerprint(path: str | Path) -> dict:
-    """``{"bytes": int, "sha256": str}`` of a video file (size + its first and last MiB) or an image
-    folder (its image files' names and sizes). Cheap for any file size."""
-    p = Path(path)
-    h = hashlib.sha256()
-    if p.is_dir():
-        from stdpose_core.video.image_folder import IMAGE_SUFFIXES, natural_key
-
-        total = 0
-        files = sorted((f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file()),
-                       key=lambda f: natural_key(f.name))
-        for f in files:
-            size = f.stat().st_size
-            total += size
-            h.update(f"{f.name}\0{size}\n".encode())
-        if files:
-            with open(files[0], "rb") as fh:
-                h.update(fh.read(_EDGE))
-        return {"bytes": total, "sha256": h.hexdigest()}
-    size = p.stat().st_size
-    with open(p, "rb") as fh:
-        h.update(fh.read(_EDGE))
-        if size > 2 * _EDGE:
-            fh.seek(size - _EDGE)
-            h.update(fh.read(_EDGE))
-    h.update(str(size).encode())
-    return {"bytes": size, "sha256": h.hexdigest()}
-
-
-def remember_video(project: Project, path: str | Path) -> None:
-    """Store the fingerprint of ``path`` as the project's video's (in ``meta``; save settings after)."""
-    project.meta[FINGERPRINT_KEY] = fingerprint(path)
+__all__ = ["FINGERPRINT_KEY", "check_same_video", "fingerprint", "relink", "remember_video"]
 
 
 def check_same_video(project: Project, path: str | Path, force: bool = False) -> dict:
