@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, Q
 from app.shortcuts import ActionSpec
 
 SUGGEST_INTERVAL = ActionSpec("jobs.suggest_interval", "Suggest keyframe &interval…", (), "Jobs",
-                              "Probe this video: which keyframe interval T costs the fewest clicks")
+                              "Probe this video: which keyframe interval T costs the fewest clicks", edits=True)
 
 
 class SuggestIntervalDialog(QDialog):

@@ -215,7 +215,7 @@ def toggle_reviewed(project: Project, start: int, stop: int) -> Edit:
     """Mark frames ``[start, stop)`` reviewed, or unmark them if every person present there already is.
 
     Everyone is marked, present or not: for a person not there it records "checked: not here", so a
-    later re-propagation does not put them on a frame the annotator checked (ADR 0012)."""
+    later re-propagation does not put them on a frame the annotator checked (ADR 0015)."""
     ids = [tid for tid, t in project.tracks.items() if t.present()[start:stop].any()]
     if not ids:
         raise ValueError("nobody to review on these frames")

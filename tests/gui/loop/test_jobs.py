@@ -271,3 +271,16 @@ def test_suggest_interval_probes_the_video_and_sets_t(qtbot, window, errors):
     dlg = SuggestIntervalDialog(result, current, window)
     assert dlg.suggested == result["suggested"] and dlg.table.rowCount() == 5
     dlg.close()
+
+
+def test_a_finished_job_leaves_only_the_annotators_frames_cached(qtbot, window):
+    """Jobs read through the frame loader's cache; afterwards their frames are dropped (idle footprint)."""
+    doc, jobs = window.doc, window.jobs
+    source = window.loader.source
+    doc.set_frame(3)
+    qtbot.waitUntil(lambda: window.scene.shown_frame == 3, timeout=5000)
+    source.wait_prefetch(5)
+    source.cache.protect(2, 4)  # a narrow window, so that the job's frames fall outside it
+    jobs.set_method("flow")
+    run_job(qtbot, jobs, jobs.propagate)
+    assert sorted(source.cache._frames) == [2, 3, 4]  # without the release: every frame the job read
