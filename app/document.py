@@ -83,7 +83,7 @@ class EditCommand(QUndoCommand):
         """``edit`` (already applied) becomes part of this step."""
         self._follow_ups.append(edit)
 
-    def id(self) -> int:  # noqa: A003 - Qt API
+    def id(self) -> int:
         return self.MERGE_ID if self._gesture is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API

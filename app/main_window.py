@@ -21,9 +21,9 @@ from app.canvas.scene import CanvasScene
 from app.canvas.view import CanvasView
 from app.confidence import NEXT_SUGGESTION, ConfidenceRow
 from app.dataset import OPEN_DATASET
+from app.dialogs.adapt import ADAPT, start_adapt
 from app.dialogs.export import Exporter
 from app.dialogs.import_annotations import Importer
-from app.dialogs.adapt import ADAPT, start_adapt
 from app.dialogs.models import MODELS, ModelsDialog
 from app.dialogs.new_project import ask_new_project
 from app.dialogs.retrain import RETRAIN, open_retrain
@@ -454,7 +454,8 @@ class MainWindow(QMainWindow):
             return
         doc = self.doc
         k = doc.armed_joint
-        self._safe(lambda: C.PlaceJoint().do(doc, track_id=doc.track_id, frame=doc.frame, joint=k, xy=(x, y), vis=1 if occluded else 2), "Place joint")
+        self._safe(lambda: C.PlaceJoint().do(doc, track_id=doc.track_id, frame=doc.frame, joint=k, xy=(x, y), vis=1 if occluded else 2),
+                   "Place joint")
         doc.select(doc.track_id, k)
 
     def start_draw_box(self, then_guided: bool) -> None:

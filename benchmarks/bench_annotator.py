@@ -65,7 +65,7 @@ def run(clips, method: str, intervals, strategies) -> dict:
     prop = get_propagator(method)
     pooled = {T: {s: Effort(s, T) for s in strategies} for T in intervals}
     n = 0
-    for name, gt, src in clips:
+    for _name, gt, src in clips:
         n += 1
         for T in intervals:
             if gt.num_frames < T + 2:

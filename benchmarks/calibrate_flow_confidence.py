@@ -23,12 +23,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from jhmdb_clips import load_split  # noqa: E402
+
 from stdpose_core.eval import auroc  # noqa: E402
 from stdpose_core.eval.frames import BOX_NORM_FACTOR  # noqa: E402
 from stdpose_core.progress import run_to_completion  # noqa: E402
 from stdpose_core.propagation import get_propagator  # noqa: E402
 from stdpose_core.propagation.base import find_gaps, group_gaps  # noqa: E402
-from stdpose_core.propagation.confidence import ERROR_THRESHOLD, FLOW_FEATURES, flow_score  # noqa: E402
+from stdpose_core.propagation.confidence import ERROR_THRESHOLD, FLOW_FEATURES  # noqa: E402
 from stdpose_core.propagation.evaluation import keep_frames, sparse_project  # noqa: E402
 from stdpose_core.propagation.flow_fusion import fuse_two_sided, track_over_gap  # noqa: E402
 

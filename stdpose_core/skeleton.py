@@ -284,7 +284,8 @@ def convert_keypoints(
     """Convert between layouts; identity when the names agree. Between the presets as described
     above; otherwise joints are matched by name (:func:`by_name`)."""
     if src.name == dst.name and src.joint_names == dst.joint_names:
-        return np.asarray(xy, np.float32).copy(), np.asarray(vis, np.int8).copy(), np.asarray(score, np.float32).copy(), np.zeros(dst.num_joints, bool)
+        return (np.asarray(xy, np.float32).copy(), np.asarray(vis, np.int8).copy(), np.asarray(score, np.float32).copy(),
+                np.zeros(dst.num_joints, bool))
     if (src.name, dst.name) == ("coco17", "posetrack18"):
         return coco17_to_posetrack18(xy, vis, score)
     if (src.name, dst.name) == ("posetrack18", "coco17"):

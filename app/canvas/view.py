@@ -359,7 +359,8 @@ class CanvasView(QGraphicsView):
                 act.setCheckable(True)
                 act.setChecked(int(self.doc.project.tracks[tid].vis[self.doc.frame, k]) == vis)
                 act.setEnabled(not self.doc.read_only)
-                act.triggered.connect(lambda _=False, v=vis, t=tid, j=k: self.doc.push(annotate.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
+                act.triggered.connect(
+                    lambda _=False, v=vis, t=tid, j=k: self.doc.push(annotate.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
             menu.addSeparator()
         else:
             tid = self.box_at(pos)

@@ -127,7 +127,7 @@ class Importer:
             convert = False
             try:
                 check_skeleton(doc.project, loaded, convert=False, path=str(path))
-            except SkeletonMismatchError as exc:
+            except SkeletonMismatchError:
                 from stdpose_core.skeleton import convertible
 
                 can = convertible(loaded.skeleton, doc.project.skeleton)

@@ -29,7 +29,8 @@ from stdpose_core.progress import Job
 from stdpose_core.propagation import available_methods, get_propagator
 
 ACTIONS = (
-    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)", edits=True),
+    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs",
+               "Find people, their ids and pose pre-labels (selected range or whole video)", edits=True),
     ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)", edits=True),
     ActionSpec("jobs.cancel", "&Cancel job", ("Ctrl+.",), "Jobs", "Stop the running job; nothing of it is applied"),
     ActionSpec("jobs.auto", "Re-propagate &automatically after keyframe edits", (), "Jobs"),

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
 from app.document import Document
 from stdpose_core.data import MACHINE_SOURCES, Source, TrackFlag

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollBar, QSpinBox,
-                               QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollBar, QSpinBox, QStyle, QVBoxLayout, QWidget
 
 from app.document import Document
 from app.timeline.playback import Playback

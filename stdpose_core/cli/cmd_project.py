@@ -168,7 +168,8 @@ def cmd_info(args) -> int:
         print_json(summary)
         return 0
     print(f"{args.project}")
-    for key in ("video", "frames", "width", "height", "fps", "skeleton", "keyframe_interval", "people", "frames_with_people", "keyframes", "reviewed_frames"):
+    for key in ("video", "frames", "width", "height", "fps", "skeleton", "keyframe_interval", "people", "frames_with_people", "keyframes",
+                "reviewed_frames"):
         print(f"  {key:<20}{summary[key]}")
     print("  joints by source    " + ", ".join(f"{k}={v}" for k, v in summary["joints_by_source"].items()))
     return 0

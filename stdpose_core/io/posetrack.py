@@ -37,8 +37,19 @@ from stdpose_core.io.carry import INTEROP, carried_annotation, carried_image, in
 from stdpose_core.io.encode import encode_people, number_list, with_attributes
 from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_frames, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, is_empty, parse_box, parse_keypoints, parse_regions, parse_scores,
-                                     parse_track_id, record_scores, require)
+from stdpose_core.io.records import (
+    PersonRecord,
+    build_project,
+    first_duplicate,
+    is_empty,
+    parse_box,
+    parse_keypoints,
+    parse_regions,
+    parse_scores,
+    parse_track_id,
+    record_scores,
+    require,
+)
 from stdpose_core.skeleton import Skeleton
 
 #: Image keys this module writes from the project; any others are carried verbatim.

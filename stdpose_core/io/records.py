@@ -19,7 +19,6 @@ from stdpose_core.io.encode import flags_from_entry
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.skeleton import Skeleton
 
-
 #: Larger pixel coordinates are certainly corrupt (and would overflow float32 arithmetic).
 MAX_COORD = 1e7
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from stdpose_core.data import Project, Source
-from stdpose_core.data.track import person_name
 from stdpose_core.data.edits import (
     Compound,
     DeleteTrack,
@@ -26,6 +25,7 @@ from stdpose_core.data.edits import (
     edited_sources,
     set_reviewed,
 )
+from stdpose_core.data.track import person_name
 
 DELETE_SCOPES = ("frame", "forward", "all")
 

@@ -108,7 +108,7 @@ def suggest_interval_job(project: Project, source, propagator: Propagator | str 
         win = WindowSource(source, a, b - a) if source is not None else None
         for T in tried:
             r = yield from relay(simulate_job(gt, win, T, prop, "app"),
-                                 lambda p, d=done: Progress(int(1000 * (d + p.fraction)), 1000 * steps, f"T = {T}"))
+                                 lambda p, d=done, t=T: Progress(int(1000 * (d + p.fraction)), 1000 * steps, f"T = {t}"))
             done += 1
             e = pooled[T]
             for f in ("keyframe_joints", "fixed_joints", "refixed_joints", "all_joints", "repropagations"):

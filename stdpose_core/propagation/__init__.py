@@ -33,11 +33,15 @@ from stdpose_core.propagation.base import (
     track_gaps,
 )
 from stdpose_core.propagation.frames import ImageListSource, ListSource
+
+# The methods register in this order, the order users see them listed in.
+# isort: off
 from stdpose_core.propagation import interp as _interp  # noqa: F401  (registers 'interp')
 from stdpose_core.propagation import flow as _flow  # noqa: F401  (registers 'flow')
 from stdpose_core.propagation import stdpose as _stdpose  # noqa: F401  (registers 'stdpose')
 from stdpose_core.propagation import auto as _auto  # noqa: F401  (registers 'auto')
 from stdpose_core.propagation.auto import choose_method
+# isort: on
 
 __all__ = [
     "EXTRAPOLATED_SCORE", "MAX_EXTRAPOLATE", "REGISTRY", "Gap", "GapResult", "ImageListSource", "ListSource",

@@ -49,7 +49,10 @@ CREATE TABLE chunks (
     PRIMARY KEY (track_id, chunk)
 ) WITHOUT ROWID;
 CREATE TABLE frame_info (frame INTEGER PRIMARY KEY, labeled INTEGER NOT NULL, ignore_regions TEXT NOT NULL);
-CREATE TABLE edit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, label TEXT NOT NULL, tracks TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL);
+CREATE TABLE edit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, label TEXT NOT NULL, tracks TEXT NOT NULL,
+    start INTEGER NOT NULL, stop INTEGER NOT NULL
+);
 """
 
 def _add_flags(conn: sqlite3.Connection) -> None:
@@ -225,7 +228,8 @@ class ProjectStore:
         if app_id != APPLICATION_ID:
             raise ProjectFileError(path, "an SQLite database, but not a STDPose project")
         if version > SCHEMA_VERSION:
-            raise ProjectFileError(path, f"made by a newer STDPose Annotator (file format {version}, this version reads up to {SCHEMA_VERSION}); please upgrade")
+            raise ProjectFileError(path, f"made by a newer STDPose Annotator (file format {version}, "
+                                         f"this version reads up to {SCHEMA_VERSION}); please upgrade")
 
     def _migrate(self, version: int) -> None:
         while version < SCHEMA_VERSION:

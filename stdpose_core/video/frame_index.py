@@ -2,7 +2,8 @@
 
 Built once per file from a packet demux (no pixel decoding), then checked by decoding the head and,
 when the last GOP is short or the file looks damaged, the last keyframe's run (do decoded frames
-carry exactly the demuxed timestamps? can the last frames be decoded at all?). Files whose timestamps are missing, duplicated or disagree with the decoder are
+carry exactly the demuxed timestamps? can the last frames be decoded at all?). Files whose timestamps
+are missing, duplicated or disagree with the decoder are
 marked ``seek_exact = False``: they are read by counting frames from the start instead, and the user
 is offered ``stdpose reencode``. The index is cached as JSON under the user cache directory keyed by
 path, size and modification time, so reopening a file is instant.

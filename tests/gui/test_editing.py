@@ -8,7 +8,6 @@ from PySide6.QtCore import QPoint, Qt
 
 from stdpose_core.data import Source
 
-
 # These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
 # over Ctrl+→) is not built, so nothing edits the project behind the test's back.
 pytestmark = pytest.mark.editor_only

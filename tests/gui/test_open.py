@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 
-
 # These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
 # over Ctrl+→) is not built, so nothing edits the project behind the test's back.
 pytestmark = pytest.mark.editor_only

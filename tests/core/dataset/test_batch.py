@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from stdpose_core.checksum import file_sha256
-from stdpose_core.dataset import batch_job, dataset_status, load, parse_shard, shard_of
-from stdpose_core.dataset import locks
+from stdpose_core.dataset import batch_job, dataset_status, load, locks, parse_shard, shard_of
 from stdpose_core.dataset.runners import PoolRunner, SerialRunner
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import Progress, run_to_completion

@@ -8,7 +8,6 @@ import pytest
 
 from stdpose_core.eval import evaluate
 from stdpose_core.eval.frames import collect
-
 from stdpose_core.skeleton import POSETRACK18
 
 USED = POSETRACK18.used_joints

@@ -8,8 +8,7 @@ from prop_clips import project_from_joints, rigid_clip
 
 from stdpose_core.data import Source, TrackFlag
 from stdpose_core.data.edits import Compound
-from stdpose_core.ops.annotate import (MergeConflictError, clear_frames, mark_reviewed, merge_conflict, merge_tracks,
-                                       set_box, set_flag)
+from stdpose_core.ops.annotate import MergeConflictError, clear_frames, mark_reviewed, merge_conflict, merge_tracks, set_box, set_flag
 from stdpose_core.ops.drag import BoxDrag
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import get_propagator

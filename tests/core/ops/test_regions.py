@@ -9,8 +9,7 @@ import pytest
 from prop_clips import project_from_joints, rigid_clip
 
 from stdpose_core.cli.main import main
-from stdpose_core.ops.regions import (VertexDrag, add_region, copy_regions, delete_region, region_at, regions_at,
-                                      vertex_at)
+from stdpose_core.ops.regions import VertexDrag, add_region, copy_regions, delete_region, region_at, regions_at, vertex_at
 from stdpose_core.session import ProjectSession
 
 SQUARE = [(10, 10), (60, 10), (60, 60), (10, 60)]

@@ -8,11 +8,10 @@ import threading
 import av
 import numpy as np
 import pytest
+from video_clips import SIZE, VFR_MS, N
 
 from stdpose_core.video import VideoFileSource, open_source
 from stdpose_core.video.indexed_clip import read_index
-
-from video_clips import N, SIZE, VFR_MS
 
 
 def _uncached(path):
@@ -119,7 +118,7 @@ def test_closed_source_refuses_reads(make_clip):
     src.frame(3)
     src.close()
     src.close()  # idempotent
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - whatever the closed decoder raises, it must not return a frame
         src.frame(10)
 
 
