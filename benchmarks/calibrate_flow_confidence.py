@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from jhmdb_clips import load_split  # noqa: E402
 
 from stdpose_core.eval import auroc  # noqa: E402
-from stdpose_core.eval.frames import BOX_NORM_FACTOR  # noqa: E402
+from stdpose_core.eval.frame_people import BOX_NORM_FACTOR  # noqa: E402
 from stdpose_core.progress import run_to_completion  # noqa: E402
 from stdpose_core.propagation import get_propagator  # noqa: E402
 from stdpose_core.propagation.base import find_gaps, group_gaps  # noqa: E402

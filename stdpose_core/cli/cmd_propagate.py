@@ -54,7 +54,7 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     cache budget and no prefetching (the frames are read in order), falling back to the file names
     when that package is unavailable.
     """
-    from stdpose_core.propagation.frames import ImageListSource
+    from stdpose_core.propagation.list_sources import ImageListSource
 
     if frame_names and path.is_dir() and prefer_names:
         try:

@@ -3,7 +3,7 @@
 :func:`batch_job` is a core job (``yield Progress`` … ``return BatchResult``) that the CLI drives
 with one progress bar over all videos and the GUI on a worker thread. It picks the videos (``only``
 names, ``states``, a ``shard``), leaves out those a record says are done (unless ``force``; see
-:mod:`~stdpose_core.dataset.records`), hands the rest to a runner (this process, a process pool,
+:mod:`~stdpose_core.dataset.job_records`), hands the rest to a runner (this process, a process pool,
 Ray) and collects one :class:`~stdpose_core.dataset.work.VideoOutcome` per video. Killing a batch
 loses at most the videos that were running: the next run does them and skips the rest.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stdpose_core.dataset.job_records import is_done, read_record
 from stdpose_core.dataset.manifest import STATES, load
-from stdpose_core.dataset.records import is_done, read_record
 from stdpose_core.dataset.runners import Runner, SerialRunner
 from stdpose_core.dataset.shard import in_shard
 from stdpose_core.dataset.work import JOBS, VideoOutcome, VideoTask

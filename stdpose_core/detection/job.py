@@ -28,6 +28,7 @@ from stdpose_core.data.source import DETECTOR_SOURCES
 from stdpose_core.data.track import Track, TrackFlag, empty_field
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.detected import SetDetectionInfo, detected_mask
+from stdpose_core.detection.identity_tracking import Tracker, TrackerConfig
 from stdpose_core.detection.prelabel import (
     DEFAULT_KEYPOINT_THRESHOLD,
     WRITABLE_SOURCES,
@@ -35,7 +36,6 @@ from stdpose_core.detection.prelabel import (
     coco_to_project_pose,
     last_box_before,
 )
-from stdpose_core.detection.tracking import Tracker, TrackerConfig
 from stdpose_core.errors import InputError
 from stdpose_core.progress import Job, Progress
 

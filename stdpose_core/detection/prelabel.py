@@ -16,7 +16,7 @@ import numpy as np
 from stdpose_core.data.boxes import joints_box
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import DETECTOR_SOURCES, Source
-from stdpose_core.detection.tracking import Anchor
+from stdpose_core.detection.identity_tracking import Anchor
 from stdpose_core.skeleton import COCO17, Skeleton, convert_keypoints
 
 #: Detected joints with a lower score are stored as not labelled.

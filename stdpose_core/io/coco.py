@@ -32,7 +32,7 @@ from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, carried_annotation, carried_image, interop, merge_verbatim, new_interop
 from stdpose_core.io.encode import encode_people, number_list, with_attributes
-from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_by_position, natural_key
+from stdpose_core.io.frame_names import MAX_FRAMES, basename, common_folder, export_file_names, layout_by_position, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.io.records import (
     PersonRecord,

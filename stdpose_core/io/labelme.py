@@ -22,7 +22,7 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, new_interop
-from stdpose_core.io.frames import basename, natural_key
+from stdpose_core.io.frame_names import basename, natural_key
 from stdpose_core.io.jsonfile import is_finite_number, load_json
 from stdpose_core.io.records import MAX_COORD, PersonRecord, build_project
 from stdpose_core.skeleton import file_skeleton

@@ -28,7 +28,7 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, new_interop
-from stdpose_core.io.frames import basename
+from stdpose_core.io.frame_names import basename
 from stdpose_core.io.records import MAX_COORD, PersonRecord, build_project
 from stdpose_core.skeleton import file_skeleton
 

@@ -3,7 +3,7 @@
 Edit builders like :mod:`stdpose_core.ops.annotate` (each returns one :class:`SetFrameInfo` edit, one
 undo step) plus a drag gesture for a polygon's vertex. Polygons are ``[N,2]`` float32 pixels (0-based,
 x right, y down), N >= 3, clipped to the image. ``stdpose eval`` drops ground-truth and predicted
-joints inside the ground truth's regions (:mod:`stdpose_core.eval.frames`), and the PoseTrack and
+joints inside the ground truth's regions (:mod:`stdpose_core.eval.frame_people`), and the PoseTrack and
 COCO exports write them (``ignore_regions_x/y``).
 """
 

@@ -43,7 +43,7 @@ from stdpose_core.propagation.evaluation import check_dense, keep_frames, sparse
 STRATEGIES = ("naive", "smart", "app")
 #: A joint farther than this many head sizes from the ground truth is fixed.
 TOLERANCE = 0.2
-HEAD_SIZE_FACTOR = 0.6  # as stdpose_core.eval.frames (poseval)
+HEAD_SIZE_FACTOR = 0.6  # as stdpose_core.eval.frame_people (poseval)
 BOX_NORM_FACTOR = 0.125
 
 

@@ -32,7 +32,7 @@ from stdpose_core.propagation.base import (
     get_propagator,
     track_gaps,
 )
-from stdpose_core.propagation.frames import ImageListSource, ListSource
+from stdpose_core.propagation.list_sources import ImageListSource, ListSource
 
 # The methods register in this order, the order users see them listed in.
 # isort: off
