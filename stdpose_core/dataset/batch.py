@@ -132,12 +132,12 @@ def batch_job(root: str | Path, job: str, params: dict | None = None, *, force: 
         usable = [(e.name, e.project_path(root)) for e in entries if outcomes[e.name].status in ("done", "skipped")]
         result.total = yield from finish_export(root, params, usable, shard is not None)
     elif job == "eval":
-        result.total = pooled_eval(root, entries, tasks_gt={t.name: t.gt for t in tasks}, gt_dir=gt_dir,
+        result.total = pooled_eval(root, entries, gt_dir=gt_dir,
                                    ok={n for n, o in outcomes.items() if o.status in ("done", "skipped")})
     return result
 
 
-def pooled_eval(root: Path, entries, tasks_gt: dict, gt_dir, ok: set[str]) -> dict:
+def pooled_eval(root: Path, entries, gt_dir, ok: set[str]) -> dict:
     """The dataset's score: every scored video's frames pooled, as poseval pools a folder."""
     from stdpose_core.dataset import locks
     from stdpose_core.eval import nan_to_none

@@ -39,7 +39,7 @@ def project(frames: int = 600, tracks: int = 2) -> Project:
         p.tracks[tid] = t
     p.labeled[::4] = True
     p.ignore_regions[3] = [np.array([[0, 0], [10, 0], [10, 10]], np.float32)]
-    p.model_version_code("stdpose_vit_s@1")
+    p.model_versions.append("stdpose_vit_s@1")
     return p
 
 
