@@ -133,8 +133,8 @@ def write_annotations(project: Project, path: str | Path, format: str, only_revi
     file holds). PoseTrack files get an image entry for every frame of the video
     (``is_labeled`` false where nothing is labelled).
     """
+    from stdpose_core.io.readback_check import first_difference
     from stdpose_core.io.reader import read_annotations
-    from stdpose_core.io.validate import first_difference
 
     view = export_view(project, format, only_reviewed, skeleton)
     doc = to_document(view, format)

@@ -82,7 +82,7 @@ def copy_regions(project: Project, frame: int, stop: int) -> Edit:
 
 def region_at(project: Project, frame: int, xy: tuple[float, float]) -> int | None:
     """Index of the (last drawn) ignore region of ``frame`` containing ``xy``, or None."""
-    from stdpose_core.eval.regions import inside_any
+    from stdpose_core.eval.point_in_polygon import inside_any
 
     polys = project.ignore_regions.get(frame, [])
     for i in range(len(polys) - 1, -1, -1):
