@@ -3,7 +3,7 @@
 * :func:`protect_human`: a job computed its edit on a copy of the project; before it is applied to
   the live project, writes over joints a person placed, or frames a person marked reviewed, meanwhile
   are dropped.
-* :func:`human_touches`: which (track, frame) keyframes an edit created, moved or removed — what
+* :func:`human_joint_touches`: which (track, frame, joint) keyframe joints an edit created, moved or removed — what
   automatic re-propagation needs to know.
 """
 
@@ -80,9 +80,3 @@ def human_joint_touches(edit: Edit) -> set[tuple[int, int, int]]:
         for i, k in zip(*np.nonzero(touched)):
             out.add((e.track_id, e.start + int(i), int(k)))
     return out
-
-
-def human_touches(edit: Edit) -> set[tuple[int, int]]:
-    """``{(track_id, frame)}`` where an *applied* edit set or removed human-placed joints (see
-    :func:`human_joint_touches`)."""
-    return {(tid, f) for tid, f, _ in human_joint_touches(edit)}
