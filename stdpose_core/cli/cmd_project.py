@@ -130,22 +130,21 @@ def cmd_keyframes(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from stdpose_core.ops.jobs import export_job
+    from stdpose_core.ops.jobs import export_job, yolo_pose_export_job
     from stdpose_core.progress import run_with_bar
 
     with ProjectSession.open(args.project, mode="read") as s:
         if args.format == "yolo-pose":
-            from stdpose_core.io import write_yolo_pose
             from stdpose_core.project_ops import video_path
 
-            counts = write_yolo_pose(s.project, Path(args.output), video_path(s), only_reviewed=args.only_reviewed,
-                                     val_every=args.val_every)
+            counts = run_with_bar(yolo_pose_export_job(s.project, Path(args.output), video_path(s), args.only_reviewed,
+                                                       args.val_every), desc="export")
         else:
             counts = None
             summary = run_with_bar(export_job(s.project, Path(args.output), args.format, args.only_reviewed), desc="export")
     if counts is not None:
         if args.json:
-            print_json({"output": args.output, "format": args.format, **counts})
+            print_json({**counts, "output": args.output})
         else:
             print(f"wrote {args.output} (yolo-pose): {counts['images']} images ({counts['train']} train, {counts['val']} val), "
                   f"{counts['people']} people; train with: yolo pose train data={Path(args.output) / 'data.yaml'}")

@@ -124,3 +124,20 @@ def export_job(project: Project, path: Path, fmt: str, only_reviewed: bool = Fal
                    frames_written=int(view.labeled.sum()), people_written=len(view.tracks))
     yield Progress(1, 1, "written")
     return summary
+
+
+def yolo_pose_export_job(project: Project, out: Path, images: Path, only_reviewed: bool = False,
+                         val_every: int = 0) -> Job[dict]:
+    """Write a YOLO-pose dataset folder (ultralytics ``yolo pose train data=OUT/data.yaml``) of ``project``.
+
+    ``images``: the project's video file or image folder (frames become JPEG files, images are linked).
+    ``out`` must be new or an empty folder; it appears whole or not at all
+    (:func:`stdpose_core.io.write_yolo_pose`). Returns its counts (``images``, ``train``, ``val``,
+    ``people``, ``joints_outside_image``) plus ``output``, ``format`` and ``only_reviewed``.
+    """
+    from stdpose_core.io import write_yolo_pose
+
+    yield Progress(0, 1, "writing yolo-pose")
+    counts = write_yolo_pose(project, out, images, only_reviewed=only_reviewed, val_every=val_every)
+    yield Progress(1, 1, "written")
+    return {**counts, "output": str(out), "format": "yolo-pose", "only_reviewed": only_reviewed}
