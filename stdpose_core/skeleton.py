@@ -292,7 +292,12 @@ def convert_keypoints(
         return posetrack18_to_coco17(xy, vis, score)
     if set(src.joint_names) & set(dst.joint_names):
         return by_name(xy, vis, score, src, dst)
-    raise ValueError(f"no conversion from {src.name} to {dst.name} (no joint names in common)")
+    from stdpose_core.errors import SkeletonMismatchError
+
+    raise SkeletonMismatchError(
+        f"no conversion from the {src.name} skeleton ({', '.join(src.joint_names[:4])}{', ...' if src.num_joints > 4 else ''}) "
+        f"to {dst.name}: no joint names in common; make a project with the file's own skeleton "
+        "('stdpose new PROJECT VIDEO --import FILE')")
 
 
 def conversion_loss(vis: np.ndarray, src: Skeleton, dst: Skeleton) -> dict:
