@@ -13,6 +13,7 @@ Signals:
   - ``opened()``: a project was opened or closed (views rebuild everything).
   - ``edit_pushed(Edit)``: a user action applied an edit (not emitted for undo/redo).
   - ``error(str)``: an undo/redo could not be written to the file (the step is dropped).
+  - ``edit_refused(str)``: the user tried to change a project that is open read-only.
 
 Background work (issue 8) takes :meth:`snapshot` to a worker thread and pushes the Edit it
 returns with :meth:`push` on the GUI thread: one undo step for the whole job.
@@ -102,6 +103,7 @@ class Document(QObject):
     opened = Signal()
     edit_pushed = Signal(object)  # the Edit a user action just applied (not undo/redo): e.g. auto re-propagation
     error = Signal(str)  # a change could not be written; the window shows it
+    edit_refused = Signal(str)  # an edit was attempted while the project is open read-only
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -127,6 +129,20 @@ class Document(QObject):
     @property
     def num_frames(self) -> int:
         return self.project.num_frames if self.session else 0
+
+    @property
+    def read_only(self) -> bool:
+        """The project is open read-only (another session is its writer): every edit is refused."""
+        return self.session is not None and self.session.read_only
+
+    def read_only_message(self) -> str:
+        s = self.session
+        why = s.read_only_reason if s is not None and s.read_only_reason else "opened read-only"
+        return f"Read-only: {self.path.name} is {why}. Nothing can be changed here." if s else ""
+
+    def refuse_edit(self) -> None:
+        """Tell the user (through ``edit_refused``) that this read-only project cannot be changed."""
+        self.edit_refused.emit(self.read_only_message())
 
     def video_path(self) -> Path | None:
         """The project's video file or image folder (stored relative to the project file when possible)."""
@@ -169,7 +185,7 @@ class Document(QObject):
             self.project.meta[VIEW_META_KEY] = state
 
     def save_view_state(self) -> None:
-        if not self.session:
+        if not self.session or self.session.read_only:
             return
         self.update_view_state(frame=self.frame, track=self.track_id, joint=self.joint)
         try:
@@ -186,8 +202,11 @@ class Document(QObject):
     def push(self, edit: Edit) -> Edit:
         """Apply ``edit`` through the session (committed to the file): one undo step. Returns it.
 
-        If applying fails (e.g. the disk is gone) the exception propagates and nothing is recorded.
+        If applying fails (e.g. the disk is gone, or the project is open read-only) the exception
+        propagates and nothing is recorded.
         """
+        if self.read_only:
+            self.refuse_edit()
         self.session.apply(edit)
         return edit
 

@@ -28,11 +28,12 @@ from app.dialogs.models import MODELS, ModelsDialog
 from app.dialogs.new_project import ask_new_project
 from app.dialogs.retrain import RETRAIN, open_retrain
 from app.document import Document
-from app.errors import show_error
+from app.errors import describe, show_error
 from app.frame_loader import FrameLoader
 from app.guided import GuidedMode
 from app.indexing import ensure_indexed
 from app.jobs.controller import LoopJobs
+from app.notices import NoticeBar
 from app.opener import is_project, open_session
 from app.panels.people import PeoplePanel
 from app.review.panel import ReviewPanel
@@ -40,6 +41,7 @@ from app.review.state import ReviewState
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 from app.timeline.dock import TimelineDock
 from app.timeline.playback import Playback
+from app.video_notices import show_video_notes
 from app.window_actions import handlers
 
 MENUS = ("File", "Edit", "View", "Navigate", "Label", "Help")
@@ -91,10 +93,15 @@ class MainWindow(QMainWindow):
         self.banner = QLabel()
         self.banner.setStyleSheet("background:#3a3a10; color:#ffe680; padding:4px; font-weight:bold;")
         self.banner.hide()
+        self.read_only_bar = NoticeBar("locked")  # the project is open read-only (someone else writes it)
+        self.video_bar = NoticeBar("warning")  # the video reader's warnings (truncated, inexact seeking…)
+        self.ask_reencode_target: Callable[[Path], Path | None] | None = None  # None: a save dialog
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        lay.addWidget(self.read_only_bar)
+        lay.addWidget(self.video_bar)
         lay.addWidget(self.banner)
         lay.addWidget(self.view, 1)
         self.setCentralWidget(central)
@@ -162,6 +169,7 @@ class MainWindow(QMainWindow):
         self.guided.state_changed.connect(self._update_banner)
         self.doc.opened.connect(self._on_opened)
         self.doc.error.connect(lambda msg: show_error(self, "Project file", msg))
+        self.doc.edit_refused.connect(self._edit_refused)
 
     def _build_loop(self) -> None:
         """The annotation loop around the editor: background jobs (detect, propagate, automatic
@@ -249,7 +257,7 @@ class MainWindow(QMainWindow):
             # A new video's frames are indexed on a worker thread first (progress + Cancel).
             if not is_project(Path(path)) and not ensure_indexed(self, path):
                 return False
-            session = open_session(path, self.ask_new)
+            session = open_session(path, self.ask_new)  # read-only when another session writes it
         except Exception as exc:  # noqa: BLE001
             show_error(self, "Cannot open", exc)
             return False
@@ -260,10 +268,11 @@ class MainWindow(QMainWindow):
         try:
             if not ensure_indexed(self, self.doc.video_path()):
                 raise RuntimeError("indexing the video was cancelled")
-            self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
+            source = self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
         except Exception as exc:  # noqa: BLE001 - annotations stay editable without pixels
-            self.loader.set_source(None)
-            show_error(self, "Cannot read the video", f"{exc}\n\nThe annotations are shown over an empty frame.")
+            source = self.loader.set_source(None)
+            show_error(self, "Cannot read the video", f"{describe(exc)}\n\nThe annotations are shown over an empty frame.")
+        show_video_notes(self, source)  # truncated, variable frame rate, inexact seeking: say so, offer Re-encode…
         self.doc.frame_changed.emit(self.doc.frame)
         self._restore_zoom()
         app_settings.add_recent(str(session.path))
@@ -342,9 +351,69 @@ class MainWindow(QMainWindow):
     # ---- reactions ---------------------------------------------------------------------------
     def _on_opened(self) -> None:
         doc = self.doc
-        self.setWindowTitle(f"{doc.path.name} — STDPose Annotator" if doc.session else "STDPose Annotator")
-        self._status_saved.setText(f"Saved to {doc.path.name}" if doc.session else "")
+        if doc.session:
+            self.setWindowTitle(f"{doc.path.name}{' [read-only]' if doc.read_only else ''} — STDPose Annotator")
+            self._status_saved.setText(("Read-only: " if doc.read_only else "Saved to ") + doc.path.name)
+        else:
+            self.setWindowTitle("STDPose Annotator")
+            self._status_saved.setText("")
+            self.video_bar.hide()
+        self._apply_read_only()
         self._on_frame(doc.frame)
+
+    # ---- read-only projects (another session is the writer) ---------------------------------
+    def _apply_read_only(self) -> None:
+        """Disable every action that changes the project while it is open read-only; show why."""
+        ro = self.doc.read_only
+        if ro:
+            self.guided.stop()
+            self.stop_draw_box()
+        for spec in self.action_specs:
+            if spec.edits:
+                self.actions_by_id[spec.id].setEnabled(not ro)
+        if ro:
+            self.read_only_bar.show_notice(self.doc.read_only_message() + " Close it in the other program, then:",
+                                           [("Try again", self.retry_writable)])
+        else:
+            self.read_only_bar.hide()
+
+    def retry_writable(self) -> bool:
+        """Reopen the read-only project for editing (works once its writer has closed it)."""
+        if self.doc.session is None or not self.doc.read_only:
+            return False
+        from stdpose_core.session import ProjectSession
+
+        path, frame = self.doc.path, self.doc.frame
+        try:
+            session = ProjectSession.open(path, mode="auto")
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, "Cannot open", exc)
+            return False
+        if session.read_only:
+            session.close()
+            self.statusBar().showMessage(f"Still read-only: {path.name} is {session.read_only_reason}", 6000)
+            self.read_only_bar.flash()
+            return False
+        self.doc.set_session(session)
+        self.doc.set_frame(frame)
+        show_video_notes(self, self.loader.source)  # Re-encode… is offered now that edits are possible
+        self.statusBar().showMessage(f"{path.name} is open for editing", 4000)
+        return True
+
+    def _edit_refused(self, message: str) -> None:
+        self.statusBar().showMessage(message, 6000)
+        self.read_only_bar.flash()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # Shortcuts of disabled (read-only) actions arrive here as plain key presses: say why.
+        if self.doc.read_only:
+            pressed = QKeySequence(event.keyCombination())
+            for spec in self.action_specs:
+                act = self.actions_by_id[spec.id]
+                if spec.edits and any(k.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for k in act.shortcuts()):
+                    self.doc.refuse_edit()
+                    return
+        super().keyPressEvent(event)
 
     def _on_frame(self, frame: int) -> None:
         if self.doc.session is None:
@@ -430,7 +499,9 @@ class MainWindow(QMainWindow):
         new, interval = dlg.result_settings()
         app_settings.save(new)
         self.settings = new
-        if project is not None and interval != project.keyframe_interval:
+        if project is not None and interval != project.keyframe_interval and self.doc.read_only:
+            self.doc.refuse_edit()  # the project's own setting; the app's settings above are saved
+        elif project is not None and interval != project.keyframe_interval:
             project.keyframe_interval = interval
             self.doc.session.save_settings()
             self.timeline_dock.timeline.reset()

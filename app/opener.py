@@ -19,20 +19,22 @@ def is_project(path: Path) -> bool:
 
 def open_session(path: str | Path, ask_new: AskNew) -> ProjectSession | None:
     """Open ``path``: a project opens as is; a video/folder opens its existing default project or
-    creates one where ``ask_new`` says (None = the user cancelled). Raises StdposeError/OSError."""
+    creates one where ``ask_new`` says (None = the user cancelled). Raises StdposeError/OSError.
+
+    An existing project another session is writing opens read-only (``session.read_only``)."""
     from stdpose_core.project_ops import create_project
 
     path = Path(path)
     if is_project(path):
-        return ProjectSession.open(path)
+        return ProjectSession.open(path, mode="auto")
     if not path.exists():
         raise InputError(path, "no such file or folder")
     existing = default_project_path(path)
     if existing.is_file():
-        return ProjectSession.open(existing)
+        return ProjectSession.open(existing, mode="auto")
     choice = ask_new(path)
     if choice is None:
         return None
     if choice.project_path.is_file():
-        return ProjectSession.open(choice.project_path)
+        return ProjectSession.open(choice.project_path, mode="auto")
     return create_project(choice.project_path, path, choice.skeleton, choice.keyframe_interval)

@@ -17,10 +17,11 @@ class ActionSpec:
     keys: tuple[str, ...]  # default key sequences (portable text form), first is primary
     menu: str  # "File", "Edit", "View", "Navigate", "Label", "Help", "" (window-only)
     tip: str = ""
+    edits: bool = False  # changes the project: disabled while the project is open read-only
 
 
-def _s(id: str, text: str, keys: str | tuple[str, ...] = (), menu: str = "", tip: str = "") -> ActionSpec:
-    return ActionSpec(id, text, (keys,) if isinstance(keys, str) else tuple(keys), menu, tip)
+def _s(id: str, text: str, keys: str | tuple[str, ...] = (), menu: str = "", tip: str = "", edits: bool = False) -> ActionSpec:
+    return ActionSpec(id, text, (keys,) if isinstance(keys, str) else tuple(keys), menu, tip, edits)
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -30,18 +31,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _s("edit.undo", "&Undo", "Ctrl+Z", "Edit"),
     _s("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Edit"),
     _s("edit.history", "Undo &History", "Ctrl+H", "Edit"),
-    _s("edit.add_person", "&Add person (draw a box)", "B", "Edit"),
-    _s("edit.delete_frame", "Delete person from this frame", "Delete", "Edit"),
-    _s("edit.delete_forward", "Delete person from here on", "Shift+Delete", "Edit"),
-    _s("edit.delete_all", "Delete person everywhere", "Ctrl+Delete", "Edit"),
-    _s("edit.copy_previous", "&Copy previous keyframe's pose", "C", "Edit"),
-    _s("edit.swap_ids", "&Swap ids from this frame on…", "W", "Edit"),
-    _s("edit.merge", "&Merge tracks…", "M", "Edit"),
-    _s("edit.mark_reviewed", "Mark frame &reviewed", "R", "Edit", "Mark all people on this frame (or the selected range) as checked"),
-    _s("edit.vis_visible", "Joint visible", "V", "Edit"),
-    _s("edit.vis_occluded", "Joint occluded", "O", "Edit"),
-    _s("edit.vis_none", "Joint not labelled", "X", "Edit"),
-    _s("label.guided", "&Label this keyframe (guided)", "L", "Label"),
+    _s("edit.add_person", "&Add person (draw a box)", "B", "Edit", edits=True),
+    _s("edit.delete_frame", "Delete person from this frame", "Delete", "Edit", edits=True),
+    _s("edit.delete_forward", "Delete person from here on", "Shift+Delete", "Edit", edits=True),
+    _s("edit.delete_all", "Delete person everywhere", "Ctrl+Delete", "Edit", edits=True),
+    _s("edit.copy_previous", "&Copy previous keyframe's pose", "C", "Edit", edits=True),
+    _s("edit.swap_ids", "&Swap ids from this frame on…", "W", "Edit", edits=True),
+    _s("edit.merge", "&Merge tracks…", "M", "Edit", edits=True),
+    _s("edit.mark_reviewed", "Mark frame &reviewed", "R", "Edit", "Mark all people on this frame (or the selected range) as checked", edits=True),
+    _s("edit.vis_visible", "Joint visible", "V", "Edit", edits=True),
+    _s("edit.vis_occluded", "Joint occluded", "O", "Edit", edits=True),
+    _s("edit.vis_none", "Joint not labelled", "X", "Edit", edits=True),
+    _s("label.guided", "&Label this keyframe (guided)", "L", "Label", edits=True),
     _s("label.skip", "Guided: skip joint", ("S", "Tab"), ""),
     _s("label.back", "Guided: previous joint", "Backspace", ""),
     _s("label.cancel", "Cancel mode / clear selection", "Esc", ""),

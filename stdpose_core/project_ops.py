@@ -43,19 +43,23 @@ def video_path(session_or_path: ProjectSession | Path, project: Project | None =
 
 
 def create_project(project_path: str | Path, source_path: str | Path, skeleton: str | Skeleton = "posetrack18",
-                   keyframe_interval: int = 7) -> ProjectSession:
+                   keyframe_interval: int = 7, notes: list[str] | None = None) -> ProjectSession:
     """Create ``project_path`` (a new ``.stdpose`` file) for a video file or image folder.
 
     Opens the source once to learn its frame count, size, fps and (for folders) image names and,
     for a photo collection of different sizes, each image's size. ``skeleton``: a preset name or
-    a file's own layout (e.g. a SLEAP skeleton).
+    a file's own layout (e.g. a SLEAP skeleton). The video reader's warnings (truncated file,
+    inexact seeking) are appended to ``notes`` when given, so the caller can show them where the
+    user is.
     """
     from stdpose_core.video import open_source
 
     project_path, source_path = Path(project_path), Path(source_path)
     if keyframe_interval < 1:
         raise InputError(None, f"keyframe interval must be >= 1, got {keyframe_interval}")
-    with open_source(source_path) as src:
+    with open_source(source_path, prefetch=False) as src:
+        if notes is not None:
+            notes.extend(video_notes(src))
         width, height = src.size
         info = VideoInfo(
             path=stored_video_path(project_path, source_path),
@@ -69,6 +73,40 @@ def create_project(project_path: str | Path, source_path: str | Path, skeleton: 
     sk = get_skeleton(skeleton) if isinstance(skeleton, str) else skeleton
     project = Project(sk, info, keyframe_interval=keyframe_interval)
     return ProjectSession.create(project_path, project)
+
+
+def video_notes(src) -> list[str]:
+    """One-line notes about an open frame source worth telling the user: the reader's warnings,
+    with the way out (``stdpose reencode``) where they are about a video file."""
+    from stdpose_core.video.frame_index import REENCODE_HINT
+
+    notes = list(getattr(src, "warnings", []) or [])
+    if notes and getattr(src, "path", None) is not None and Path(src.path).is_file():
+        if not any(REENCODE_HINT in n for n in notes):
+            notes.append(f"re-encoding fixes this: {REENCODE_HINT}")
+    return notes
+
+
+def replace_video(session: ProjectSession, new_path: str | Path) -> list[str]:
+    """Point the project at ``new_path`` (e.g. its re-encoded video) after checking it has the same
+    frames: the same count, and the same size up to the one pixel ``reencode`` crops from odd sizes
+    (pixel coordinates are unchanged). Saved at once; returns the new video's notes."""
+    from stdpose_core.video import open_source
+
+    new_path = Path(new_path)
+    v = session.project.video
+    with open_source(new_path, prefetch=False) as src:
+        w, h = src.size
+        if len(src) != v.num_frames:
+            raise InputError(new_path, f"has {len(src)} frames, the project {v.num_frames}: not the same video")
+        if abs(w - v.width) > 1 or abs(h - v.height) > 1:
+            raise InputError(new_path, f"is {w}x{h}, the project's video {v.width}x{v.height}: not the same video")
+        notes = video_notes(src)
+        fps = float(src.fps)
+    v.path = stored_video_path(session.path, new_path)
+    v.width, v.height, v.fps = int(w), int(h), fps
+    session.save_settings()
+    return notes
 
 
 def keep_keyframes_every(project: Project, every: int, keep_last: bool = False) -> Edit:

@@ -65,6 +65,7 @@ class CanvasView(QGraphicsView):
         self.draw_box_mode = False
         self._drag: Gesture | None = None
         self._pending: tuple[Drag, float, float] | None = None  # a drag position not yet written
+        self._refused_drag = False  # this drag was refused (read-only project) and the user told so
         self._last_write = 0.0
         self._drag_timer = QTimer(self, singleShot=True)
         self._drag_timer.timeout.connect(self._flush_drag)
@@ -176,7 +177,11 @@ class CanvasView(QGraphicsView):
             self._rubber.setRect(QRectF(pos, pos))
             self._rubber.show()
             return
+        self._refused_drag = False
         if doc.armed_joint is not None and doc.track_id is not None:
+            if doc.read_only:
+                doc.refuse_edit()
+                return
             occluded = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.place_requested.emit(pos.x(), pos.y(), occluded)
             return
@@ -211,6 +216,10 @@ class CanvasView(QGraphicsView):
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
         elif isinstance(d, BoxDrag):
             self._rubber.setRect(QRectF(d.start, pos).normalized())
+        elif self.doc.read_only:  # a joint or box drag on a read-only project: say so once per drag
+            if not self._refused_drag:
+                self._refused_drag = True
+                self.doc.refuse_edit()
         else:
             if d.frame != self.doc.frame:  # stepped to another frame while dragging: a new undo step there
                 self._flush_drag()
@@ -285,6 +294,7 @@ class CanvasView(QGraphicsView):
                 act = menu.addAction(f"{name}: {text}")
                 act.setCheckable(True)
                 act.setChecked(int(self.doc.project.tracks[tid].vis[self.doc.frame, k]) == vis)
+                act.setEnabled(not self.doc.read_only)
                 act.triggered.connect(lambda _=False, v=vis, t=tid, j=k: self.doc.push(annotate.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
             menu.addSeparator()
         else:

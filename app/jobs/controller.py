@@ -27,8 +27,8 @@ from stdpose_core.progress import Job
 from stdpose_core.propagation import available_methods, get_propagator
 
 ACTIONS = (
-    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)"),
-    ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)"),
+    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)", edits=True),
+    ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)", edits=True),
     ActionSpec("jobs.cancel", "&Cancel job", ("Ctrl+.",), "Jobs", "Stop the running job; nothing of it is applied"),
     ActionSpec("jobs.auto", "Re-propagate &automatically after keyframe edits", (), "Jobs"),
 )
@@ -143,8 +143,11 @@ class LoopJobs(QObject):
                 return get_propagator(method, **self._options(method))
         return lambda project: propagate_job(project, source, make, targets, label)
 
-    def _refuse(self) -> bool:
+    def _refuse(self, edits: bool = True) -> bool:
         if self.doc.session is None:
+            return True
+        if edits and self.doc.read_only:
+            self.doc.refuse_edit()
             return True
         if self.runner.busy:
             self.window.statusBar().showMessage(f"'{self.runner.name}' is still running: wait or cancel it", 4000)
@@ -152,8 +155,9 @@ class LoopJobs(QObject):
         return False
 
     def run(self, name: str, work, on_result=None) -> bool:
-        """Start another extension's job (export…): errors in a dialog, refused while a job runs."""
-        if self._refuse():
+        """Start another extension's job (export…): errors in a dialog, refused while a job runs.
+        Such jobs only read the project (their results are not pushed), so they run read-only too."""
+        if self._refuse(edits=False):
             return False
         self._quiet = False
         return self.runner.start(name, work, on_result)
@@ -169,7 +173,7 @@ class LoopJobs(QObject):
 
     def propagate_targets(self, targets: Targets, label: str) -> bool:
         """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
-        if self.doc.session is None or self.runner.busy:
+        if self.doc.session is None or self.runner.busy or self.doc.read_only:
             return False
         self._quiet = True
         return self.runner.start("Re-propagating", self.propagation_work(None, targets, label), label=label)
@@ -188,13 +192,15 @@ class LoopJobs(QObject):
         from stdpose_core.detection import create_detector
 
         s = self.window.settings
-        folder = self.doc.path.parent if self.doc.path else None
-        return create_detector(s.detector_weights or None, device=s.device, project_dir=folder)
+        return create_detector(s.detector_weights or None, device=s.device)
 
     # ---- reactions ---------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:
         for aid in ("jobs.detect", "jobs.propagate"):
-            self.actions[aid].setEnabled(not busy)
+            self.actions[aid].setEnabled(not busy and not self.doc.read_only)
+        source = self.window.loader.source
+        if not busy and source is not None and hasattr(source, "release_job_frames"):
+            source.release_job_frames()  # the job read through the loader's cache: back to the idle footprint
 
     def _failed(self, name: str, message: str) -> None:
         if self._quiet:

@@ -121,7 +121,9 @@ class ReviewPanel(QDockWidget):
             buttons.addWidget(b)
         self.prev_button.clicked.connect(lambda: self.step(-1))
         self.next_button.clicked.connect(lambda: self.step(1))
-        self.reviewed_button.clicked.connect(lambda: window.actions_by_id["edit.mark_reviewed"].trigger())
+        mark = window.actions_by_id["edit.mark_reviewed"]
+        self.reviewed_button.clicked.connect(mark.trigger)
+        mark.changed.connect(lambda: self.reviewed_button.setEnabled(mark.isEnabled()))  # off while read-only
         lay.addLayout(buttons)
         self.setWidget(body)
         self._current: tuple[int, int, int] | None = None

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from stdpose_core.cli.common import parse_frame_range, print_json
+from stdpose_core.cli.common import MAX_IMGSZ, int_in, parse_frame_range, print_json
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_with_bar
 
@@ -25,8 +25,9 @@ def register(sub) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--runtime", choices=["auto", "onnx", "torch"], default="auto",
                    help="auto (default): onnxruntime (exported once and cached), torch if that is unavailable")
-    p.add_argument("--imgsz", type=int, default=640, help="network input size (longest side, pixels)")
-    p.add_argument("--frames", help="A:B frame range")
+    p.add_argument("--imgsz", type=int_in(32, MAX_IMGSZ, "network input size"), default=640,
+                   help="network input size (longest side, pixels; 32-4096, default 640)")
+    p.add_argument("--frames", help="A:B frame range (negative values count from the end)")
     p.add_argument("--redo", action="store_true", help="detect again on frames already detected")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(handler=cmd_detect)
@@ -34,10 +35,10 @@ def register(sub) -> None:
 
 def _open_video(path):
     try:
-        from stdpose_core.video import open_source
+        from stdpose_core.video import JOB_CACHE_BYTES, open_source
     except ImportError:
         raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
-    return open_source(path)
+    return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)  # read once, in order
 
 
 def cmd_detect(args) -> int:
@@ -56,8 +57,7 @@ def cmd_detect(args) -> int:
         summary = {"frames": len(todo), "skipped": int(stop - start - len(todo)), "people": [], "new_people": 0,
                    "detections": 0, "seconds": 0.0, "fps": 0.0}
         if len(todo):
-            detector = create_detector(args.weights, device=args.device, runtime=args.runtime, imgsz=args.imgsz,
-                                       project_dir=s.path.parent)
+            detector = create_detector(args.weights, device=args.device, runtime=args.runtime, imgsz=args.imgsz)
             summary.update(runtime=detector.runtime, model=detector.name)
             try:
                 with _open_video(video_path(s)) as src:

@@ -41,7 +41,7 @@ def load_any(path: str, video: str | None = None, reference: Project | None = No
     if Path(path).suffix == ".stdpose":
         from stdpose_core.session import ProjectSession
 
-        s = ProjectSession.open(path)
+        s = ProjectSession.open(path, mode="read")
         try:
             return s.project
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stdpose_core.cli.common import print_json
+from stdpose_core.cli.common import MAX_FRAMES, int_in, print_json
 from stdpose_core.data import Source
 from stdpose_core.session import ProjectSession
 
@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument("source", help="video file or folder of images")
     p.add_argument("--skeleton", choices=["posetrack18", "coco17"], default=None,
                    help="keypoint layout (default: the --import file's, else posetrack18)")
-    p.add_argument("--every", type=int, default=7, help="keyframe interval T shown in the editor (default 7)")
+    p.add_argument("--every", type=int_in(1, MAX_FRAMES, "keyframe interval"), default=7, help="keyframe interval T shown in the editor (default 7)")
     p.add_argument("--import", dest="import_file", metavar="ANNOTATIONS",
                    help="also import this annotation file; the project gets the file's skeleton (" + READ_HELP + ")")
     p.add_argument("--video", help="with --import: the video to take from a multi-video file (a PoseTrack vid_id, a SLEAP/DeepLabCut video)")
@@ -42,7 +42,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("keyframes", help="keep manual poses on every T-th frame only (for experiments)")
     p.add_argument("project")
-    p.add_argument("--every", type=int, required=True, metavar="T")
+    p.add_argument("--every", type=int_in(1, MAX_FRAMES, "keyframe interval"), required=True, metavar="T")
     p.add_argument("--keep-last", action="store_true", help="also keep the last labelled frame")
     p.set_defaults(handler=cmd_keyframes)
 
@@ -74,10 +74,13 @@ def cmd_new(args) -> int:
 
         loaded = read_annotations(args.import_file, video=args.video)  # fully validated before anything is created
     skeleton = args.skeleton or (loaded.skeleton if loaded is not None else "posetrack18")
-    with create_project(args.project, args.source, skeleton, args.every) as s:
+    notes: list[str] = []
+    with create_project(args.project, args.source, skeleton, args.every, notes=notes) as s:
         v = s.project.video
         sizes = " (images of different sizes)" if v.frame_sizes else ""
         print(f"created {args.project}: {v.num_frames} frames, {v.width}x{v.height}{sizes}, {s.project.skeleton.name}")
+        for note in notes:  # the video reader's warnings, where the user sees them
+            print(f"warning: {args.source}: {note}")
         if loaded is not None:
             try:
                 _import_into(s, loaded, args.import_file, Source.MANUAL, convert=args.skeleton is not None, as_json=False)
@@ -128,7 +131,7 @@ def cmd_export(args) -> int:
     from stdpose_core.ops.jobs import export_job
     from stdpose_core.progress import run_with_bar
 
-    with ProjectSession.open(args.project) as s:
+    with ProjectSession.open(args.project, mode="read") as s:
         if args.format == "yolo-pose":
             from stdpose_core.io import write_yolo_pose
             from stdpose_core.project_ops import video_path
@@ -157,7 +160,7 @@ def cmd_export(args) -> int:
 def cmd_info(args) -> int:
     from stdpose_core.project_ops import summarize
 
-    with ProjectSession.open(args.project) as s:
+    with ProjectSession.open(args.project, mode="read") as s:
         summary = summarize(s.project)
     if args.json:
         print_json(summary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stdpose_core.cli.common import parse_frame_range, print_json
+from stdpose_core.cli.common import MAX_FRAMES, int_in, parse_frame_range, print_json
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.progress import run_with_bar
 from stdpose_core.propagation import available_methods
@@ -27,7 +27,7 @@ def register(sub) -> None:
     p.add_argument("--choice", choices=CHOICES,
                    help=f"--method auto with a model: 'model' fills every gap with it, 'gap'/'joint' picks model or "
                         f"flow per gap/joint by their scores (default {DEFAULT_CHOICE})")
-    p.add_argument("--frames", help="only gaps overlapping frames A:B")
+    p.add_argument("--frames", help="only gaps overlapping frames A:B (negative values count from the end)")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(handler=cmd_propagate)
     e = sub.add_parser(
@@ -38,7 +38,7 @@ def register(sub) -> None:
     )
     e.add_argument("gt", help="densely labelled annotations (PoseTrack18/21 or COCO JSON)")
     e.add_argument("--images", required=True, help="folder the annotation file names are relative to (or a video)")
-    e.add_argument("--every", type=int, default=7, help="keyframe interval T (>= 2)")
+    e.add_argument("--every", type=int_in(2, MAX_FRAMES, "keyframe interval"), default=7, help="keyframe interval T (>= 2)")
     e.add_argument("--method", action="append", choices=available_methods(), help="repeatable; default interp, flow, auto")
     e.add_argument("--weights", help="for the methods stdpose/auto")
     e.add_argument("--device", choices=["auto", "cpu", "cuda"], help="for the methods stdpose/auto (default auto)")
@@ -50,8 +50,9 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     """Frame source of a project/clip.
 
     ``prefer_names`` (eval-propagation): image files ``path / name`` for the annotation's file names.
-    Otherwise ``stdpose_core.video.open_source(path)`` (video file or image folder), falling back to
-    the file names when that package is unavailable.
+    Otherwise ``stdpose_core.video.open_source(path)`` (video file or image folder) with a job's
+    cache budget and no prefetching (the frames are read in order), falling back to the file names
+    when that package is unavailable.
     """
     from stdpose_core.propagation.frames import ImageListSource
 
@@ -66,12 +67,12 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
     if not path.exists():
         raise InputError(path, "video or image folder not found")
     try:
-        from stdpose_core.video import open_source
+        from stdpose_core.video import JOB_CACHE_BYTES, open_source
     except ImportError:
         if frame_names and path.is_dir():
             return ImageListSource(path, frame_names)
         raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
-    return open_source(path)
+    return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)
 
 
 def cmd_propagate(args) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from stdpose_core.cli.common import print_json
+from stdpose_core.cli.common import int_in, print_json
 from stdpose_core.progress import run_with_bar
 
 
@@ -15,8 +15,8 @@ def register(sub) -> None:
                                    "exactly. Frame i of the output is frame i of the input.")
     p.add_argument("input", help="video file to read")
     p.add_argument("output", help="video file to write (.mp4, .mkv or .mov)")
-    p.add_argument("--gop", type=int, default=10, help="keyframe interval in frames (1 = all-intra; default 10)")
-    p.add_argument("--crf", type=int, default=18, help="x264 quality, lower is better (default 18)")
+    p.add_argument("--gop", type=int_in(1, 10_000, "keyframe interval"), default=10, help="keyframe interval in frames (1 = all-intra; default 10)")
+    p.add_argument("--crf", type=int_in(0, 51, "x264 CRF"), default=18, help="x264 quality 0-51, lower is better (default 18)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=run)
 

@@ -37,16 +37,17 @@ def create_detector(
     runtime: str = "auto",
     imgsz: int = 640,
     conf: float = 0.25,
-    project_dir: str | Path | None = None,
 ) -> PersonDetector:
     """A ready :class:`PersonDetector`: weights resolved (see ``weights.py``), then the runtime.
 
     ``runtime``: ``onnx``, ``torch`` or ``auto`` (onnx, or torch when onnxruntime is missing or the
-    ``.pt`` file cannot be exported). ``.onnx`` weights always run on onnxruntime.
+    ``.pt`` file cannot be exported). ``.onnx`` weights always run on onnxruntime. A ``.pt`` is only
+    ever loaded through the restricted path of :mod:`.pt_safety`; weights are never looked up in a
+    project's folder.
     """
     if runtime not in ("auto",) + RUNTIMES:
         raise StdposeError(f"runtime must be auto, onnx or torch, got {runtime!r}")
-    path = resolve_detector_weights(weights, project_dir=project_dir)
+    path = resolve_detector_weights(weights)
     classes = _runtime_classes()
     if path.suffix.lower() == ".onnx":
         if runtime == "torch":

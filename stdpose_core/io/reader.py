@@ -40,11 +40,24 @@ def read_annotations(path: str | Path, video: str | None = None, reference: Proj
         project = _read(path, fmt, data, video, reference)
     except InputError:
         raise
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:  # a shape no check above anticipated
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, IndexError) as e:  # a shape no check above anticipated
         raise InputError(path, f"malformed {fmt} file: {type(e).__name__}: {e}") from None
+    check_ids(project, path)
     project.meta["format"] = fmt
     project.meta["source_file"] = str(path)
     return project
+
+
+#: Track and person ids must stay well inside SQLite's 64-bit integers (an import may add 1 to the largest).
+MAX_ID = 2**62
+
+
+def check_ids(project: Project, path: str | Path) -> None:
+    """InputError for a track or person id the project file cannot store (e.g. ``track_id`` 2**70)."""
+    for tid, track in project.tracks.items():
+        for what, value in (("track id", tid), ("person id", track.person_id)):
+            if value is not None and not -MAX_ID < int(value) < MAX_ID:
+                raise InputError(path, f"{what} {value} is out of range (ids must be smaller than 2**62 in magnitude)")
 
 
 def _read(path: Path, fmt: str, data, video: str | None, reference: Project | None) -> Project:

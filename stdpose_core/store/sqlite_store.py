@@ -3,6 +3,12 @@
 Track arrays are stored in chunks of :data:`CHUNK` frames per track (one row per chunk, one
 zlib-compressed blob per field), so committing an edit rewrites only the chunks it touched and opening
 a 10,000-frame project reads a few hundred rows.
+
+A store opened for writing holds the project's write lock (:mod:`.lock`) until it is closed: one
+writer per project, because each writer saves whole chunks from its own copy of the project. A store
+opened read-only takes no lock and refuses :meth:`ProjectStore.commit`. Every connection is made
+through a ``file:`` URI with the path percent-encoded (:func:`sqlite_uri`), so names with ``#``,
+``?``, ``%``, spaces or bytes that are not UTF-8 open the file they name.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import json
 import os
 import sqlite3
 import time
+import urllib.parse
 import zlib
 from pathlib import Path
 from typing import Callable
@@ -20,13 +27,17 @@ import numpy as np
 from stdpose_core.data.edits import Change
 from stdpose_core.data.project import Project, VideoInfo
 from stdpose_core.data.track import FRAME_FIELDS, Track
-from stdpose_core.errors import ProjectFileError
+from stdpose_core.errors import ProjectFileError, ProjectReadOnlyError, sqlite_problem
 from stdpose_core.skeleton import SKELETONS, get_skeleton, skeleton_from_dict, skeleton_to_dict
+from stdpose_core.store.lock import ProjectLock
 
 CHUNK = 256
 SCHEMA_VERSION = 1
 #: 'STDP' as a big-endian int: marks a SQLite file as ours.
 APPLICATION_ID = 0x53544450
+#: Seconds a statement waits for SQLite's own locks (checkpoints, other programs) before "busy".
+BUSY_TIMEOUT_S = 5
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,6 +55,33 @@ CREATE TABLE edit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL,
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 
 
+def sqlite_uri(path: str | Path, mode: str) -> str:
+    """``file:`` URI of ``path`` for ``sqlite3.connect(..., uri=True)`` with ``?mode=`` (ro, rw, rwc).
+
+    The path is made absolute and percent-encoded byte by byte, so ``#``, ``?``, ``%``, spaces,
+    non-ASCII and non-UTF-8 names (Python's surrogate escapes) reach SQLite unchanged.
+    """
+    absolute = os.path.abspath(os.fspath(path))
+    raw = os.fsencode(absolute)
+    if os.name == "nt":  # pragma: no cover - C:\x -> /C:/x ; \\server\share -> ////server/share
+        raw = raw.replace(b"\\", b"/")
+        raw = b"/" + raw if not raw.startswith(b"//") else b"//" + raw
+    return f"file:{urllib.parse.quote(raw, safe='/:')}?mode={mode}"
+
+
+def read_header(path: Path) -> tuple[int, int]:
+    """``(application_id, user_version)`` from a SQLite file's header, without opening a connection.
+
+    (A connection, even a read-only one, may create ``-wal``/``-shm`` files beside the database; a
+    file we refuse must stay exactly as it was, alone.) ProjectFileError for a non-SQLite file.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    if len(head) < 100 or head[:16] != SQLITE_MAGIC:
+        raise ProjectFileError(path, "not a STDPose project (not an SQLite database)")
+    return int.from_bytes(head[68:72], "big", signed=True), int.from_bytes(head[60:64], "big", signed=True)
+
+
 def _pack(arr: np.ndarray) -> bytes:
     return zlib.compress(np.ascontiguousarray(arr).tobytes(), 1)
 
@@ -56,85 +94,131 @@ def _unpack(blob: bytes, name: str, n: int, k: int) -> np.ndarray:
 
 
 class ProjectStore:
-    """An open ``.stdpose`` file. Use :meth:`create` or :meth:`open`; :meth:`commit` after each edit."""
+    """An open ``.stdpose`` file. Use :meth:`create` or :meth:`open`; :meth:`commit` after each edit.
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    ``read_only``: opened without the write lock (commits raise ProjectReadOnlyError);
+    ``lock``: the held :class:`~stdpose_core.store.lock.ProjectLock` of a writing store.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: ProjectLock | None = None, read_only: bool = False):
         self.path = path
         self._conn = conn
+        self.lock = lock
+        self.read_only = read_only
 
     # ---- opening -------------------------------------------------------------------------
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit is on disk when commit() returns, not only safe from a killed process.
-        conn.execute("PRAGMA synchronous=FULL")
+    def _connect(path: Path, write: bool = True) -> sqlite3.Connection:
+        if write:
+            mode = "rw"
+        else:
+            # A reader never commits. Where the folder is writable it still connects read-write, so
+            # that closing the last connection removes the -wal/-shm files (a mode=ro connection
+            # leaves them beside the project); on read-only media it connects mode=ro.
+            writable = os.access(path, os.W_OK) and os.access(path.parent if str(path.parent) else ".", os.W_OK)
+            mode = "rw" if writable else "ro"
+        conn = sqlite3.connect(sqlite_uri(path, mode), uri=True, isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_S)
+        if write:
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit is on disk when commit() returns, not only safe from a killed process.
+            conn.execute("PRAGMA synchronous=FULL")
         return conn
 
     @classmethod
-    def create(cls, path: str | Path, project: Project) -> "ProjectStore":
-        """Write a new project file (fails if ``path`` exists) holding ``project``."""
+    def create(cls, path: str | Path, project: Project, command: str | None = None) -> "ProjectStore":
+        """Write a new project file (fails if ``path`` exists) holding ``project``; open for writing.
+
+        The write lock is taken first, so two processes creating the same file cannot both succeed.
+        """
         path = Path(path)
         if path.exists():
             raise ProjectFileError(path, "already exists; open it instead or choose another name")
-        tmp = path.with_name(path.name + ".creating")
-        tmp.unlink(missing_ok=True)
+        lock = cls._take_lock(path, command)
         try:
-            conn = sqlite3.connect(str(tmp), isolation_level=None)
-            conn.executescript(_SCHEMA)
-            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            store = cls(tmp, conn)
-            store._write_all(project)
-            conn.close()
-            os.replace(tmp, path)  # never leave a half-written project under the real name
-        except BaseException:
+            if path.exists():
+                raise ProjectFileError(path, "already exists; open it instead or choose another name")
+            tmp = path.with_name(path.name + ".creating")
             tmp.unlink(missing_ok=True)
+            try:
+                conn = sqlite3.connect(sqlite_uri(tmp, "rwc"), uri=True, isolation_level=None)
+                conn.executescript(_SCHEMA)
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                store = cls(tmp, conn)
+                store._write_all(project)
+                conn.close()
+                os.replace(tmp, path)  # never leave a half-written project under the real name
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            return cls(path, cls._connect(path), lock)
+        except BaseException:
+            lock.release()
             raise
-        return cls(path, cls._connect(path))
+
+    @staticmethod
+    def _take_lock(path: Path, command: str | None) -> ProjectLock:
+        try:
+            return ProjectLock.acquire(path, command)
+        except PermissionError:
+            raise ProjectFileError(path, "cannot be written: the folder is read-only (open it read-only)") from None
+        except FileNotFoundError:
+            raise ProjectFileError(path, f"cannot be written: folder {path.parent} does not exist") from None
 
     @classmethod
-    def open(cls, path: str | Path) -> tuple["ProjectStore", Project]:
-        """Open an existing project file; raises :class:`ProjectFileError` with a clear reason."""
+    def open(cls, path: str | Path, *, write: bool = True, command: str | None = None) -> tuple["ProjectStore", Project]:
+        """Open an existing project file; raises :class:`ProjectFileError` with a clear reason.
+
+        ``write=True`` takes the write lock for as long as the store is open, or raises
+        :class:`~stdpose_core.store.lock.ProjectBusyError` naming the writer that holds it.
+        ``write=False`` reads without a lock (WAL keeps the view consistent while someone writes).
+        ``command`` (what the lock file says the writer is doing) defaults to the command line.
+        """
         path = Path(path)
         if not path.is_file():
             raise ProjectFileError(path, "no such project file")
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head != b"SQLite format 3\x00":
-            raise ProjectFileError(path, "not a STDPose project (not an SQLite database)")
+        # Checked from the header first: a file we refuse must stay byte-for-byte untouched.
+        app_id, version = read_header(path)
+        cls._check_kind(path, app_id, version)
+        lock = cls._take_lock(path, command) if write else None
         try:
-            # Read-only probe first: a file we refuse must stay byte-for-byte untouched.
-            probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                app_id = probe.execute("PRAGMA application_id").fetchone()[0]
-                version = probe.execute("PRAGMA user_version").fetchone()[0]
-            finally:
-                probe.close()
-        except sqlite3.DatabaseError as exc:
-            raise ProjectFileError(path, f"damaged project file ({exc})") from None
+            conn = cls._connect(path, write)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            cls._check_kind(path, app_id, version)  # the header on disk may lag behind the WAL
+            if not write and version < SCHEMA_VERSION:
+                raise ProjectFileError(path, f"made by an older STDPose Annotator (file format {version}); open it "
+                                             "for editing once to upgrade it")
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise ProjectFileError(path, f"damaged project file ({ok})")
+            store = cls(path, conn, lock, read_only=not write)
+            if write:
+                store._migrate(version)
+            project = store._read_all()
+        except BaseException as exc:
+            conn.close()
+            if lock is not None:
+                lock.release()
+            if isinstance(exc, sqlite3.DatabaseError):  # damaged, or busy/unreadable: say which
+                raise ProjectFileError(path, sqlite_problem(exc)) from None
+            if isinstance(exc, (KeyError, ValueError, json.JSONDecodeError, zlib.error)) and not isinstance(exc, ProjectFileError):
+                raise ProjectFileError(path, f"damaged project file ({type(exc).__name__}: {exc})") from None
+            raise
+        return store, project
+
+    @staticmethod
+    def _check_kind(path: Path, app_id: int, version: int) -> None:
         if app_id != APPLICATION_ID:
             raise ProjectFileError(path, "an SQLite database, but not a STDPose project")
         if version > SCHEMA_VERSION:
             raise ProjectFileError(path, f"made by a newer STDPose Annotator (file format {version}, this version reads up to {SCHEMA_VERSION}); please upgrade")
-        conn = cls._connect(path)
-        try:
-            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if ok != "ok":
-                raise ProjectFileError(path, f"damaged project file ({ok})")
-            store = cls(path, conn)
-            store._migrate(version)
-            project = store._read_all()
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise ProjectFileError(path, f"damaged project file ({exc})") from None
-        except ProjectFileError:
-            conn.close()
-            raise
-        except (KeyError, ValueError, json.JSONDecodeError, zlib.error) as exc:
-            conn.close()
-            raise ProjectFileError(path, f"damaged project file ({type(exc).__name__}: {exc})") from None
-        return store, project
 
     def _migrate(self, version: int) -> None:
         while version < SCHEMA_VERSION:
@@ -144,7 +228,12 @@ class ProjectStore:
                 self._conn.execute(f"PRAGMA user_version={version}")
 
     def close(self) -> None:
-        self._conn.close()
+        """Close the file and give the write lock up (idempotent)."""
+        try:
+            self._conn.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
     # ---- transactions --------------------------------------------------------------------
     def _transaction(self):
@@ -207,8 +296,13 @@ class ProjectStore:
                 self._write_chunks(track, range(n_chunks))
             self._write_frame_info(project, 0, project.num_frames)
 
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ProjectReadOnlyError(self.path, "is open read-only here; nothing was saved")
+
     def commit(self, project: Project, change: Change, label: str = "edit") -> None:
         """Persist what ``change`` says changed, in one transaction (durable when this returns)."""
+        self._check_writable()
         with self._transaction():
             if change.structure:
                 self._write_meta(project)
@@ -237,6 +331,7 @@ class ProjectStore:
 
     def save_settings(self, project: Project) -> None:
         """Persist project-level settings (keyframe interval, ``meta``) in one transaction."""
+        self._check_writable()
         with self._transaction():
             self._write_meta(project)
 

@@ -48,7 +48,9 @@ outputs: RUN_DIR/args.yaml (resolved settings), last.pt (resumable), best.pt (be
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="stdpose-retrain", description="Train STDPose on annotated videos.",
+    from stdpose_core.console import Parser  # one-line usage errors, as every entry point
+
+    p = Parser(prog="stdpose-retrain", description="Train STDPose on annotated videos.",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", help="model YAML (models/NAME.yaml, may hold a 'training:' section) or a "
                                     "registered model name; optional with --resume")
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from RUN_DIR/last.pt with RUN_DIR/args.yaml")
     p.add_argument("--init", metavar="CKPT", help="start from this STDPose checkpoint's weights (nothing else)")
     p.add_argument("--progress", choices=("tty", "jsonl", "none"), default="tty")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     g = p.add_argument_group("extras")
     g.add_argument("--lr", type=float, help="peak learning rate (AdamW)")
     g.add_argument("--steps-per-epoch", type=int, help="optimizer steps per epoch (default: one pass over the triplets)")
@@ -127,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     from stdpose_core.openmp import prefer_passive_waiting
 
     prefer_passive_waiting()  # before training imports torch
-    args = build_parser().parse_args(argv)
+    from stdpose_core.console import safe_streams
+
+    safe_streams()
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already printed as one line
+        return int(done.code or 0) if not isinstance(done.code, str) else 2
     from stdpose_core.training.events import Events, JsonlLogger, TqdmLogger
 
     try:
@@ -174,10 +183,17 @@ def main(argv: list[str] | None = None) -> int:
         saved = (Path(args.out) / "last.pt").exists()
         say("interrupted" + ("; continue with --resume (last.pt saved)" if saved else ""))
         return 130
-    except Exception as e:  # a crash or out-of-memory: tell the GUI, keep the traceback for the log
-        events.emit("error", message=f"{type(e).__name__}: {e}")
-        traceback.print_exc()
-        return 1
+    except Exception as e:  # noqa: BLE001 - the CLI's one error policy: one line (--debug: the traceback)
+        from stdpose_core.errors import describe
+
+        message, expected = describe(e, args.out)
+        events.emit("error", message=message)
+        if args.debug:
+            traceback.print_exc()
+        else:
+            hint = "" if expected else " (this looks like a bug; run with --debug for the traceback)"
+            say(f"error: {message}{hint}")
+        return 2 if expected else 1
     finally:
         distributed.shutdown()
     if not ctx.is_main:

@@ -219,7 +219,7 @@ def load_project_clip(path: Path, target_skeleton: str, pseudo: bool = False) ->
 
     if not path.exists():
         raise InputError(path, "data file not found")
-    session = ProjectSession.open(path)
+    session = ProjectSession.open(path, mode="read")
     try:
         project = session.project
         video = video_path(session)

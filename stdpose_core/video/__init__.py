@@ -14,13 +14,13 @@ from pathlib import Path
 
 from stdpose_core.errors import InputError
 from stdpose_core.video.base import FrameSource
-from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, FrameCache
+from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, JOB_CACHE_BYTES, FrameCache
 from stdpose_core.video.frame_index import FrameIndex, index_job
 from stdpose_core.video.image_folder import ImageFolderSource
 from stdpose_core.video.video_file import VideoFileSource
 
 __all__ = ["FrameSource", "FrameCache", "FrameIndex", "ImageFolderSource", "VideoFileSource", "open_source",
-           "index_job", "DEFAULT_CACHE_BYTES"]
+           "index_job", "DEFAULT_CACHE_BYTES", "JOB_CACHE_BYTES"]
 
 
 def open_source(path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True) -> FrameSource:

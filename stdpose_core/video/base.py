@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from stdpose_core.errors import InputError
 from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, FrameCache
 
 Sink = Callable[[int, np.ndarray], bool]
@@ -118,7 +119,13 @@ class FrameSource(ABC):
                 self.cache.put(j, rgb)
             return True
 
-        self._read_run(start, i + 1, sink)
+        try:
+            self._read_run(start, i + 1, sink)
+        except InputError:
+            if start == i or got:
+                raise
+            # a damaged frame among the ones kept on the way must not cost frame i itself
+            self._read_run(i, i + 1, sink)
         return got[0]
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
@@ -146,6 +153,16 @@ class FrameSource(ABC):
         pf = self._prefetcher
         return True if pf is None else pf.wait_idle(timeout)
 
+    def release_job_frames(self) -> int:
+        """Forget cached frames outside the prefetch window (what a finished job read) and hand the
+        memory back to the operating system; bytes dropped. The annotator's frames stay cached."""
+        freed = self.cache.drop_unprotected()
+        if freed >= 16 << 20:
+            from stdpose_core.video.buffers import release_freed_memory
+
+            release_freed_memory()
+        return freed
+
     @property
     def frame_bytes(self) -> int:
         w, h = self.size
@@ -159,7 +176,12 @@ class FrameSource(ABC):
         if self._prefetcher is not None:
             self._prefetcher.stop()
         self._close()
+        held = self.cache.nbytes
         self.cache.clear()
+        if held >= 64 << 20:  # give the freed frames' pages back (see .buffers)
+            from stdpose_core.video.buffers import release_freed_memory
+
+            release_freed_memory()
 
     def __enter__(self) -> "FrameSource":
         return self

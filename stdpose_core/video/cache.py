@@ -16,6 +16,10 @@ from collections import OrderedDict
 import numpy as np
 
 DEFAULT_CACHE_BYTES = 1 << 30
+#: Budget of a source opened by a background job (propagate, detect): they read each frame once or
+#: twice in order, so a big cache only holds memory (a 720p frame is 2.76 MB; 256 MiB = 92 frames,
+#: more than a typical gap between keyframes).
+JOB_CACHE_BYTES = 256 << 20
 
 
 class FrameCache:
@@ -86,6 +90,19 @@ class FrameCache:
         with self.cond:
             ok = self.cond.wait_for(lambda: i in self._frames or not still_coming(), timeout)
             return self._frames.get(i) if ok else None
+
+    def drop_unprotected(self) -> int:
+        """Drop every frame outside the protected range (the window around the annotator); bytes freed.
+
+        After a background job read through a shared source, its frames only hold memory.
+        """
+        with self.cond:
+            lo, hi = self._protected
+            freed = 0
+            for j in [j for j in self._frames if not lo <= j <= hi]:
+                freed += self._frames.pop(j).nbytes
+            self._bytes -= freed
+            return freed
 
     def clear(self) -> None:
         with self.cond:

@@ -4,6 +4,7 @@ Exact mode: seek to the keyframe at or before the wanted frame (by presentation 
 forward, and identify every decoded frame by its timestamp in the :class:`FrameIndex`; a frame is
 never identified by counting. Reading ``i+1`` right after ``i`` continues decoding without a seek.
 Counting mode (files without usable timestamps): restart from the beginning and count.
+Frames handed out are copies in numpy-owned memory, not views of FFmpeg's buffers (:mod:`.buffers`).
 Not thread-safe by itself: :class:`VideoFileSource` hands each decoder to one thread at a time.
 """
 
@@ -15,9 +16,11 @@ from typing import Callable, Iterator
 import numpy as np
 
 from stdpose_core.errors import InputError
+from stdpose_core.video.buffers import owned_rgb
 from stdpose_core.video.frame_index import FrameIndex, open_container
 
 SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flush + refill)
+#: Packets in a row the decoder may reject before a read gives up (a damaged stretch, not a damaged file).
 MAX_BAD_PACKETS = 50
 
 
@@ -36,7 +39,7 @@ class Decoder:
         self.container, self.stream = open_container(path)
         self.next_index: int | None = None
         self._frames: Iterator | None = None
-        self.bad_packets = 0
+        self.bad_packets = 0  # packets the decoder rejected so far (statistics; reads count their own)
         self.seeks = 0
         self._skip_before: int | None = None  # pts: non-reference frames before it need not be decoded
 
@@ -92,12 +95,12 @@ class Decoder:
                     continue
             elif i < self.next_index:
                 raise TimestampMismatch("decoded frames are not in timestamp order")
-            elif start <= self.next_index < i:
-                raise InputError(self.path, f"frame {self.next_index} cannot be decoded (damaged stream)")
+            elif self.next_index <= start < i:  # the wanted frame was skipped: it cannot be decoded
+                raise InputError(self.path, f"frame {start} cannot be decoded (damaged stream)")
             self.next_index = i + 1
             if i < start:
                 continue
-            if not sink(i, frame.to_ndarray(format="rgb24")) or i >= stop - 1:
+            if not sink(i, owned_rgb(frame.to_ndarray(format="rgb24"))) or i >= stop - 1:
                 return
             start = i + 1  # later frames must follow without gaps
 
@@ -122,7 +125,7 @@ class Decoder:
                 raise InputError(self.path, f"frame {self.next_index} cannot be decoded (the stream ends early)")
             i = self.next_index
             self.next_index = i + 1
-            if i >= start and (not sink(i, frame.to_ndarray(format="rgb24")) or i >= stop - 1):
+            if i >= start and (not sink(i, owned_rgb(frame.to_ndarray(format="rgb24"))) or i >= stop - 1):
                 return
 
     # --- shared -------------------------------------------------------------------------------
@@ -138,6 +141,7 @@ class Decoder:
         stream = self.stream
         cc = stream.codec_context
         skipping = False
+        rejected_in_a_row = 0  # per decoding pass: retrying a damaged stretch never poisons later reads
         for packet in self.container.demux(stream):
             skip = self._skip_before is not None and packet.pts is not None and packet.pts < self._skip_before
             if skip != skipping:
@@ -147,9 +151,11 @@ class Decoder:
                 frames = packet.decode()
             except (av.InvalidDataError, av.error.PatchWelcomeError):
                 self.bad_packets += 1
-                if self.bad_packets > MAX_BAD_PACKETS:
+                rejected_in_a_row += 1
+                if rejected_in_a_row > MAX_BAD_PACKETS:
                     raise
                 continue
+            rejected_in_a_row = 0
             yield from frames
 
     def _next_frame(self, near: int):

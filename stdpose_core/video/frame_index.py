@@ -78,7 +78,8 @@ class FrameIndex:
 def _cache_file(path: Path) -> Path:
     st = path.stat()
     key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{INDEX_VERSION}"
-    return cache_dir() / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+    # surrogateescape: a file name that is not valid UTF-8 still has a key (its own bytes)
+    return cache_dir() / (hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest() + ".json")
 
 
 def load_cached(path: Path) -> FrameIndex | None:

@@ -9,6 +9,7 @@ import numpy as np
 
 from stdpose_core.errors import InputError
 from stdpose_core.video.base import FrameSource, Sink
+from stdpose_core.video.buffers import bgr_to_owned_rgb
 from stdpose_core.video.cache import DEFAULT_CACHE_BYTES
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -100,7 +101,7 @@ class ImageFolderSource(FrameSource):
                 raise InputError(path, "cannot decode image")
             if (bgr.shape[1], bgr.shape[0]) != self._sizes[i]:
                 raise InputError(path, f"image size changed to {bgr.shape[1]}x{bgr.shape[0]}")
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            rgb = bgr_to_owned_rgb(bgr)  # numpy-owned memory (video/buffers.py)
             if rgb.shape[:2] != (self._size[1], self._size[0]):
                 padded = np.zeros((self._size[1], self._size[0], 3), np.uint8)
                 padded[: rgb.shape[0], : rgb.shape[1]] = rgb

@@ -122,3 +122,20 @@ def write_indexed_clip(path: str | Path, frames: int, size: tuple[int, int] = (1
         for packet in stream.encode():
             out.mux(packet)
     return path
+
+
+def damage_packet(src: str | Path, dst: str | Path, frame: int, seed: int = 0) -> Path:
+    """Copy ``src`` to ``dst`` with the payload of display frame ``frame``'s packet scribbled over
+    (the container stays intact): a clip with exactly one damaged packet, for bad-input tests."""
+    import av
+
+    src, dst = Path(src), Path(dst)
+    with av.open(str(src)) as c:
+        stream = c.streams.video[0]
+        packets = sorted((p.pts, p.pos, p.size) for p in c.demux(stream) if p.size and p.pts is not None)
+    _, pos, size = packets[frame]
+    data = bytearray(src.read_bytes())
+    rng = np.random.default_rng(seed)
+    data[pos + 8: pos + size - 8] = rng.integers(0, 256, size - 16, dtype=np.uint8).tobytes()
+    dst.write_bytes(bytes(data))
+    return dst

@@ -108,3 +108,19 @@ def test_not_a_project_file_is_refused_and_untouched(tmp_path):
     r = run("info", fake, ok=False)
     assert "not a STDPose project" in r.stderr
     assert fake.read_text() == "just text"
+
+
+def test_new_on_a_truncated_video_says_so(tmp_path, capsys):
+    from stdpose_core.cli.main import main
+    from stdpose_core.video.indexed_clip import write_indexed_clip
+
+    full = write_indexed_clip(tmp_path / "full.avi", 60, codec="mpeg4", bframes=0)
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(full.read_bytes()[: int(full.stat().st_size * 0.7)])
+    assert main(["new", str(tmp_path / "cut.stdpose"), str(cut)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("created")
+    warnings = [line for line in out if line.startswith(f"warning: {cut}: ")]
+    assert any("truncated" in line for line in warnings) and any("stdpose reencode" in line for line in warnings)
+    assert main(["new", str(tmp_path / "full.stdpose"), str(full)]) == 0
+    assert "warning" not in capsys.readouterr().out  # a healthy file: nothing to say

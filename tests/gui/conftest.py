@@ -121,7 +121,7 @@ def window(qtbot, project_file, errors, loop):
 def _reopen(path: Path):
     from stdpose_core.session import ProjectSession
 
-    s = ProjectSession.open(path)
+    s = ProjectSession.open(path, mode="read")  # beside the window, which holds the write lock
     project = s.project
     s.close()
     return project

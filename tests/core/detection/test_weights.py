@@ -1,5 +1,7 @@
-"""Weight resolution order: explicit path → models folders → packaged file → (download) → clear error."""
+"""Weight resolution order: explicit path → models folders → packaged file → (download) → clear error;
+never a project's folder; files found by lookup under a known name must have the known hash."""
 
+import shutil
 import sys
 
 import pytest
@@ -22,13 +24,27 @@ def test_explicit_missing_path_is_input_error(tmp_path):
         W.resolve_detector_weights(tmp_path)
 
 
-def test_models_folder_before_package(isolated_dirs, tmp_path):
-    (isolated_dirs / W.DEFAULT_DETECTOR_WEIGHTS).write_bytes(b"y")
+def test_models_folder_before_package(isolated_dirs, yolo_pose_weights):
+    shutil.copyfile(yolo_pose_weights, isolated_dirs / W.DEFAULT_DETECTOR_WEIGHTS)  # the genuine file
     assert W.resolve_detector_weights() == isolated_dirs / W.DEFAULT_DETECTOR_WEIGHTS
+
+
+def test_project_folder_is_never_searched(isolated_dirs, tmp_path, monkeypatch, yolo_pose_weights):
     project_dir = tmp_path / "proj"
     (project_dir / "models").mkdir(parents=True)
-    (project_dir / "models" / W.DEFAULT_DETECTOR_WEIGHTS).write_bytes(b"z")
-    assert W.resolve_detector_weights(project_dir=project_dir) == project_dir / "models" / W.DEFAULT_DETECTOR_WEIGHTS
+    for where in (project_dir, project_dir / "models"):
+        shutil.copyfile(yolo_pose_weights, where / W.DEFAULT_DETECTOR_WEIGHTS)
+    monkeypatch.chdir(project_dir)
+    assert W.resolve_detector_weights() == yolo_pose_weights
+
+
+def test_looked_up_file_with_a_known_name_must_have_the_known_hash(isolated_dirs, yolo_pose_weights):
+    planted = isolated_dirs / W.DEFAULT_DETECTOR_WEIGHTS
+    planted.write_bytes(b"y")
+    with pytest.raises(InputError) as err:
+        W.resolve_detector_weights()
+    assert str(planted) in str(err.value) and "SHA-256" in str(err.value) and "\n" not in str(err.value)
+    assert W.resolve_detector_weights(planted) == planted  # explicit: the user's choice (loaded safely)
 
 
 def test_bare_name_looked_up_in_models_folder(isolated_dirs):
@@ -67,17 +83,19 @@ def test_download_only_when_allowed(monkeypatch, isolated_dirs):
 
 
 
-def test_frozen_build_finds_bundled_weights_and_shipped_onnx(tmp_path, monkeypatch, isolated_dirs):
+def test_frozen_build_finds_bundled_weights_and_shipped_onnx(tmp_path, monkeypatch, isolated_dirs, yolo_pose_weights):
     import sys
 
     from stdpose_core.detection.onnx_detector import export_onnx, onnx_cache_path
 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    weights = tmp_path / "weights" / W.DEFAULT_DETECTOR_WEIGHTS
+    weights = tmp_path / "weights" / "yolo11s-pose.pt"  # not a known name: no hash to check
     weights.parent.mkdir()
     weights.write_bytes(b"not really a model")
-    assert W.resolve_detector_weights() == weights
+    assert W.resolve_detector_weights("yolo11s-pose.pt") == weights
+    shutil.copyfile(yolo_pose_weights, weights.parent / W.DEFAULT_DETECTOR_WEIGHTS)
+    assert W.resolve_detector_weights() == weights.parent / W.DEFAULT_DETECTOR_WEIGHTS
     shipped = weights.parent / "onnx" / onnx_cache_path(weights, 640).name
     shipped.parent.mkdir()
     shipped.write_bytes(b"onnx")

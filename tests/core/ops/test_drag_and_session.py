@@ -20,7 +20,7 @@ def session(tmp_path):
 
 
 def reopen(path):
-    with ProjectSession.open(path) as s:
+    with ProjectSession.open(path, mode="read") as s:  # beside the session that writes it
         return s.project
 
 

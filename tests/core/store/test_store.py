@@ -73,7 +73,7 @@ def test_every_applied_edit_is_in_the_file(tmp_path):
     s.apply(DeleteTrack(1))
     s.apply(SetFrameInfo(10, labeled=np.array([True, False]), ignore_regions={11: [np.zeros((3, 2), np.float32)]}))
     expected = s.project
-    reopened = ProjectSession.open(tmp_path / "a.stdpose")  # second connection, while the first is open
+    reopened = ProjectSession.open(tmp_path / "a.stdpose", mode="read")  # second connection, while the first is open
     assert_same(expected, reopened.project)
     assert reopened.store.edit_count() == 5
     s.close()

@@ -88,3 +88,16 @@ def test_sequential_reads_and_disabled_prefetch_keep_only_what_is_asked(make_cli
         src.cache.clear()
         src.frame(11)  # the decoder continues from 10: not a jump
         assert len(src.cache) == 1
+
+
+def test_drop_unprotected_keeps_the_annotators_window():
+    import numpy as np
+
+    from stdpose_core.video.cache import FrameCache
+
+    cache = FrameCache(1 << 20)
+    for i in range(20):
+        cache.put(i, np.zeros((10, 10, 3), np.uint8))
+    cache.protect(5, 8)
+    freed = cache.drop_unprotected()
+    assert sorted(cache._frames) == [5, 6, 7, 8] and freed == 16 * 300 and cache.nbytes == 4 * 300

@@ -193,3 +193,16 @@ def test_auto_repropagation_waits_for_the_end_of_a_drag(qtbot, window, at):
         qtbot.mouseRelease(vp, L, Qt.KeyboardModifier.NoModifier, start + QPoint(12, 4))
     assert doc.undo_stack.count() == 2  # the drag, then the re-propagation
     assert doc.undo_stack.command(1).text().startswith("re-propagate around frame 7")
+
+
+def test_a_finished_job_leaves_only_the_annotators_frames_cached(qtbot, window):
+    """Jobs read through the frame loader's cache; afterwards their frames are dropped (idle footprint)."""
+    doc, jobs = window.doc, window.jobs
+    source = window.loader.source
+    doc.set_frame(3)
+    qtbot.waitUntil(lambda: window.scene.shown_frame == 3, timeout=5000)
+    source.wait_prefetch(5)
+    source.cache.protect(2, 4)  # a narrow window, so that the job's frames fall outside it
+    jobs.set_method("flow")
+    run_job(qtbot, jobs, jobs.propagate)
+    assert sorted(source.cache._frames) == [2, 3, 4]  # without the release: every frame the job read
