@@ -74,8 +74,8 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, sc
 #: of ``models/splits/jhmdb.json`` (T = 5, 7, 10, 15, 20, 30; box-normalised error); figures on the
 #: ``val`` clips: benchmarks/bench_propagation.py. (v0.1's model, fitted on generated clips only, gave
 #: AUROC 0.91 there but 0.70-0.85 on real video.)
-FLOW_LOGIT = (-5.197, 0.867, 1.077, 1.393, 0.229, 0.569, 0.101, 0.662, 1.187, 0.215, 0.071, 0.701, 0.693, -0.586, 1.388,
-              -0.490, 0.385, -0.398, 0.164)
+FLOW_LOGIT = (-5.992, 0.960, 0.911, 0.450, 1.267, 0.770, -0.106, 0.659, 1.081, -0.028, 0.853, 0.711, 0.885, -0.554, 1.432,
+              -0.510, 0.447, 0.131, -0.216)
 FLOW_FEATURES = ("intercept", "motion", "disagreement", "drift", "fallback", "log_span", "dead", "residual", "bone",
                  "near_frames", "mid_gap", "depth", "articulation", "log_head", "departure", "motion_x_span",
                  "disagreement_x_span", "drift_x_span", "fallback_x_span")
