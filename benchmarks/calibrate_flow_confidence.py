@@ -29,15 +29,15 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from jhmdb_clips import load_split  # noqa: E402
+
 from stdpose_core.eval import auroc  # noqa: E402
-from stdpose_core.eval.frames import BOX_NORM_FACTOR  # noqa: E402
+from stdpose_core.eval.frame_people import BOX_NORM_FACTOR  # noqa: E402
 from stdpose_core.progress import run_to_completion  # noqa: E402
+from stdpose_core.propagation import flow_fusion as fusion  # noqa: E402
 from stdpose_core.propagation import get_propagator  # noqa: E402
 from stdpose_core.propagation.base import find_gaps, group_gaps  # noqa: E402
-from stdpose_core.propagation.confidence import ERROR_THRESHOLD, FLOW_FEATURES, flow_score  # noqa: E402
+from stdpose_core.propagation.confidence import ERROR_THRESHOLD, FLOW_FEATURES  # noqa: E402
 from stdpose_core.propagation.evaluation import keep_frames, sparse_project  # noqa: E402
-from stdpose_core.propagation.flow_fusion import (  # noqa: E402
-    DIRECTION_FEATURES, corrected_tracks, fuse_two_sided, track_over_gap, two_sided_direction_features)
 
 
 def evidence_rows(gt, src, every: int, prop, direction: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -50,13 +50,13 @@ def evidence_rows(gt, src, every: int, prop, direction: bool = False) -> tuple[n
         if not g0.two_sided:
             continue
         frame, fwd, bwd = run_to_completion(_as_job(prop.track(sparse, src, group)))
-        f, b = track_over_gap(fwd, g0.length, False), track_over_gap(bwd, g0.length, True)
+        f, b = fusion.track_over_gap(fwd, g0.length, False), fusion.track_over_gap(bwd, g0.length, True)
         if direction:
-            cf, cb, drift_f, drift_b = corrected_tracks(frame, f, b)
-            dfeat = two_sided_direction_features(frame, f, b, cf, cb, np.linalg.norm(drift_f, axis=-1),
+            cf, cb, drift_f, drift_b = fusion.corrected_tracks(frame, f, b)
+            dfeat = fusion.two_sided_direction_features(frame, f, b, cf, cb, np.linalg.norm(drift_f, axis=-1),
                                                  np.linalg.norm(drift_b, axis=-1))
         else:
-            xy, ev = fuse_two_sided(frame, f, b)
+            xy, ev = fusion.fuse_two_sided(frame, f, b)
         fr = np.arange(g0.start, g0.stop)
         for gi, gap in enumerate(group):
             t = gt.tracks[gap.track_id]
@@ -73,7 +73,7 @@ def evidence_rows(gt, src, every: int, prop, direction: bool = False) -> tuple[n
             feats.append(ev.features()[:, gi][m])
             wrong.append(err[m] > ERROR_THRESHOLD)
     if not feats:
-        width = len(DIRECTION_FEATURES if direction else FLOW_FEATURES)
+        width = len(fusion.DIRECTION_FEATURES if direction else FLOW_FEATURES)
         return np.zeros((0, width)), np.zeros(0, float if direction else bool)
     return np.concatenate(feats), np.concatenate(wrong)
 
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
         b = fit_logistic(X, (diff < 0).astype(np.float64), l2=1.0, weight=np.minimum(np.abs(diff), 1.0))
         print(f"{len(clips)} train clips, {len(diff)} joints")
         print("DIRECTION_LOGIT = (" + ", ".join(f"{v:.3f}" for v in b) + ")")
-        print("features:", ", ".join(DIRECTION_FEATURES))
+        print("features:", ", ".join(fusion.DIRECTION_FEATURES))
         return 0
     X, y, T = np.concatenate(X), np.concatenate(y).astype(np.float64), np.concatenate(T)
     b = fit_logistic(X, y)

@@ -1,4 +1,4 @@
-"""Project commands: ``new``, ``import``, ``keyframes``, ``export``, ``info``."""
+"""Project commands: ``new``, ``import``, ``keyframes``, ``export``, ``info``, ``relink``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,8 @@ def register(sub) -> None:
     p.add_argument("project")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_info)
+
+    register_relink(sub)
 
 
 def cmd_new(args) -> int:
@@ -166,7 +168,34 @@ def cmd_info(args) -> int:
         print_json(summary)
         return 0
     print(f"{args.project}")
-    for key in ("video", "frames", "width", "height", "fps", "skeleton", "keyframe_interval", "people", "frames_with_people", "keyframes", "reviewed_frames"):
+    for key in ("video", "frames", "width", "height", "fps", "skeleton", "keyframe_interval", "people", "frames_with_people", "keyframes",
+                "reviewed_frames"):
         print(f"  {key:<20}{summary[key]}")
     print("  joints by source    " + ", ".join(f"{k}={v}" for k, v in summary["joints_by_source"].items()))
+    return 0
+
+
+def register_relink(sub) -> None:
+    p = sub.add_parser("relink", help="point a project at its video after the file moved",
+                       description="Point PROJECT at VIDEO (a moved or renamed copy of its video or image folder). "
+                                   "VIDEO must have the project's frame count, frame size and image names, and the "
+                                   "same content fingerprint; anything else is refused with the reason.")
+    p.add_argument("project")
+    p.add_argument("video", help="the video file or image folder in its new place")
+    p.add_argument("--force", action="store_true",
+                   help="accept a file with other content but the same frames and size (a re-encoded copy)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_relink)
+
+
+def cmd_relink(args) -> int:
+    from stdpose_core.ops.relink import relink
+
+    with ProjectSession.open(args.project) as s:
+        result = relink(s, args.video, args.force)
+    if args.json:
+        print_json({"project": args.project, **result})
+    else:
+        print(f"{args.project}: video is now {result['path']} (was {result['previous']}; "
+              f"{result['frames']} frames, {result['width']}x{result['height']})")
     return 0

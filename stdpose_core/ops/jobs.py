@@ -29,7 +29,7 @@ from stdpose_core.detection.job import FrameSourceLike
 from stdpose_core.detection.job import detect_job as find_people  # the algorithm; detect_job below is the operation
 from stdpose_core.errors import InputError
 from stdpose_core.progress import Job, Progress, relay
-from stdpose_core.propagation.base import Propagator, frames_around, require_keyframes
+from stdpose_core.propagation.base import Propagator, require_keyframes
 
 #: Where to propagate: ``[(track_ids | None, (start, stop) | None), ...]`` (None = every track / frame).
 Targets = list[tuple[list[int] | None, tuple[int, int] | None]]
@@ -76,21 +76,6 @@ def propagate_job(project: Project, source: FrameSourceLike | None, propagator: 
                                 lambda p, s=suffix: Progress(p.done, p.total, f"{p.message}{s}"))
         parts.extend(leaves(edit))
     return Compound(parts, label=label or f"propagate ({prop.name})")
-
-
-def targets_around(touches: set[tuple[int, int]], project: Project) -> Targets:
-    """Propagation targets for edited keyframes ``{(track_id, frame)}``: per track, one frame range
-    spanning the gaps next to every touched frame (:func:`~stdpose_core.propagation.frames_around`)."""
-    spans: dict[int, tuple[int, int]] = {}
-    for tid, f in sorted(touches):
-        if tid not in project.tracks:
-            continue
-        a, b = frames_around(project, tid, f)
-        if b <= a:
-            continue
-        old = spans.get(tid)
-        spans[tid] = (a, b) if old is None else (min(old[0], a), max(old[1], b))
-    return [([tid], span) for tid, span in sorted(spans.items())]
 
 
 def detect_job(project: Project, source: FrameSourceLike | None, detector: PersonDetector | Callable[[], PersonDetector],

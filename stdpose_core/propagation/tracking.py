@@ -189,7 +189,7 @@ class LKTracker:
             x0, y0 = rect[:2]
             sel = np.zeros(live.shape, bool)
             sel[people] = live[people]
-            if not sel.any():
+            if not sel.any():  # nobody live (e.g. every anchor joint hidden): OpenCV returns None for no points
                 continue
             off = np.array([x0, y0], np.float32)
             q0 = np.ascontiguousarray(pts[sel] - off, np.float32)

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from prop_clips import project_from_joints, rigid_clip
+
 from stdpose_core.data.source import Source
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_to_completion
@@ -109,3 +109,19 @@ def test_direction_split_trusts_the_track_that_drifted_less_and_kept_its_shape()
     assert (split(bone_f=np.full((n, G, K), 0.7)) < even).all()  # forward's limb stretched
     assert (split(departure_f=np.full((n, G, K), 1.0)) < even).all()  # forward strays a head from interpolation
 
+
+def test_flow_with_no_live_joint_at_an_anchor_fills_nothing_but_does_not_fail():
+    """Re-propagating from an anchor whose joints are all hidden (a person's "not labelled") tracks nothing."""
+    from prop_clips import project_from_joints, rigid_clip
+
+    from stdpose_core.progress import run_to_completion
+    from stdpose_core.propagation import ListSource, get_propagator
+
+    frames, J = rigid_clip(8, people=1)
+    p = project_from_joints(J, (160, 120), [0, 7])
+    p.tracks[0].vis[0] = 0  # the left keyframe says nothing is labelled
+    edit = run_to_completion(get_propagator("flow").run(p, ListSource(frames)))
+    edit.apply(p)
+    t = p.tracks[0]
+    assert (t.vis[4:7][:, [0, 5, 9]] > 0).all(), "joints seen at the right keyframe only: extrapolated from it"
+    assert not (t.vis[1:4] > 0).any()

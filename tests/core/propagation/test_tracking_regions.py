@@ -2,8 +2,8 @@
 
 import cv2
 import numpy as np
-
 from prop_clips import texture
+
 from stdpose_core.propagation import ListSource
 from stdpose_core.propagation.gray_frames import GrayFrames
 from stdpose_core.propagation.tracking import LKTracker, person_regions
