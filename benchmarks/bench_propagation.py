@@ -21,7 +21,6 @@ adds ``flow@REV``: the flow modules as committed at git revision REV (``benchmar
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -34,13 +33,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).parent))
 
+from jhmdb_clips import load_goalkeeping, load_split  # noqa: E402
+
 from stdpose_core.data.project import Project, VideoInfo  # noqa: E402
 from stdpose_core.data.track import Track  # noqa: E402
 from stdpose_core.progress import run_to_completion  # noqa: E402
 from stdpose_core.propagation import ListSource, available_methods, get_propagator  # noqa: E402
 from stdpose_core.propagation.evaluation import eval_propagation  # noqa: E402
 from stdpose_core.skeleton import POSETRACK18  # noqa: E402
-from jhmdb_clips import load_goalkeeping, load_split  # noqa: E402
 
 INTERVALS = (5, 7, 10, 15, 20)
 REAL_INTERVALS = (5, 7, 15, 30)
@@ -194,7 +194,7 @@ def methods_to_run(legacy: bool, baseline: str | None = None) -> list[str]:
     try:
         get_propagator("stdpose")
         names.append("stdpose")
-    except Exception:  # no weights installed: the column is left out
+    except Exception:  # noqa: BLE001 - no weights installed: the column is left out
         pass
     return names + ["auto"]
 
@@ -221,7 +221,7 @@ def accuracy(datasets, intervals, methods):
 
 def format_row(name, T, row):
     cells = []
-    for m, (pck, px, au, _, ran, norm) in row.items():
+    for pck, px, au, *_ in row.values():
         cells.append(f"{pck:6.1f} {px:6.2f} {au:5.2f}")
     return f"{name:<10}{T:>4}  " + "  |  ".join(cells)
 
