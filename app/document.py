@@ -27,6 +27,7 @@ committed before ``apply`` returns: there is no unsaved state.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -41,12 +42,22 @@ from stdpose_core.session import Applied, ProjectSession
 VIEW_META_KEY = "editor_view"
 
 
+@dataclass(frozen=True, eq=False)
+class FollowUp:
+    """The gesture of an edit a machine made because of a person's undo step ``command`` (automatic
+    re-propagation): while ``command`` is still the latest step, the edit joins it, so one Ctrl+Z
+    takes back the person's edit and what it caused together."""
+
+    command: "EditCommand"
+
+
 class EditCommand(QUndoCommand):
     """One undo step over core edits, applied through the session (so every step is durable).
 
     A drag merges its edits (same ``gesture``): all of them rewrite the same frame rows of one track,
     so undoing the first edit restores the state before the whole drag, and re-applying the last edit
-    redoes it.
+    redoes it. Follow-ups (:class:`FollowUp`, e.g. the re-propagation an edit caused) are undone
+    before it and redone after it.
     """
 
     MERGE_ID = 7001
@@ -57,13 +68,22 @@ class EditCommand(QUndoCommand):
         self._first = edit
         self._last = edit
         self._gesture = gesture
+        self._follow_ups: list[Edit] = []
         self._applied = True  # made for an edit the session just applied; the stack's first redo is a no-op
 
     @property
     def edit(self) -> Edit:
         return self._last
 
-    def id(self) -> int:  # noqa: A003 - Qt API
+    @property
+    def follow_ups(self) -> list[Edit]:
+        return list(self._follow_ups)
+
+    def add_follow_up(self, edit: Edit) -> None:
+        """``edit`` (already applied) becomes part of this step."""
+        self._follow_ups.append(edit)
+
+    def id(self) -> int:
         return self.MERGE_ID if self._gesture is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
@@ -78,11 +98,15 @@ class EditCommand(QUndoCommand):
         try:
             self._doc.session.apply(self._last, redo=True)
             self._applied = True
+            for e in self._follow_ups:
+                self._doc.session.apply(e, redo=True)
         except Exception as exc:  # noqa: BLE001 - the session restored memory; drop this step
             self._failed(exc)
 
     def undo(self) -> None:
         try:
+            for e in reversed(self._follow_ups):
+                self._doc.session.revert(e)
             self._doc.session.revert(self._first)
             self._applied = False
         except Exception as exc:  # noqa: BLE001
@@ -199,21 +223,32 @@ class Document(QObject):
             self.select(None)
         self.changed.emit(change)
 
-    def push(self, edit: Edit) -> Edit:
+    def push(self, edit: Edit, follows: EditCommand | None = None) -> Edit:
         """Apply ``edit`` through the session (committed to the file): one undo step. Returns it.
 
-        If applying fails (e.g. the disk is gone, or the project is open read-only) the exception
-        propagates and nothing is recorded.
+        ``follows``: the person's step that caused this machine edit; while that step is the latest
+        one, ``edit`` joins it instead of becoming a step of its own (see :class:`FollowUp`).
+        If applying fails (e.g. the disk is gone, or the project is open read-only) the exception propagates and nothing is recorded.
         """
         if self.read_only:
             self.refuse_edit()
-        self.session.apply(edit)
+        self.session.apply(edit, gesture=FollowUp(follows) if follows is not None else None)
         return edit
+
+    def latest_step(self) -> EditCommand | None:
+        """The undo step Ctrl+Z would take back now (None when there is none)."""
+        stack = self.undo_stack
+        cmd = stack.command(stack.index() - 1) if stack.index() > 0 else None
+        return cmd if isinstance(cmd, EditCommand) else None
 
     def _on_applied(self, event: Applied) -> None:
         """The session committed an edit: record new ones as undo steps, repaint what changed."""
         if event.kind == "do":
-            self.undo_stack.push(EditCommand(self, event.edit, event.gesture))
+            g = event.gesture
+            if isinstance(g, FollowUp) and g.command is self.latest_step():
+                g.command.add_follow_up(event.edit)
+            else:
+                self.undo_stack.push(EditCommand(self, event.edit, None if isinstance(g, FollowUp) else g))
         self._emit(event.change)
         if event.kind == "do":
             self.edit_pushed.emit(event.edit)

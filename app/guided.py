@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.document import Document
+from stdpose_core.data.track import person_name
 from stdpose_core.ops import annotate
 
 
@@ -77,5 +78,5 @@ class GuidedMode(QObject):
             return ""
         name = self.doc.project.skeleton.joint_names[self.joint].replace("_", " ").upper()
         occ = " as OCCLUDED" if self.occluded_next else ""
-        return (f"Person {self.doc.track_id}: click {name}{occ}  ({self.index + 1}/{len(self.order)})    "
+        return (f"{person_name(self.doc.track_id)}: click {name}{occ}  ({self.index + 1}/{len(self.order)})    "
                 "S skip · O occluded · Shift+click occluded · Backspace back · Esc stop")

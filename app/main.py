@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = Parser(prog="stdpose-annotate", description="Annotate people's poses in a video.")
     p.add_argument("path", nargs="?", help="a video file, an image folder or a .stdpose project")
-    p.add_argument("--demo", action="store_true", help="open a generated demo clip with keyframes labelled")
+    p.add_argument("--demo", action="store_true",
+                   help="open the generated demo clip with keyframes labelled (your earlier demo work is kept)")
+    p.add_argument("--fresh", action="store_true", help="with --demo: start a fresh demo project (the old one is kept)")
     p.add_argument("--project", help="where to create the project for a new video (default VIDEO.stdpose, no dialog)")
     p.add_argument("--skeleton", choices=["posetrack18", "coco17"], help="skeleton of a new project (no dialog)")
     p.add_argument("--frame", type=int_in(0, MAX_FRAMES, "frame"), help="start at this frame")
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         except ModuleNotFoundError:
             print("error: --demo is not available in this build", file=sys.stderr)
             return 2
-        open_demo(window)
+        open_demo(window, fresh=args.fresh)
     elif args.path:
         window.open_path(args.path)
     if args.frame is not None:

@@ -21,14 +21,14 @@ from app.canvas.scene import CanvasScene
 from app.canvas.view import CanvasView
 from app.confidence import NEXT_SUGGESTION, ConfidenceRow
 from app.dataset import OPEN_DATASET
+from app.dialogs.adapt import ADAPT, start_adapt
 from app.dialogs.export import Exporter
 from app.dialogs.import_annotations import Importer
-from app.dialogs.adapt import ADAPT, start_adapt
 from app.dialogs.models import MODELS, ModelsDialog
 from app.dialogs.new_project import ask_new_project
 from app.dialogs.retrain import RETRAIN, open_retrain
 from app.document import Document
-from app.errors import describe, show_error
+from app.errors import show_error
 from app.frame_loader import FrameLoader
 from app.guided import GuidedMode
 from app.indexing import ensure_indexed
@@ -41,6 +41,7 @@ from app.review.state import ReviewState
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 from app.timeline.dock import TimelineDock
 from app.timeline.playback import Playback
+from app.video_locator import VideoLocator
 from app.video_notices import show_video_notes
 from app.window_actions import handlers
 
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.playback = Playback(self.doc, self)
         self.guided = GuidedMode(self.doc, self)
         self.ask_new = lambda src: ask_new_project(src, self.settings.skeleton, self.settings.keyframe_interval, self)
+        self.video_locator = VideoLocator(self)
         self._then_guided = False
         self.palette = list(self.settings.track_colors)  # shared by all views; edited in place
         self._build_central()
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
         """Canvas gestures, decoded frames and document changes to the window's reactions."""
         self.view.place_requested.connect(self._place)
         self.view.box_drawn.connect(self._box_drawn)
+        self.view.region_drawn.connect(self._region_drawn)
         self.view.zoom_changed.connect(self._on_zoom)
         self.view.context_menu_requested.connect(self._fill_context_menu)
         self.loader.frame_ready.connect(self.scene.show_image)
@@ -200,6 +203,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)  # every dock exists by now, so each goes back to its place
+        else:  # first start: room for the review queue's columns
+            self.resizeDocks([self.people_panel], [380], Qt.Orientation.Horizontal)
 
     # ---- adding parts -----------------------------------------------------------------------
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
@@ -268,11 +273,13 @@ class MainWindow(QMainWindow):
         try:
             if not ensure_indexed(self, self.doc.video_path()):
                 raise RuntimeError("indexing the video was cancelled")
-            source = self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
+            self.loader.set_source(self.doc.video_path(), self.settings.cache_mb)
         except Exception as exc:  # noqa: BLE001 - annotations stay editable without pixels
-            source = self.loader.set_source(None)
-            show_error(self, "Cannot read the video", f"{describe(exc)}\n\nThe annotations are shown over an empty frame.")
-        show_video_notes(self, source)  # truncated, variable frame rate, inexact seeking: say so, offer Re-encode…
+            self.loader.set_source(None)
+            if not self.video_locator.offer(exc):
+                self.statusBar().showMessage("No video: the annotations are shown over an empty frame "
+                                             "(File → Locate video… finds it)", 10000)
+        show_video_notes(self, self.loader.source)  # truncated, variable frame rate…: say so, offer Re-encode…
         self.doc.frame_changed.emit(self.doc.frame)
         self._restore_zoom()
         app_settings.add_recent(str(session.path))
@@ -435,6 +442,9 @@ class MainWindow(QMainWindow):
 
     def _update_banner(self) -> None:
         text = self.guided.banner() or ("Draw a box around the new person (Esc cancels)" if self.view.draw_box_mode else "")
+        if not text and self.view.region_mode:
+            text = ("Ignore regions: click points, click the first point (or double-click) to close; drag a point to "
+                    "move it; right-click a region to delete it; Shift+I copies them to the next frames; I or Esc ends")
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
@@ -444,13 +454,16 @@ class MainWindow(QMainWindow):
             return
         doc = self.doc
         k = doc.armed_joint
-        self._safe(lambda: C.PlaceJoint().do(doc, track_id=doc.track_id, frame=doc.frame, joint=k, xy=(x, y), vis=1 if occluded else 2), "Place joint")
+        self._safe(lambda: C.PlaceJoint().do(doc, track_id=doc.track_id, frame=doc.frame, joint=k, xy=(x, y), vis=1 if occluded else 2),
+                   "Place joint")
         doc.select(doc.track_id, k)
 
     def start_draw_box(self, then_guided: bool) -> None:
         if self.doc.session is None:
             return
         self.guided.stop()
+        if self.view.region_mode:
+            self.set_region_mode(False)
         self.view.draw_box_mode, self._then_guided = True, then_guided
         self.view.viewport().setCursor(Qt.CursorShape.CrossCursor)
         self._update_banner()
@@ -459,6 +472,28 @@ class MainWindow(QMainWindow):
         self.view.draw_box_mode = False
         self.view.viewport().unsetCursor()
         self._update_banner()
+
+    def set_region_mode(self, on: bool) -> None:
+        """Region mode (I): click points of ignore regions, drag their points; I or Esc ends it."""
+        if self.doc.session is None:
+            on = False
+        if on:
+            self.guided.stop()
+            self.stop_draw_box()
+        self.view.region_mode = on
+        regions = self.scene.regions
+        regions.editing, regions.draft, regions.hover = on, [], None
+        regions.update()
+        if on:
+            self.view.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        else:
+            self.view.viewport().unsetCursor()
+        self._update_banner()
+
+    def _region_drawn(self, points) -> None:
+        from stdpose_core.ops.regions import add_region
+
+        self._safe(lambda: self.doc.push(add_region(self.doc.project, self.doc.frame, points)), "Ignore region")
 
     def _box_drawn(self, x1: float, y1: float, x2: float, y2: float) -> None:
         self.stop_draw_box()
@@ -484,6 +519,18 @@ class MainWindow(QMainWindow):
         self.scene.trails.length = self.settings.trail_length if on else 0
         self.scene.trails.refresh()
 
+    def set_keyframe_interval(self, interval: int) -> None:
+        """The project's keyframe interval T (a setting of the project file, not an edit)."""
+        if self.doc.session is None:
+            return
+        if self.doc.read_only:
+            self.doc.refuse_edit()
+            return
+        self.doc.project.keyframe_interval = int(interval)
+        self.doc.session.save_settings()
+        self.timeline_dock.timeline.reset()
+        self.statusBar().showMessage(f"Keyframe interval T = {interval}", 4000)
+
     def show_shortcuts(self) -> None:
         from app.dialogs.shortcuts_help import ShortcutsDialog
 
@@ -499,12 +546,8 @@ class MainWindow(QMainWindow):
         new, interval = dlg.result_settings()
         app_settings.save(new)
         self.settings = new
-        if project is not None and interval != project.keyframe_interval and self.doc.read_only:
-            self.doc.refuse_edit()  # the project's own setting; the app's settings above are saved
-        elif project is not None and interval != project.keyframe_interval:
-            project.keyframe_interval = interval
-            self.doc.session.save_settings()
-            self.timeline_dock.timeline.reset()
+        if project is not None and interval != project.keyframe_interval:
+            self.set_keyframe_interval(interval)  # the project's own setting (refused when read-only)
         for spec in self.action_specs:
             self.actions_by_id[spec.id].setShortcuts([QKeySequence(k) for k in effective_keys(spec, new.shortcuts)])
         self.palette[:] = new.track_colors

@@ -26,6 +26,7 @@ def _s(id: str, text: str, keys: str | tuple[str, ...] = (), menu: str = "", tip
 
 ACTIONS: tuple[ActionSpec, ...] = (
     _s("file.open", "&Open…", "Ctrl+O", "File", "Open a video, an image folder or a .stdpose project"),
+    _s("file.locate_video", "&Locate video…", (), "File", "Point this project at its video after the file moved", edits=True),
     _s("file.settings", "&Settings…", "Ctrl+,", "File"),
     _s("file.quit", "&Quit", "Ctrl+Q", "File"),
     _s("edit.undo", "&Undo", "Ctrl+Z", "Edit"),
@@ -38,10 +39,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _s("edit.copy_previous", "&Copy previous keyframe's pose", "C", "Edit", edits=True),
     _s("edit.swap_ids", "&Swap ids from this frame on…", "W", "Edit", edits=True),
     _s("edit.merge", "&Merge tracks…", "M", "Edit", edits=True),
+    _s("edit.accept_prelabels", "&Accept pre-labels", "A", "Edit",
+       "Take the detector's pose of the selected person (or everyone) on this frame as it is: a keyframe", edits=True),
     _s("edit.mark_reviewed", "Mark frame &reviewed", "R", "Edit", "Mark all people on this frame (or the selected range) as checked", edits=True),
     _s("edit.vis_visible", "Joint visible", "V", "Edit", edits=True),
     _s("edit.vis_occluded", "Joint occluded", "O", "Edit", edits=True),
     _s("edit.vis_none", "Joint not labelled", "X", "Edit", edits=True),
+    _s("edit.regions", "Draw/edit &ignore regions", "I", "Edit",
+       "Polygons where nobody is annotated or scored: click points, click the first one to close; drag points", edits=True),
+    _s("edit.copy_regions", "Copy ignore regions to the next frames…", "Shift+I", "Edit",
+       "Give the next frames (or the selected range) this frame's ignore regions", edits=True),
     _s("label.guided", "&Label this keyframe (guided)", "L", "Label", edits=True),
     _s("label.skip", "Guided: skip joint", ("S", "Tab"), ""),
     _s("label.back", "Guided: previous joint", "Backspace", ""),
@@ -63,6 +70,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _s("nav.goto", "&Go to frame…", "G", "Navigate"),
     *(_s(f"select.person{i}", f"Select person {i}", str(i % 10), "") for i in range(1, 11)),
     _s("help.shortcuts", "&Keyboard Shortcuts", ("F1", "Ctrl+/"), "Help"),
+    _s("help.fresh_demo", "Fresh &demo project", (), "Help", "Start the demo over (your current demo project is kept)"),
     _s("help.about", "&About", (), "Help"),
 )
 

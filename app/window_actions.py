@@ -67,17 +67,25 @@ def handlers(w) -> dict[str, Callable[[], None]]:
             w.guided.stop()
         elif w.view.draw_box_mode:
             w.stop_draw_box()
+        elif w.view.region_mode:
+            w.set_region_mode(False)
         elif doc.armed_joint is not None:
             doc.select(doc.track_id, doc.joint)
         else:
             doc.select(None)
         doc.set_range(None)
 
+    def fresh_demo() -> None:
+        from app.demo import open_demo
+
+        open_demo(w, fresh=True)
+
     def about() -> None:
         QMessageBox.about(w, "About STDPose Annotator", "STDPose Annotator — label every T-th frame, propagate the rest, fix what is red.")
 
     table: dict[str, Callable[[], None]] = {
         "file.open": w.ask_open,
+        "file.locate_video": w.video_locator.locate,
         "file.settings": w.edit_settings,
         "file.quit": w.close,
         "edit.undo": doc.undo_stack.undo,
@@ -91,9 +99,12 @@ def handlers(w) -> dict[str, Callable[[], None]]:
         "edit.swap_ids": lambda: C.SwapIds().run(ctx),
         "edit.merge": lambda: C.MergeTracks().run(ctx),
         "edit.mark_reviewed": lambda: C.MarkReviewed().run(ctx),
+        "edit.accept_prelabels": lambda: C.AcceptPrelabels().run(ctx),
         "edit.vis_visible": lambda: C.SetVisibility(2).run(ctx),
         "edit.vis_occluded": occluded,
         "edit.vis_none": lambda: C.SetVisibility(0).run(ctx),
+        "edit.regions": lambda: w.set_region_mode(not w.view.region_mode),
+        "edit.copy_regions": lambda: C.CopyRegions().run(ctx),
         "label.guided": guided,
         "label.skip": lambda: w.guided.skip() if w.guided.active else None,
         "label.back": lambda: w.guided.back() if w.guided.active else None,
@@ -114,6 +125,7 @@ def handlers(w) -> dict[str, Callable[[], None]]:
         "nav.play": w.playback.toggle,
         "nav.goto": goto,
         "help.shortcuts": w.show_shortcuts,
+        "help.fresh_demo": fresh_demo,
         "help.about": about,
     }
     for i in range(1, 11):

@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from stdpose_core.openmp import prefer_passive_waiting  # noqa: E402
+from stdpose_core.openmp import prefer_passive_waiting
 
 prefer_passive_waiting()  # before anything imports torch, as the entry points do
 

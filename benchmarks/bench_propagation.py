@@ -1,9 +1,10 @@
 """Propagation benchmark: throughput, accuracy per keyframe interval T, and confidence calibration.
 
-    .venv/bin/python benchmarks/bench_propagation.py [--legacy] [--quick] [--seeds 3] [--persons 4] [--val-limit N]
+    .venv/bin/python benchmarks/bench_propagation.py [--legacy] [--baseline REV] [--quick] [--seeds 3] [--persons 4] [--val-limit N]
 
 ``--legacy`` adds ``flow-legacy`` (v0.1's flow, ``benchmarks/legacy_flow.py``) beside today's ``flow``
-in every table, measured in the same process on the same frames.
+in every table, measured in the same process on the same frames. ``--baseline REV`` (e.g. ``main``)
+adds ``flow@REV``: the flow modules as committed at git revision REV (``benchmarks/baseline_flow.py``).
 
 1. Throughput: person-frames/s at 1920x1080 with 1 person and 960x540 with 4 people (generated clips,
    64 frames, T = 7, frames in memory), best of 3 alternating runs, with PCKh@0.2 and mean px on the
@@ -20,7 +21,6 @@ in every table, measured in the same process on the same frames.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -33,13 +33,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).parent))
 
+from jhmdb_clips import load_goalkeeping, load_split  # noqa: E402
+
 from stdpose_core.data.project import Project, VideoInfo  # noqa: E402
 from stdpose_core.data.track import Track  # noqa: E402
 from stdpose_core.progress import run_to_completion  # noqa: E402
 from stdpose_core.propagation import ListSource, available_methods, get_propagator  # noqa: E402
 from stdpose_core.propagation.evaluation import eval_propagation  # noqa: E402
 from stdpose_core.skeleton import POSETRACK18  # noqa: E402
-from jhmdb_clips import load_goalkeeping, load_split  # noqa: E402
 
 INTERVALS = (5, 7, 10, 15, 20)
 REAL_INTERVALS = (5, 7, 15, 30)
@@ -188,12 +189,12 @@ def make_clip(persons: int, frames: int, size, seed: int) -> tuple[Clip, str]:
 
 
 # ---------------------------------------------------------------- runs
-def methods_to_run(legacy: bool) -> list[str]:
-    names = ["interp"] + (["flow-legacy"] if legacy else []) + ["flow"]
+def methods_to_run(legacy: bool, baseline: str | None = None) -> list[str]:
+    names = ["interp"] + (["flow-legacy"] if legacy else []) + ([baseline] if baseline else []) + ["flow"]
     try:
         get_propagator("stdpose")
         names.append("stdpose")
-    except Exception:  # no weights installed: the column is left out
+    except Exception:  # noqa: BLE001 - no weights installed: the column is left out
         pass
     return names + ["auto"]
 
@@ -220,7 +221,7 @@ def accuracy(datasets, intervals, methods):
 
 def format_row(name, T, row):
     cells = []
-    for m, (pck, px, au, _, ran, norm) in row.items():
+    for pck, px, au, *_ in row.values():
         cells.append(f"{pck:6.1f} {px:6.2f} {au:5.2f}")
     return f"{name:<10}{T:>4}  " + "  |  ".join(cells)
 
@@ -318,6 +319,7 @@ def model_throughput(model_name: str = "stdpose_vit_s", backend: str = "onnx", f
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--legacy", action="store_true", help="also run v0.1's flow (flow-legacy) side by side")
+    ap.add_argument("--baseline", default="", metavar="REV", help="also run the flow of git revision REV (flow@REV) side by side")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--persons", type=int, default=4)
     ap.add_argument("--frames", type=int, default=90)
@@ -335,11 +337,16 @@ def main(argv=None) -> int:
         from legacy_flow import register_legacy
 
         register_legacy()
+    baseline = None
+    if args.baseline:
+        from baseline_flow import register_baseline
+
+        baseline = register_baseline(args.baseline)
     intervals = (7, 15) if args.quick else INTERVALS
     seeds = 1 if args.quick else args.seeds
     val_limit = 20 if args.quick and args.val_limit is None else args.val_limit
     size = tuple(int(v) for v in args.size.split("x"))
-    methods = methods_to_run(args.legacy)
+    methods = methods_to_run(args.legacy, baseline)
     flows = [m for m in methods if m.startswith("flow")]
     print(f"methods available: {available_methods()}; benchmarked: {methods}")
 
@@ -351,9 +358,10 @@ def main(argv=None) -> int:
             for m, (pf, dt, rate, cpu, pck, px) in res.items():
                 print(f"  {m:<12} {pf:5d} person-frames in {dt:6.3f} s = {rate:8.1f} person-frames/s "
                       f"({pf / max(cpu, 1e-9):8.1f} per CPU-second)  PCKh@0.2 {pck:5.1f}  {px:6.2f} px")
-            if "flow-legacy" in res:
-                print(f"  flow / flow-legacy speed: {res['flow'][2] / res['flow-legacy'][2]:.2f}x wall, "
-                      f"{res['flow-legacy'][3] / res['flow'][3]:.2f}x CPU")
+            for old in ("flow-legacy", baseline):
+                if old in res:
+                    print(f"  flow / {old} speed: {res['flow'][2] / res[old][2]:.2f}x wall, "
+                          f"{res[old][3] / res['flow'][3]:.2f}x CPU")
 
     if "real" not in skip:
         real = [("jhmdb-val", load_split("val", val_limit))]

@@ -58,7 +58,7 @@ def main() -> None:
         s = ProjectSession.open(path)
         rng = np.random.default_rng(1)
         lat = []
-        for i in range(args.edits):
+        for _ in range(args.edits):
             tid, f, j = int(rng.integers(args.persons)), int(rng.integers(args.frames)), int(rng.integers(17))
             e = MoveKeypoint(s.project, tid, f, j, tuple(rng.uniform(0, 1000, 2)))
             t0 = time.perf_counter()

@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from stdpose_core.video import open_source  # noqa: E402
-from stdpose_core.video.indexed_clip import read_index, render_frame, make_texture, write_indexed_clip  # noqa: E402
+from stdpose_core.video.indexed_clip import make_texture, read_index, render_frame, write_indexed_clip  # noqa: E402
 
 VTEST = REPO.parent / "shared" / "data" / "videos" / "vtest.avi"
 

@@ -52,7 +52,7 @@ def load_goalkeeping():
     if not gt_path.is_file():
         return None
     from stdpose_core.io import read_annotations
-    from stdpose_core.propagation.frames import ImageListSource
+    from stdpose_core.propagation.list_sources import ImageListSource
 
     gt = read_annotations(gt_path)
     return gt, ImageListSource(GOALKEEPING, gt.video.frame_names)

@@ -169,7 +169,7 @@ class LKTracker:
         is_live = alive.copy()
         prev = None
         size = None
-        for t, (f, pyr) in enumerate(iter_pyramids(reader, frames)):
+        for t, (_f, pyr) in enumerate(iter_pyramids(reader, frames)):
             if size is None:
                 size = (pyr.shape[1], pyr.shape[0])
             if t > 0:
@@ -325,7 +325,7 @@ class LegacyFlowPropagator(Propagator):
 
     def fill_group(self, project: Project, source, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
         g0 = gaps[0]
-        n, G, K = g0.length, len(gaps), project.num_joints
+        n = g0.length
         tracks = [project.tracks[g.track_id] for g in gaps]
         base = [interpolate_gap(t, g, project.skeleton) for t, g in zip(tracks, gaps)]
         reader = self.reader(source)

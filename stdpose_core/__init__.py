@@ -3,15 +3,11 @@
 Coordinates everywhere are pixels, 0-based, x to the right, y down, unless a docstring says otherwise.
 """
 
+#: The one place the version is written: pyproject.toml reads it from here (setuptools dynamic version).
 __version__ = "0.1.0"
 
 
 def package_version() -> str:
-    """The installed distribution's version (recorded in checkpoints and training runs); "0+unknown"
-    in a source tree without installed metadata."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("stdpose-annotator")
-    except PackageNotFoundError:
-        return "0+unknown"
+    """The version recorded in checkpoints and training runs (the same in a source tree, a wheel and
+    the desktop build, which has no installed metadata)."""
+    return __version__

@@ -26,6 +26,10 @@ class ProjectReadOnlyError(ProjectFileError):
     """A change was attempted on a project opened read-only (another session is its writer)."""
 
 
+class SkeletonMismatchError(StdposeError, ValueError):
+    """Two joint layouts cannot be converted into each other (no joint names in common)."""
+
+
 class MissingWeightsError(StdposeError):
     """No weight file was found; the message says where to put one."""
 

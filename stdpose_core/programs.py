@@ -1,6 +1,6 @@
 """Command lines of the project's own programs, for starting them as child processes.
 
-``stdpose-retrain`` runs as a separate process (ARCHITECTURE.md "Long work"). From a Python install
+``stdpose-retrain`` runs as a separate process (docs/architecture.md "Jobs"). From a Python install
 (checkout, wheel, pipx) that is this interpreter with ``-m MODULE``. The desktop build (PyInstaller)
 has no interpreter that takes ``-m``: it ships one program under several names next to each other
 (``packaging/entry.py`` dispatches by the executable's name), so the child is the bundle's own

@@ -42,6 +42,18 @@ def video_path(session_or_path: ProjectSession | Path, project: Project | None =
     return p if p.is_absolute() else (Path(project_path).resolve().parent / p)
 
 
+#: ``Project.meta`` key of the video's fingerprint (:func:`stdpose_core.checksum.video_fingerprint`),
+#: what ``stdpose relink`` checks a moved video against (:mod:`stdpose_core.ops.relink`).
+FINGERPRINT_KEY = "video_fingerprint"
+
+
+def remember_video(project: Project, path: str | Path) -> None:
+    """Store the fingerprint of ``path`` as the project's video's (in ``meta``; save settings after)."""
+    from stdpose_core.checksum import video_fingerprint
+
+    project.meta[FINGERPRINT_KEY] = video_fingerprint(path)
+
+
 def create_project(project_path: str | Path, source_path: str | Path, skeleton: str | Skeleton = "posetrack18",
                    keyframe_interval: int = 7, notes: list[str] | None = None) -> ProjectSession:
     """Create ``project_path`` (a new ``.stdpose`` file) for a video file or image folder.
@@ -72,6 +84,7 @@ def create_project(project_path: str | Path, source_path: str | Path, skeleton: 
         )
     sk = get_skeleton(skeleton) if isinstance(skeleton, str) else skeleton
     project = Project(sk, info, keyframe_interval=keyframe_interval)
+    remember_video(project, source_path)
     return ProjectSession.create(project_path, project)
 
 

@@ -3,7 +3,11 @@
 A *review item* is one (frame, track, joint) whose value a machine wrote (propagated, interpolated
 or detected), on a frame the person has not marked reviewed, that looks risky:
 
-* ``LOW_CONFIDENCE``: its score is below the threshold;
+* ``LOW_CONFIDENCE``: its score is below the threshold — except for APPROXIMATED joints (pre-labels
+  a skeleton conversion derived, e.g. head_bottom from the shoulders): their scores say how often such
+  a derivation is right (:data:`stdpose_core.skeleton.APPROXIMATION_TRUST`), which is known in
+  advance and the same on every frame, so they are marked "approximated" in the editor instead of
+  filling the queue; the other reasons still apply to them;
 * ``FLIP``: a left/right pair is mirrored compared with the previous frame (the vector from the left
   to the right joint turned by more than 90 degrees) — the classic propagation failure;
 * ``BONE_JUMP``: a bone touching the joint changed length by more than ``bone_jump`` of the person's
@@ -23,12 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stdpose_core.data import Project, Source, Track
+from stdpose_core.data import MACHINE_SOURCES, Project, Source, Track
 from stdpose_core.skeleton import Skeleton
 
 LOW_CONFIDENCE, FLIP, BONE_JUMP, PRELABEL = 1, 2, 4, 8
 REASON_NAMES = {LOW_CONFIDENCE: "low confidence", FLIP: "left/right flip", BONE_JUMP: "bone jump", PRELABEL: "differs from detector"}
-MACHINE = np.array([Source.PROPAGATED, Source.INTERPOLATED, Source.DETECTED], np.uint8)
+#: The same reasons in a word (narrow table columns; the full names go in tooltips).
+REASON_SHORT = {LOW_CONFIDENCE: "low", FLIP: "flip", BONE_JUMP: "bone", PRELABEL: "≠ det."}
+MACHINE = np.array(MACHINE_SOURCES, np.uint8)
 
 #: Strength of a flip / bone-jump / pre-label warning in the risk (before scaling by size).
 FLIP_RISK = 0.8
@@ -63,9 +69,18 @@ class ReviewQueue:
         return cls(z, z, z, np.zeros(0, np.float32), np.zeros(0, np.float32), np.zeros(0, np.uint8))
 
 
-def reason_text(mask: int) -> str:
-    """``'low confidence, left/right flip'`` for a reasons bit mask."""
-    return ", ".join(name for bit, name in REASON_NAMES.items() if mask & bit)
+def reason_text(mask: int, short: bool = False) -> str:
+    """``'low confidence, left/right flip'`` (``short``: ``'low, flip'``) for a reasons bit mask."""
+    names = REASON_SHORT if short else REASON_NAMES
+    return ", ".join(name for bit, name in names.items() if mask & bit)
+
+
+def doubtful(track: Track, threshold: float) -> np.ndarray:
+    """``[F,K]`` bool: machine-made labelled joints whose score is below ``threshold`` and says
+    something about this joint (not an APPROXIMATED pre-label's known, constant doubt; see the module
+    docstring). The review queue's low-confidence items and the timeline's red frames."""
+    machine = np.isin(track.source, MACHINE) & (track.vis > 0)
+    return machine & (track.score < threshold) & (track.source != Source.APPROXIMATED)
 
 
 def person_scale(track: Track) -> np.ndarray:
@@ -156,7 +171,7 @@ def joint_risk(
     machine-made, not labelled, or on frames marked reviewed. ``prelabel`` = ``(xy[F,K,2], vis[F,K])``."""
     candidate = np.isin(track.source, MACHINE) & (track.vis > 0) & ~track.reviewed[:, None]
     low = (1.0 - np.clip(track.score, 0, 1)).astype(np.float64)
-    parts = [(LOW_CONFIDENCE, np.where(track.score < threshold, low, 0.0), low),
+    parts = [(LOW_CONFIDENCE, np.where(doubtful(track, threshold), low, 0.0), low),
              (FLIP, flip_strength(track, skeleton), None),
              (BONE_JUMP, bone_jump_strength(track, skeleton, bone_jump), None)]
     if prelabel is not None:

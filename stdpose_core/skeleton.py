@@ -173,8 +173,18 @@ def skeleton_from_dict(d: dict) -> Skeleton:
                     unused=tuple(int(u) for u in d.get("unused", ())), joint_colors=_side_colors(names))
 
 
-# Confidence given to joints synthesised from other joints: low, so review queues surface them.
-APPROXIMATED_SCORE = 0.3
+#: Where head_bottom sits between the shoulder midpoint (0) and the face (1). Fitted on the JHMDB
+#: ``train`` clips (YOLO11n-pose detections against the labelled neck): 0.25 puts 57% of them within
+#: 0.2 head sizes, the shoulder midpoint alone 16% (``benchmarks/bench_review_queue.py --calibrate``).
+#: Without a detected face the midpoint is all there is (23% within).
+HEAD_BOTTOM_TOWARDS_FACE = 0.25
+#: How often an approximated joint lands within 0.2 head sizes of where people label it, by how it was
+#: made (same measurement, 2,800 people): this is its score, so it means what a detected joint's score
+#: means. head_bottom is "confident" when both eyes are detected, every joint used scores >= 0.95 and
+#: the face sits 0.5-1 shoulder widths from the shoulders (81% within; other faces 46%, no face 23%).
+#: head_top has no such measurement (no shared data labels both it and a detector's face): its score
+#: is its inputs' lowest score, and like head_bottom it is marked approximated.
+APPROXIMATION_TRUST = {"head_bottom_confident": 0.81, "head_bottom": 0.46, "head_bottom_no_face": 0.23, "head_top": 1.0}
 
 
 def coco17_to_posetrack18(
@@ -184,8 +194,9 @@ def coco17_to_posetrack18(
 
     Args: ``xy[..., 17, 2]``, ``vis[..., 17]``, ``score[..., 17]``.
     Returns ``(xy, vis, score, approximated[17] bool)``. Exact: nose and all limbs. Approximated
-    (score capped at :data:`APPROXIMATED_SCORE`): ``head_bottom`` = midpoint of the shoulders,
-    ``head_top`` = nose + 0.8 * (eye midpoint - head_bottom) direction scaled by the nose-neck distance.
+    (scores from :data:`APPROXIMATION_TRUST`): ``head_bottom`` =
+    shoulder midpoint moved :data:`HEAD_BOTTOM_TOWARDS_FACE` of the way to the face (eye midpoint,
+    else nose; the midpoint itself without a face), ``head_top`` = face + 0.8 x (face - shoulder midpoint).
     PoseTrack18's ear slots are never labelled in the dataset, so they stay empty (vis 0).
     """
     xy = np.asarray(xy, np.float32)
@@ -196,20 +207,29 @@ def coco17_to_posetrack18(
     out_score = score.copy()
     ls, rs, nose, le, re = 5, 6, 0, 1, 2
     both_sh = (vis[..., ls] > 0) & (vis[..., rs] > 0)
-    neck = 0.5 * (xy[..., ls, :] + xy[..., rs, :])
+    shoulders = np.minimum(score[..., ls], score[..., rs])
+    mid = 0.5 * (xy[..., ls, :] + xy[..., rs, :])
+    eyes = (vis[..., le] > 0) & (vis[..., re] > 0)
+    has_face = eyes | (vis[..., nose] > 0)
+    face = np.where(eyes[..., None], 0.5 * (xy[..., le, :] + xy[..., re, :]), xy[..., nose, :])
+    face_score = np.where(eyes, np.minimum(score[..., le], score[..., re]), score[..., nose])
+
+    neck = np.where(has_face[..., None], mid + HEAD_BOTTOM_TOWARDS_FACE * (face - mid), mid)
     out_xy[..., 1, :] = np.where(both_sh[..., None], neck, 0.0)
     out_vis[..., 1] = np.where(both_sh, np.minimum(vis[..., ls], vis[..., rs]), 0)
-    out_score[..., 1] = np.where(both_sh, np.minimum(np.minimum(score[..., ls], score[..., rs]), APPROXIMATED_SCORE), 0.0)
+    width = np.linalg.norm(xy[..., ls, :] - xy[..., rs, :], axis=-1)
+    reach = np.linalg.norm(face - mid, axis=-1) / np.maximum(width, 1e-6)
+    confident = eyes & (np.minimum(shoulders, face_score) >= 0.95) & (reach >= 0.5) & (reach < 1.0)
+    neck_score = np.where(confident, APPROXIMATION_TRUST["head_bottom_confident"],
+                          np.where(has_face, APPROXIMATION_TRUST["head_bottom"], APPROXIMATION_TRUST["head_bottom_no_face"]))
+    out_score[..., 1] = np.where(both_sh, neck_score, 0.0)
 
-    eyes = (vis[..., le] > 0) & (vis[..., re] > 0)
-    eye_mid = 0.5 * (xy[..., le, :] + xy[..., re, :])
-    face = np.where(eyes[..., None], eye_mid, xy[..., nose, :])
-    has_top = both_sh & ((vis[..., nose] > 0) | eyes)
-    # The crown sits above the face by about the face-to-neck distance.
-    top = face + 0.8 * (face - neck)
+    has_top = both_sh & has_face
+    # The crown sits above the face by about the face-to-shoulders distance.
+    top = face + 0.8 * (face - mid)
     out_xy[..., 2, :] = np.where(has_top[..., None], top, 0.0)
     out_vis[..., 2] = np.where(has_top, 2, 0)
-    out_score[..., 2] = np.where(has_top, np.minimum(score[..., nose], APPROXIMATED_SCORE), 0.0)
+    out_score[..., 2] = np.where(has_top, np.minimum(face_score, shoulders) * APPROXIMATION_TRUST["head_top"], 0.0)
 
     out_xy[..., 3:5, :] = 0.0
     out_vis[..., 3:5] = 0
@@ -264,14 +284,20 @@ def convert_keypoints(
     """Convert between layouts; identity when the names agree. Between the presets as described
     above; otherwise joints are matched by name (:func:`by_name`)."""
     if src.name == dst.name and src.joint_names == dst.joint_names:
-        return np.asarray(xy, np.float32).copy(), np.asarray(vis, np.int8).copy(), np.asarray(score, np.float32).copy(), np.zeros(dst.num_joints, bool)
+        return (np.asarray(xy, np.float32).copy(), np.asarray(vis, np.int8).copy(), np.asarray(score, np.float32).copy(),
+                np.zeros(dst.num_joints, bool))
     if (src.name, dst.name) == ("coco17", "posetrack18"):
         return coco17_to_posetrack18(xy, vis, score)
     if (src.name, dst.name) == ("posetrack18", "coco17"):
         return posetrack18_to_coco17(xy, vis, score)
     if set(src.joint_names) & set(dst.joint_names):
         return by_name(xy, vis, score, src, dst)
-    raise ValueError(f"no conversion from {src.name} to {dst.name} (no joint names in common)")
+    from stdpose_core.errors import SkeletonMismatchError
+
+    raise SkeletonMismatchError(
+        f"no conversion from the {src.name} skeleton ({', '.join(src.joint_names[:4])}{', ...' if src.num_joints > 4 else ''}) "
+        f"to {dst.name}: no joint names in common; make a project with the file's own skeleton "
+        "('stdpose new PROJECT VIDEO --import FILE')")
 
 
 def conversion_loss(vis: np.ndarray, src: Skeleton, dst: Skeleton) -> dict:

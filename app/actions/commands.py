@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from app.document import Document
+from stdpose_core.data.track import person_name
 from stdpose_core.ops import annotate
 
 
@@ -61,7 +62,7 @@ def _other_person(ctx: Context, title: str, prompt: str) -> int | None:
     if not others:
         raise ValueError("There is no other person.")
     present = {t.track_id for t in doc.project.tracks_at(doc.frame)}
-    labels = [f"person {t}" + ("" if t in present else " (not on this frame)") for t in others]
+    labels = [person_name(t) + ("" if t in present else " (not on this frame)") for t in others]
     choice, ok = QInputDialog.getItem(ctx.parent, title, prompt, labels, 0, False)
     return others[labels.index(choice)] if ok else None
 
@@ -94,23 +95,63 @@ class SwapIds(Command):
     title = "Swap ids"
 
     def ask(self, ctx):
-        other = _other_person(ctx, self.title, f"Swap person {ctx.doc.track_id} with (from frame {ctx.doc.frame} on):")
+        other = _other_person(ctx, self.title, f"Swap {person_name(ctx.doc.track_id)} with (from frame {ctx.doc.frame} on):")
         return None if other is None else {"a": ctx.doc.track_id, "b": other, "frame": ctx.doc.frame}
 
     def do(self, doc, a: int, b: int, frame: int):
         doc.push(annotate.swap_ids(doc.project, a, b, frame))
 
 
+def ask_merge_conflict(parent, conflict: annotate.MergeConflict) -> str | None:
+    """Where both people are present, whose poses stay: 'target', 'source' or None (cancel)."""
+    src, dst = person_name(conflict.src), person_name(conflict.dst)
+    box = QMessageBox(QMessageBox.Icon.Question, "Merge tracks",
+                      f"{conflict.describe()}.\n\nWhose poses should stay on those frames? The other's are "
+                      f"removed there (Ctrl+Z brings them back).", parent=parent)
+    keep_dst = box.addButton(f"Keep {dst}'s poses", QMessageBox.ButtonRole.AcceptRole)
+    keep_src = box.addButton(f"Keep {src}'s poses", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep_dst)
+    box.exec()
+    return {keep_dst: "target", keep_src: "source"}.get(box.clickedButton())
+
+
 class MergeTracks(Command):
+    """Merge the selected person into another; shared frames are shown and the user chooses."""
+
     title = "Merge tracks"
+    #: Asks whose poses stay on shared frames (tests replace it): (parent, MergeConflict) -> keep or None.
+    resolve = staticmethod(ask_merge_conflict)
 
     def ask(self, ctx):
-        other = _other_person(ctx, self.title, f"Merge person {ctx.doc.track_id} into:")
-        return None if other is None else {"src": ctx.doc.track_id, "dst": other}
+        other = _other_person(ctx, self.title, f"Merge {person_name(ctx.doc.track_id)} into:")
+        if other is None:
+            return None
+        src = ctx.doc.track_id
+        conflict = annotate.merge_conflict(ctx.doc.project, src, other)
+        keep = "target"
+        if conflict:
+            keep = self.resolve(ctx.parent, conflict)
+            if keep is None:
+                return None
+        return {"src": src, "dst": other, "keep": keep}
 
-    def do(self, doc, src: int, dst: int):
-        doc.push(annotate.merge_tracks(doc.project, src, dst))
+    def do(self, doc, src: int, dst: int, keep: str = "refuse"):
+        doc.push(annotate.merge_tracks(doc.project, src, dst, keep))
         doc.select(dst)
+
+
+class AcceptPrelabels(Command):
+    """A: the detector's pose of the selected person (or of everyone) on this frame, accepted as it is."""
+
+    title = "Accept pre-labels"
+
+    def ask(self, ctx):
+        tid = ctx.doc.track_id
+        return {"frame": ctx.doc.frame, "track_ids": None if tid is None else [tid]}
+
+    def do(self, doc, frame: int, track_ids: list[int] | None = None):
+        doc.push(annotate.accept_prelabels(doc.project, frame, track_ids))
 
 
 class MarkReviewed(Command):
@@ -157,3 +198,28 @@ class PlaceJoint(Command):
 
     def do(self, doc, track_id: int, frame: int, joint: int, xy: tuple[float, float], vis: int = 2):
         doc.push(annotate.place_joint(doc.project, track_id, frame, joint, xy, vis))
+
+
+class CopyRegions(Command):
+    """Copy this frame's ignore regions to the selected range's end, or to the next N frames (asked)."""
+
+    title = "Copy ignore regions"
+
+    def ask(self, ctx):
+        doc = ctx.doc
+        if not doc.project.ignore_regions.get(doc.frame):
+            raise ValueError("This frame has no ignore region: press I and draw one first.")
+        rng = doc.frame_range
+        if rng and rng[1] > doc.frame + 1:
+            return {"frame": doc.frame, "stop": rng[1]}
+        left = doc.num_frames - doc.frame - 1
+        if left < 1:
+            raise ValueError("This is the last frame.")
+        n, ok = QInputDialog.getInt(ctx.parent, self.title, f"Copy frame {doc.frame}'s ignore regions to the next frames:",
+                                    min(10, left), 1, left)
+        return {"frame": doc.frame, "stop": doc.frame + 1 + n} if ok else None
+
+    def do(self, doc, frame: int, stop: int):
+        from stdpose_core.ops.regions import copy_regions
+
+        doc.push(copy_regions(doc.project, frame, stop))

@@ -13,6 +13,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from app.canvas.style import joint_kind, score_color
+from stdpose_core.data.track import person_name
+from stdpose_core.ops.drag import handle_points
 
 JOINT_RADIUS_PX = 5.0
 HANDLE_PX = 7.0
@@ -86,11 +88,10 @@ class PoseItem(QGraphicsItem):
             painter.setPen(st.box_selected if selected else (st.box if any_vis else st.box_empty))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(QPointF(bbox[0], bbox[1]), QPointF(bbox[2], bbox[3])))
-            if selected:
+            if selected:  # resize handles: corners and edge midpoints (the view's handle_at finds them)
                 h = HANDLE_PX / s
                 painter.setBrush(st.fill)
-                painter.drawRects([QRectF(cx - h / 2, cy - h / 2, h, h) for cx, cy in
-                                   ((bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[0], bbox[3]), (bbox[2], bbox[3]))])
+                painter.drawRects([QRectF(cx - h / 2, cy - h / 2, h, h) for cx, cy in handle_points(bbox).values()])
 
         # Edges: solid between two human-placed visible joints, faint otherwise. (One drawLine per
         # edge: drawLines() strokes the batch as one antialiased path, 10x slower here.)
@@ -144,7 +145,7 @@ class PoseItem(QGraphicsItem):
         painter.translate(x, y)
         painter.scale(1 / s, 1 / s)
         painter.setFont(LABEL_FONT)
-        text = f"{self.canvas.label_index(self.track_id)}: P{self.track_id}"
+        text = f"{self.canvas.label_index(self.track_id)}: {person_name(self.track_id)}"
         w = len(text) * 8 + 8
         rect = QRectF(0, -17, w, 17)
         painter.fillRect(rect, st.fill)

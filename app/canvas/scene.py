@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
 
 from app.canvas.pose_item import PoseItem, TrailItem
+from app.canvas.regions_item import RegionsItem
 from app.canvas.style import track_color
 from app.document import Document
 from stdpose_core.data.edits import Change
@@ -27,6 +28,8 @@ class CanvasScene(QGraphicsScene):
         self.addItem(self.pixmap_item)
         self.trails = TrailItem(self)
         self.addItem(self.trails)
+        self.regions = RegionsItem(self)
+        self.addItem(self.regions)
         self.items_by_track: dict[int, PoseItem] = {}
         self._order: dict[int, int] = {}
         self.shown_frame = -1  # frame whose pixels are on screen
@@ -83,6 +86,7 @@ class CanvasScene(QGraphicsScene):
             return
         self._sync_items()
         self.trails.refresh()
+        self.regions.refresh()
 
     def on_change(self, change: Change) -> None:
         if self.doc.session is None:
@@ -98,6 +102,8 @@ class CanvasScene(QGraphicsScene):
                     self.items_by_track[tid].refresh()
         if self.doc.track_id in change.tracks:
             self.trails.refresh()
+        if change.frame_info and change.start <= f < change.stop:
+            self.regions.refresh()
 
     def on_selection(self) -> None:
         for item in self.items_by_track.values():

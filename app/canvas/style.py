@@ -8,7 +8,7 @@ from stdpose_core.data import Source
 
 HUMAN = (int(Source.MANUAL), int(Source.CORRECTED))
 MACHINE = (int(Source.PROPAGATED), int(Source.INTERPOLATED))
-DETECTED = int(Source.DETECTED)
+DETECTED = (int(Source.DETECTED), int(Source.APPROXIMATED))  # pre-labels: squares
 
 
 def track_color(track_id: int, palette: list[str]) -> QColor:
@@ -27,6 +27,6 @@ def joint_kind(source: int, vis: int) -> str:
         return "hidden"
     if source in HUMAN:
         return "human"
-    if source == DETECTED:
+    if source in DETECTED:
         return "detected"
     return "machine"

@@ -2,9 +2,12 @@
 
 Gestures (left button):
   - on a joint: select it and drag it (one undo step per drag);
-  - on the selected person's box corner: scale the pose; inside the box: move the whole pose;
+  - on a handle of the selected person's box (corners, edge midpoints): resize the box alone;
+    Shift on a corner: scale the pose with its box; inside the box: move the whole pose;
   - with a joint armed (joint list or guided mode): place it (Shift = occluded) -> ``place_requested``;
   - in draw-box mode: draw a new person's box -> ``box_drawn``;
+  - in region mode: click points of an ignore region (click the first point or double-click to close
+    -> ``region_drawn``), drag a region's point to move it;
   - on empty image: deselect and pan.
 Right button: visibility / delete menu for the joint or person under the cursor.
 """
@@ -23,9 +26,10 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QGraph
 from app.canvas.pose_item import HANDLE_PX, JOINT_RADIUS_PX, pick_joint
 from app.canvas.scene import CanvasScene
 from app.document import Document
-from stdpose_core.data import Source
+from stdpose_core.data import MACHINE_SOURCES, Source
+from stdpose_core.data.track import person_name
 from stdpose_core.ops import annotate
-from stdpose_core.ops.drag import Drag, JointDrag, PoseDrag
+from stdpose_core.ops.drag import BoxDrag, Drag, JointDrag, PoseDrag, handle_points
 
 SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
 VIS_NAMES = {0: "not labelled", 1: "occluded", 2: "visible"}
@@ -42,19 +46,20 @@ class PanDrag:
 
 
 @dataclass
-class BoxDrag:
+class DrawBox:
     """Drawing a new person's box from ``start`` (scene pixels)."""
 
     start: QPointF
 
 
-#: What a press started: an edit gesture of the core (joint, move/scale pose) or a view gesture.
-Gesture = Drag | PanDrag | BoxDrag
+#: What a press started: an edit gesture of the core (joint, box, move/scale pose) or a view gesture.
+Gesture = Drag | PanDrag | DrawBox
 
 
 class CanvasView(QGraphicsView):
     place_requested = Signal(float, float, bool)  # x, y, occluded
     box_drawn = Signal(float, float, float, float)
+    region_drawn = Signal(object)  # [(x, y), ...] pixels of a closed ignore-region polygon
     context_menu_requested = Signal(object, object)  # QMenu to fill, global pos — window adds person actions
     zoom_changed = Signal(float)
 
@@ -63,6 +68,7 @@ class CanvasView(QGraphicsView):
         self.doc = doc
         self.canvas = scene
         self.draw_box_mode = False
+        self.region_mode = False
         self._drag: Gesture | None = None
         self._pending: tuple[Drag, float, float] | None = None  # a drag position not yet written
         self._refused_drag = False  # this drag was refused (read-only project) and the user told so
@@ -81,7 +87,11 @@ class CanvasView(QGraphicsView):
         self._hover.setPen(QPen(QColor(0, 0, 0), 0.5))
         self._hover.setZValue(100)
         self._hover.hide()
+        self._hover_at: QPointF | None = None  # where the pointer rests (scene pixels)
         scene.addItem(self._hover)
+        # The hover label describes a joint's state: after V/O/X (or any change) and on another frame it is re-read.
+        doc.changed.connect(lambda _c: self._refresh_hover())
+        doc.frame_changed.connect(lambda _f: self._refresh_hover())
         self._rubber = QGraphicsRectItem()
         pen = QPen(QColor(255, 255, 0), 1.5, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
@@ -151,14 +161,15 @@ class CanvasView(QGraphicsView):
                 hits.append(((b[2] - b[0]) * (b[3] - b[1]), tid != self.doc.track_id, tid))
         return min(hits)[2] if hits else None
 
-    def _corner_at(self, tid: int, pos: QPointF) -> int | None:
+    def handle_at(self, tid: int, pos: QPointF) -> str | None:
+        """The box handle of person ``tid`` under ``pos`` ('nw', 'n', … see ``BOX_HANDLES``), or None."""
         b = self.doc.project.tracks[tid].bbox[self.doc.frame]
         if not np.isfinite(b).all():
             return None
         r = HANDLE_PX / max(self.scale_factor(), 1e-3)
-        for i, (x, y) in enumerate(((b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3]))):
+        for name, (x, y) in handle_points(b).items():
             if abs(pos.x() - x) <= r and abs(pos.y() - y) <= r:
-                return i
+                return name
         return None
 
     # ---- mouse -------------------------------------------------------------------------------
@@ -172,8 +183,11 @@ class CanvasView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         doc = self.doc
+        if self.region_mode:
+            self._region_press(pos)
+            return
         if self.draw_box_mode:
-            self._drag = BoxDrag(pos)
+            self._drag = DrawBox(pos)
             self._rubber.setRect(QRectF(pos, pos))
             self._rubber.show()
             return
@@ -192,9 +206,13 @@ class CanvasView(QGraphicsView):
             return
         sel = doc.track_id
         if sel is not None and sel in self.canvas.items_by_track:
-            corner = self._corner_at(sel, pos)
-            if corner is not None or self.box_at(pos) == sel:
-                self._drag = PoseDrag.start(doc.project, sel, doc.frame, (pos.x(), pos.y()), scale=corner is not None)
+            handle = self.handle_at(sel, pos)
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if handle is not None and not (shift and len(handle) == 2):
+                self._drag = BoxDrag.start(doc.project, sel, doc.frame, handle)
+                return
+            if handle is not None or self.box_at(pos) == sel:
+                self._drag = PoseDrag.start(doc.project, sel, doc.frame, (pos.x(), pos.y()), scale=handle is not None)
                 return
         tid = self.box_at(pos)
         if tid is not None:
@@ -203,9 +221,44 @@ class CanvasView(QGraphicsView):
         doc.select(None)
         self._drag = PanDrag(event.position())
 
+    def _region_press(self, pos: QPointF) -> None:
+        """Region mode: grab a point of an existing region, or add a point to the polygon being drawn."""
+        from stdpose_core.ops.regions import VertexDrag, vertex_at
+
+        items = self.canvas.regions
+        r = HANDLE_PX / max(self.scale_factor(), 1e-3)
+        draft = items.draft
+        if len(draft) >= 3 and np.hypot(pos.x() - draft[0][0], pos.y() - draft[0][1]) <= r:
+            self.finish_region()
+            return
+        if not draft:
+            hit = vertex_at(self.doc.project, self.doc.frame, (pos.x(), pos.y()), r)
+            if hit is not None:
+                self._drag = VertexDrag(-1, self.doc.frame, hit[0], hit[1])
+                return
+        draft.append((pos.x(), pos.y()))
+        items.update()
+
+    def finish_region(self) -> None:
+        """Close the polygon being drawn (at least 3 points) -> ``region_drawn``."""
+        items = self.canvas.regions
+        points, items.draft, items.hover = list(items.draft), [], None
+        items.update()
+        if len(points) >= 3:
+            self.region_drawn.emit(points)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        if self.region_mode:
+            self.finish_region()  # the double-click's first press added its point already
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         pos = self.mapToScene(event.position().toPoint())
         d = self._drag
+        if d is None and self.region_mode and self.canvas.regions.draft:
+            self.canvas.regions.hover = (pos.x(), pos.y())
+            self.canvas.regions.update()
         if d is None:
             self._update_hover(pos)
             return super().mouseMoveEvent(event)
@@ -214,7 +267,7 @@ class CanvasView(QGraphicsView):
             d.last = event.position()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
-        elif isinstance(d, BoxDrag):
+        elif isinstance(d, DrawBox):
             self._rubber.setRect(QRectF(d.start, pos).normalized())
         elif self.doc.read_only:  # a joint or box drag on a read-only project: say so once per drag
             if not self._refused_drag:
@@ -256,14 +309,20 @@ class CanvasView(QGraphicsView):
         if d is None:
             return super().mouseReleaseEvent(event)
         self._flush_drag()  # the final position is always written
-        if isinstance(d, BoxDrag):
+        if isinstance(d, DrawBox):
             self._rubber.hide()
             r = self._rubber.rect().intersected(self.canvas.sceneRect())
             if r.width() >= 4 and r.height() >= 4:
                 self.box_drawn.emit(r.left(), r.top(), r.right(), r.bottom())
 
+    def _refresh_hover(self) -> None:
+        if self._hover_at is not None and self._drag is None:
+            self._update_hover(self._hover_at)
+
     def _update_hover(self, pos: QPointF) -> None:
+        self._hover_at = pos
         if self.doc.session is None:
+            self._hover.hide()
             return
         hit = self.joint_at(pos)
         if hit is None:
@@ -273,12 +332,17 @@ class CanvasView(QGraphicsView):
         t = self.doc.project.tracks[tid]
         f = self.doc.frame
         src = SOURCE_NAMES.get(int(t.source[f, k]), "?")
-        text = f"P{tid} {self.doc.project.skeleton.joint_names[k]} — {src}, {VIS_NAMES[int(t.vis[f, k])]}"
-        if int(t.source[f, k]) in (int(Source.PROPAGATED), int(Source.INTERPOLATED), int(Source.DETECTED)):
+        text = f"{person_name(tid)} {self.doc.project.skeleton.joint_names[k]} — {src}, {VIS_NAMES[int(t.vis[f, k])]}"
+        if int(t.source[f, k]) in MACHINE_SOURCES:
             text += f", score {t.score[f, k]:.2f}"
         self._hover.setText(text)
         self._hover.setPos(pos + QPointF(8 / self.scale_factor(), 8 / self.scale_factor()))
         self._hover.show()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._hover_at = None
+        self._hover.hide()
+        super().leaveEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
         if self.doc.session is None:
@@ -295,12 +359,21 @@ class CanvasView(QGraphicsView):
                 act.setCheckable(True)
                 act.setChecked(int(self.doc.project.tracks[tid].vis[self.doc.frame, k]) == vis)
                 act.setEnabled(not self.doc.read_only)
-                act.triggered.connect(lambda _=False, v=vis, t=tid, j=k: self.doc.push(annotate.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
+                act.triggered.connect(
+                    lambda _=False, v=vis, t=tid, j=k: self.doc.push(annotate.set_visibility(self.doc.project, t, self.doc.frame, j, v)))
             menu.addSeparator()
         else:
             tid = self.box_at(pos)
             if tid is not None:
                 self.doc.select(tid)
+        from stdpose_core.ops.regions import delete_region, region_at
+
+        region = region_at(self.doc.project, self.doc.frame, (pos.x(), pos.y()))
+        if region is not None:
+            f = self.doc.frame
+            menu.addAction("Delete this ignore region").triggered.connect(
+                lambda _=False: self.doc.push(delete_region(self.doc.project, f, region)))
+            menu.addSeparator()
         self.context_menu_requested.emit(menu, event.globalPos())
         if not menu.isEmpty():
             self.exec_menu(menu, event.globalPos())

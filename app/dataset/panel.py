@@ -15,9 +15,27 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
-                               QHeaderView, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QProgressBar,
-                               QPushButton, QSpinBox, QTableView, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import settings as app_settings
 from app.dataset.delegates import ProgressDelegate, StateDelegate
@@ -321,7 +339,7 @@ class DatasetPanel(QDockWidget):
         if total > 0:
             self.batch_bar.setRange(0, total)
             self.batch_bar.setValue(done)
-            self.batch_bar.setFormat(f"%v/%m videos")
+            self.batch_bar.setFormat("%v/%m videos")
         self.batch_bar.setToolTip(message)
         if done and not self._batch_refresh.isActive():
             self._batch_refresh.start()  # at most one status refresh a second while videos finish

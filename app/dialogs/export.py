@@ -31,15 +31,19 @@ from app import settings as app_settings
 from app.shortcuts import ActionSpec
 
 FORMATS = (("posetrack18", "PoseTrack18 JSON"), ("posetrack21", "PoseTrack21 JSON"), ("coco", "COCO keypoints JSON"),
-           ("coco-results", "COCO keypoint results JSON (list with scores)"))
-EXPORT = ActionSpec("file.export", "&Export…", ("Ctrl+E",), "File", "Export PoseTrack18/21, COCO or COCO results JSON")
+           ("coco-results", "COCO keypoint results JSON (list with scores)"),
+           ("yolo-pose", "YOLO-pose dataset folder (ultralytics data.yaml)"))
+FOLDER_FORMATS = ("yolo-pose",)  # written as a new folder, not a file
+EXPORT = ActionSpec("file.export", "&Export…", ("Ctrl+E",), "File",
+                    "Export PoseTrack18/21, COCO or COCO results JSON, or a YOLO-pose training folder")
 EXPORT_AGAIN = ActionSpec("file.export_again", "Export (one click)", ("Ctrl+Shift+E",), "File",
                           "Export again with the last format and file")
 KEY_FORMAT, KEY_REVIEWED, KEY_PATHS = "export/format", "export/only_reviewed", "export/paths"
 
 
 def default_path(project_path: Path, fmt: str) -> Path:
-    return project_path.with_name(f"{project_path.stem}_{fmt}.json")
+    suffix = "" if fmt in FOLDER_FORMATS else ".json"
+    return project_path.with_name(f"{project_path.stem}_{fmt}{suffix}")
 
 
 def _paths(qs) -> dict[str, str]:
@@ -71,10 +75,14 @@ def remember(project_path: Path, fmt: str, path: Path, only_reviewed: bool) -> N
     qs.sync()
 
 
-def check_writable(path: Path) -> str | None:
-    """A one-line reason why ``path`` cannot be written, or None."""
+def check_writable(path: Path, fmt: str = "posetrack18") -> str | None:
+    """A one-line reason why ``path`` (a file, or a new folder for :data:`FOLDER_FORMATS`) cannot be
+    written, or None."""
     folder = path.parent
-    if path.is_dir():
+    if fmt in FOLDER_FORMATS:
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            return f"{path} exists and is not an empty folder; choose a new folder name"
+    elif path.is_dir():
         return f"{path} is a folder; choose a file name"
     if not folder.is_dir():
         return f"the folder {folder} does not exist"
@@ -86,6 +94,11 @@ def check_writable(path: Path) -> str | None:
 
 
 def summary_text(s: dict) -> str:
+    if s["format"] in FOLDER_FORMATS:
+        return (f"Wrote the YOLO-pose dataset {s['output']}{' (only reviewed frames)' if s['only_reviewed'] else ''}.\n\n"
+                f"Images: {s['images']} ({s['train']} train, {s['val']} val)\nPeople: {s['people']}\n"
+                + (f"Joints outside the image, left out: {s['joints_outside_image']}\n" if s["joints_outside_image"] else "")
+                + f"\nTrain with: yolo pose train data={Path(s['output']) / 'data.yaml'}")
     by = ", ".join(f"{v} {k}" for k, v in s["joints_by_source"].items() if v)
     return (f"Wrote {s['path']} ({s['format']}{', only reviewed frames' if s['only_reviewed'] else ''}).\n\n"
             f"Frames with annotations: {s['frames_written']} of {s['frames']}\n"
@@ -130,7 +143,9 @@ class ExportDialog(QDialog):
             self.path.setText(str(cur.with_name(default_path(self.project_path, self.choice()[0]).name)))
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), "JSON (*.json)")
+        folder = self.choice()[0] in FOLDER_FORMATS
+        path, _ = QFileDialog.getSaveFileName(self, "Export to a new folder" if folder else "Export to", self.path.text(),
+                                              "Folder (*)" if folder else "JSON (*.json)")
         if path:
             self.path.setText(path)
 
@@ -175,11 +190,21 @@ class Exporter:
         from stdpose_core.ops.jobs import export_job
 
         doc = self.window.doc
-        problem = check_writable(path)
+        problem = check_writable(path, fmt)
         if problem:
             QMessageBox.critical(self.window, "Cannot export", f"Cannot write {path}:\n{problem}.\n\nNothing was written.")
             return False
         remember(doc.path, fmt, path, only_reviewed)
+        if fmt in FOLDER_FORMATS:
+            from stdpose_core.ops.jobs import yolo_pose_export_job
+
+            images = doc.video_path()
+            if images is None or not images.exists():
+                QMessageBox.critical(self.window, "Cannot export", f"A YOLO-pose dataset needs the video's frames, and "
+                                     f"{images or 'the video'} is not there (File → Locate video… finds it).\n\nNothing was written.")
+                return False
+            return self.window.jobs.run(f"Exporting {fmt}", lambda project: yolo_pose_export_job(project, path, images, only_reviewed),
+                                        self._done)
         return self.window.jobs.run(f"Exporting {fmt}", lambda project: export_job(project, path, fmt, only_reviewed), self._done)
 
     def _done(self, summary: dict) -> None:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.shortcuts import ActionSpec
 
 IMPORT = ActionSpec("file.import", "&Import annotations…", ("Ctrl+I",), "File",
-                    "Import PoseTrack, COCO, SLEAP, DeepLabCut, Label Studio or labelme annotations")
+                    "Import PoseTrack, COCO, SLEAP, DeepLabCut, Label Studio or labelme annotations", edits=True)
 FILE_FILTER = ("Annotation files (*.json *.slp *.csv *.h5);;JSON (PoseTrack, COCO, Label Studio, labelme) (*.json);;"
                "SLEAP (*.slp);;DeepLabCut CollectedData (*.csv *.h5);;All files (*)")
 
@@ -127,7 +127,7 @@ class Importer:
             convert = False
             try:
                 check_skeleton(doc.project, loaded, convert=False, path=str(path))
-            except SkeletonMismatchError as exc:
+            except SkeletonMismatchError:
                 from stdpose_core.skeleton import convertible
 
                 can = convertible(loaded.skeleton, doc.project.skeleton)

@@ -156,7 +156,8 @@ class ModelsDialog(QDialog):
             sentence = "No STDPose weights are installed: propagation uses optical flow. " + \
                        "Train a model on your labels (Model → Retrain) or import a .pt/.onnx file."
         self.banner.setText(sentence)
-        self.banner.setStyleSheet("padding:6px; border-radius:3px; " + ("background:#1f3d1f; color:#b6f5b6;" if uses else "background:#4a3510; color:#ffd27f;"))
+        colours = "background:#1f3d1f; color:#b6f5b6;" if uses else "background:#4a3510; color:#ffd27f;"
+        self.banner.setStyleSheet("padding:6px; border-radius:3px; " + colours)
         self.use_button.setEnabled(bool(self.models))
         self.remove_button.setEnabled(bool(self.models))
 

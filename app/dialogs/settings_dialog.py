@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import copy
-
-from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import (QColorDialog, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QKeySequenceEdit, QLineEdit, QPushButton, QSpinBox,
-                               QTableWidget, QTabWidget, QVBoxLayout, QWidget)
-
-from app.settings import Settings
 from collections.abc import Sequence
 
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.settings import Settings
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 
 
@@ -98,7 +112,8 @@ class SettingsDialog(QDialog):
         edit = QLineEdit(value)
         edit.setPlaceholderText("default (model registry)")
         browse = QPushButton("…")
-        browse.clicked.connect(lambda: edit.setText(QFileDialog.getOpenFileName(self, label, edit.text(), "Weights (*.pt *.pth *.onnx)")[0] or edit.text()))
+        browse.clicked.connect(
+            lambda: edit.setText(QFileDialog.getOpenFileName(self, label, edit.text(), "Weights (*.pt *.pth *.onnx)")[0] or edit.text()))
         row = QHBoxLayout()
         row.addWidget(edit, 1)
         row.addWidget(browse)

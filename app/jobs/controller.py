@@ -15,22 +15,26 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 
 from app import settings as app_settings
+from app.dialogs.suggest_interval import SUGGEST_INTERVAL, SuggestIntervalDialog
 from app.errors import show_error
 from app.jobs.auto import AutoRepropagate
 from app.jobs.runner import JobRunner
 from app.jobs.status import JobStatus
 from app.shortcuts import ActionSpec
 from stdpose_core.data import Project
-from stdpose_core.data.edits import Edit
+from stdpose_core.data.edits import Edit, edit_is_empty
 from stdpose_core.ops.jobs import Targets, detect_job, propagate_job
+from stdpose_core.ops.repropagate import Touches, repropagate_job
 from stdpose_core.progress import Job
 from stdpose_core.propagation import available_methods, get_propagator
 
 ACTIONS = (
-    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs", "Find people, their ids and pose pre-labels (selected range or whole video)", edits=True),
+    ActionSpec("jobs.detect", "&Detect people", ("Ctrl+D",), "Jobs",
+               "Find people, their ids and pose pre-labels (selected range or whole video)", edits=True),
     ActionSpec("jobs.propagate", "&Propagate", ("P",), "Jobs", "Fill the frames between keyframes (selected range or whole video)", edits=True),
     ActionSpec("jobs.cancel", "&Cancel job", ("Ctrl+.",), "Jobs", "Stop the running job; nothing of it is applied"),
     ActionSpec("jobs.auto", "Re-propagate &automatically after keyframe edits", (), "Jobs"),
+    SUGGEST_INTERVAL,
 )
 METHOD_KEY, AUTO_KEY = "loop/method", "loop/auto_repropagate"
 
@@ -46,7 +50,7 @@ class LoopJobs(QObject):
         qs = app_settings.qsettings()
         method = str(qs.value(METHOD_KEY, "auto"))
         self.method = method if method in available_methods() else "auto"
-        self.auto = AutoRepropagate(self.doc, self.runner, self.propagate_targets, self)
+        self.auto = AutoRepropagate(self.doc, self.runner, self.repropagate, self)
         self.auto.enabled = str(qs.value(AUTO_KEY, "true")).lower() != "false"
         #: Builds the person detector on the worker thread (tests may replace it).
         self.make_detector: Callable[[], object] = self._default_detector
@@ -54,8 +58,10 @@ class LoopJobs(QObject):
         self._propagator = None  # (key, Propagator) reused between jobs
 
         handlers = {"jobs.detect": self.detect, "jobs.propagate": self.propagate, "jobs.cancel": self.runner.cancel,
-                    "jobs.auto": self._toggle_auto}
+                    "jobs.auto": self._toggle_auto, "jobs.suggest_interval": self.suggest_interval}
         self.actions: dict[str, QAction] = {s.id: window.add_action(s, handlers[s.id]) for s in ACTIONS}
+        #: Shows a probe result and returns the T to use, or None (tests replace it).
+        self.ask_interval: Callable[[dict, int], int | None] = self._ask_interval
         auto = self.actions["jobs.auto"]
         auto.setCheckable(True)
         auto.setChecked(self.auto.enabled)
@@ -171,12 +177,15 @@ class LoopJobs(QObject):
         self._quiet = False
         return self.runner.start("Propagating", self.propagation_work(None, [(None, rng)], label), label=label)
 
-    def propagate_targets(self, targets: Targets, label: str) -> bool:
-        """Propagate only ``targets`` (automatic re-propagation around edited keyframes)."""
+    def repropagate(self, touches: Touches, label: str, on_result: Callable[[Edit], None]) -> bool:
+        """Re-propagate what the touched joints anchor (:func:`stdpose_core.ops.repropagate.repropagate_job`,
+        the chosen method); ``on_result`` gets the edit (automatic re-propagation decides its undo step)."""
         if self.doc.session is None or self.runner.busy or self.doc.read_only:
             return False
         self._quiet = True
-        return self.runner.start("Re-propagating", self.propagation_work(None, targets, label), label=label)
+        source = self.window.loader.source
+        work = lambda project: repropagate_job(project, source, self._make_propagator, touches, label)  # noqa: E731
+        return self.runner.start("Re-propagating", work, on_result, label=label)
 
     def detect(self) -> bool:
         """Detect people on the selected frame range, or the whole video."""
@@ -187,6 +196,33 @@ class LoopJobs(QObject):
         source = self.window.loader.source
         return self.runner.start("Detecting people",
                                  lambda project: detect_job(project, source, self.make_detector, start, stop))
+
+    def suggest_interval(self) -> bool:
+        """Probe the video (:func:`stdpose_core.ops.suggest_interval.suggest_interval_job`) with the chosen
+        method and offer the T with the least effort."""
+        from stdpose_core.ops.suggest_interval import suggest_interval_job
+
+        if self._refuse():
+            return False
+        self._quiet = False
+        source = self.window.loader.source
+
+        def work(project):
+            return suggest_interval_job(project, source, self._make_propagator())
+
+        return self.runner.start("Suggesting a keyframe interval", work, self._interval_found)
+
+    def _interval_found(self, result: dict) -> None:
+        project = self.doc.project
+        if project is None:
+            return
+        chosen = self.ask_interval(result, project.keyframe_interval)
+        if chosen is not None and chosen != project.keyframe_interval:
+            self.window.set_keyframe_interval(chosen)
+
+    def _ask_interval(self, result: dict, current: int) -> int | None:
+        dlg = SuggestIntervalDialog(result, current, self.window)
+        return dlg.suggested if dlg.exec() else None
 
     def _default_detector(self):
         from stdpose_core.detection import create_detector
@@ -209,12 +245,18 @@ class LoopJobs(QObject):
             show_error(self.window, f"{name} failed", message)
 
     def _finished(self, name: str, result) -> None:
+        """Status line of a finished job; only an edit that reached the undo history says Ctrl+Z undoes it."""
+        bar = self.window.statusBar()
         note = getattr(self._propagator[1], "note", "") if self._propagator else ""
-        if result is None:
-            self.window.statusBar().showMessage(f"{name}: nothing to change", 4000)
+        extra = f"; {note}" if note and isinstance(result, Edit) else ""
+        if result is None or (isinstance(result, Edit) and edit_is_empty(result)):
+            bar.showMessage(f"{name}: nothing to change", 4000)
+        elif not isinstance(result, Edit):
+            bar.showMessage(f"{name}: done", 5000)
+        elif name == "Re-propagating":  # it joined the undo step of the edit that caused it
+            bar.showMessage(f"{name}: done — {result.label}{extra}", 8000 if extra else 5000)
         else:
-            self.window.statusBar().showMessage(f"{name}: done — {getattr(result, 'label', '')} (Ctrl+Z undoes it)"
-                                                + (f"; {note}" if note else ""), 8000 if note else 5000)
+            bar.showMessage(f"{name}: done — {result.label} (Ctrl+Z undoes it){extra}", 8000 if extra else 5000)
 
 
 def _mtime(path: str | None) -> float | None:

@@ -155,8 +155,9 @@ class JobRunner(QObject):
             return
         self.finished.emit(name, result)
 
-    def apply(self, edit: Edit) -> Edit | None:
-        """Push a job's edit as one undo step (None when it changes nothing)."""
+    def apply(self, edit: Edit, follows=None) -> Edit | None:
+        """Push a job's edit as one undo step (None when it changes nothing); ``follows``: the
+        person's undo step it belongs to (see :meth:`Document.push`)."""
         if self.doc.session is None or self.doc.session is not self._session:
             return None  # the project the job ran on is no longer open
         edit = protect_human(edit, self.doc.project)
@@ -166,7 +167,7 @@ class JobRunner(QObject):
             edit.label = self._label
         self.pushing = True
         try:
-            self.doc.push(edit)
+            self.doc.push(edit, follows=follows)
         finally:
             self.pushing = False
         return edit

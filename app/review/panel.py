@@ -7,6 +7,7 @@ reviewed (its items leave the queue). The header counts the joints still to chec
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -23,9 +24,10 @@ from PySide6.QtWidgets import (
 
 from app.canvas.style import score_color
 from app.review.state import ReviewState
+from stdpose_core.data.track import person_name
 from stdpose_core.review import ReviewQueue, reason_text
 
-COLUMNS = ("Frame", "Person", "Joint", "Score", "Risk", "Why")
+COLUMNS = ("Frame", "Person", "Joint", "Score", "Why")  # sorted by risk; the risk itself is in the tooltip
 
 
 class QueueModel(QAbstractTableModel):
@@ -56,15 +58,18 @@ class QueueModel(QAbstractTableModel):
             if c == 0:
                 return int(q.frame[r])
             if c == 1:
-                return f"P{int(q.track[r])}"
+                return person_name(int(q.track[r]))
             if c == 2:
                 k = int(q.joint[r])
                 return self.joint_names[k] if k < len(self.joint_names) else str(k)
             if c == 3:
                 return f"{float(q.score[r]):.2f}"
-            if c == 4:
-                return f"{float(q.risk[r]):.2f}"
-            return reason_text(int(q.reasons[r]))
+            return reason_text(int(q.reasons[r]), short=True)
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole reason, however narrow the dock
+            k = int(q.joint[r])
+            name = self.joint_names[k] if k < len(self.joint_names) else str(k)
+            return (f"frame {int(q.frame[r])}, {person_name(int(q.track[r]))} {name}: score {float(q.score[r]):.2f}, "
+                    f"risk {float(q.risk[r]):.2f} — {reason_text(int(q.reasons[r]))}")
         if role == Qt.ItemDataRole.BackgroundRole and c == 3:
             col = QColor(score_color(float(q.score[r])))
             col.setAlpha(110)
@@ -104,9 +109,12 @@ class ReviewPanel(QDockWidget):
         # Fixed widths: ResizeToContents would ask every row for its text (thousands of items, ~0.5 s).
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((46, 50, 100, 42, 38)):
+        for col, width in enumerate((44, 50, 92, 40)):
             header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+        # "Why" is as wide as its longest text (a handful of reason combinations, measured once per
+        # refresh); the table scrolls sideways in a narrow dock instead of cutting the reason off.
+        header.setStretchLastSection(False)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys stay with the editor
         self.table.clicked.connect(lambda idx: self.go(idx.row()))
         lay.addWidget(self.table, 1)
@@ -135,6 +143,9 @@ class ReviewPanel(QDockWidget):
         names = list(self.doc.project.skeleton.joint_names) if self.doc.project else []
         self.model.set_queue(self.state.queue, names)
         q = self.state.queue
+        texts = [reason_text(int(m), short=True) for m in np.unique(q.reasons)] + ["Why"]
+        fm = self.table.fontMetrics()
+        self.table.horizontalHeader().resizeSection(len(COLUMNS) - 1, max(fm.horizontalAdvance(t) for t in texts) + 16)
         if self.doc.project is None:
             self.count_label.setText("No project open")
         elif len(q) == 0:

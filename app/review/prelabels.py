@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from stdpose_core.data import Project, Source
+from stdpose_core.data import DETECTOR_SOURCES, Project
+
+_DETECTOR = np.array(DETECTOR_SOURCES, np.uint8)
 
 
 class PrelabelMemory:
@@ -30,7 +32,7 @@ class PrelabelMemory:
         if t is None:
             return
         sl = slice(start, stop)
-        det = (t.source[sl] == Source.DETECTED) & (t.vis[sl] > 0)
+        det = np.isin(t.source[sl], _DETECTOR) & (t.vis[sl] > 0)
         if not det.any():
             return
         if tid not in self._mem:

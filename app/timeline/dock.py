@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollBar, QSpinBox, QStyle, QVBoxLayout, QWidget
 
 from app.document import Document
 from app.timeline.playback import Playback
@@ -26,10 +26,12 @@ class TimelineDock(QDockWidget):
         self.layout_.setContentsMargins(4, 2, 4, 2)
         self.layout_.setSpacing(2)
         controls = QHBoxLayout()
-        self.play_button = QPushButton("▶ Play")
+        # The style's own media icons: a text glyph (U+23F8) is missing from many fonts and shows a box.
+        self.play_button = QPushButton()
         self.play_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.play_button.clicked.connect(playback.toggle)
-        playback.playing_changed.connect(lambda on: self.play_button.setText("⏸ Pause" if on else "▶ Play"))
+        self._show_playing(False)
+        playback.playing_changed.connect(self._show_playing)
         self.frame_box = QSpinBox()
         self.frame_box.setKeyboardTracking(False)
         self.frame_box.valueChanged.connect(doc.set_frame)
@@ -54,11 +56,32 @@ class TimelineDock(QDockWidget):
         for name, color in zip(STATE_NAMES, STATE_COLORS):
             controls.addWidget(self._legend(name, color))
         controls.addStretch(1)
+        self.only_in_view = QCheckBox("Only people in view")
+        self.only_in_view.setToolTip("Hide the rows of people who are absent from the frames shown")
+        self.only_in_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.only_in_view.toggled.connect(self.timeline.set_only_in_view)
+        self.rows_label = QLabel()
+        controls.addWidget(self.only_in_view)
+        controls.addWidget(self.rows_label)
         self.layout_.addLayout(controls)
-        self.layout_.addWidget(self.timeline, 1)
+        strips = QHBoxLayout()
+        strips.setSpacing(0)
+        strips.addWidget(self.timeline, 1)
+        self.row_scroll = QScrollBar(Qt.Orientation.Vertical)
+        self.row_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.row_scroll.valueChanged.connect(self.timeline.scroll_rows)
+        self.timeline.rows_changed.connect(self._on_rows)
+        self.timeline.view_changed.connect(lambda: self.timeline._tell_rows() if self.timeline.only_in_view else None)
+        strips.addWidget(self.row_scroll)
+        self.layout_.addLayout(strips, 1)
         self.setWidget(body)
         doc.opened.connect(self._on_opened)
         doc.frame_changed.connect(self._on_frame)
+
+    def _show_playing(self, on: bool) -> None:
+        icon = QStyle.StandardPixmap.SP_MediaPause if on else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setText("Pause" if on else "Play")
 
     @staticmethod
     def _legend(name: str, color: str) -> QLabel:
@@ -66,6 +89,17 @@ class TimelineDock(QDockWidget):
         label = QLabel(f" {name} ")
         label.setStyleSheet(f"background:{color}; color:{fg}; border:1px solid #555; border-radius:3px; padding:1px;")
         return label
+
+    def _on_rows(self, first: int, fitting: int, total: int) -> None:
+        """The strips' rows moved or changed: the scroll bar and the 'rows a–b of n' label follow."""
+        self.row_scroll.blockSignals(True)
+        self.row_scroll.setRange(0, max(total - fitting, 0))
+        self.row_scroll.setPageStep(max(fitting, 1))
+        self.row_scroll.setValue(first)
+        self.row_scroll.blockSignals(False)
+        self.row_scroll.setVisible(total > fitting)
+        shown = min(fitting, total - first)
+        self.rows_label.setText(f"people {first + 1}–{first + shown} of {total}" if total > fitting else "")
 
     def add_row(self, widget: QWidget, stretch: int = 0) -> None:
         """Add a widget under the strips (confidence curve, suggestions…)."""

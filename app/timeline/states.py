@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from stdpose_core.data import Source, Track
+from stdpose_core.data import DETECTOR_SOURCES, Source, Track
+from stdpose_core.review import doubtful
 
-ABSENT, REVIEWED, DETECTED, PROPAGATED, MANUAL, LOW_CONF = range(6)
-STATE_NAMES = ("absent", "reviewed", "detected", "propagated", "manual", "low confidence")
-STATE_COLORS = ("#2b2b2b", "#4a90d9", "#9b9b9b", "#3cb371", "#f0f0f0", "#e8412c")
+ABSENT, BOX, REVIEWED, DETECTED, PROPAGATED, MANUAL, LOW_CONF = range(7)
+STATE_NAMES = ("absent", "box only", "reviewed", "detected", "propagated", "manual", "low confidence")
+STATE_COLORS = ("#2b2b2b", "#5a5a5a", "#4a90d9", "#9b9b9b", "#3cb371", "#f0f0f0", "#e8412c")
 
 _HUMAN = np.array([Source.MANUAL, Source.CORRECTED], np.uint8)
 _FILLED = np.array([Source.PROPAGATED, Source.INTERPOLATED], np.uint8)
+_DETECTOR = np.array(DETECTOR_SOURCES, np.uint8)
 
 
 def track_states(track: Track, low_confidence: float) -> np.ndarray:
@@ -23,15 +25,17 @@ def track_states(track: Track, low_confidence: float) -> np.ndarray:
 
     manual: a person placed/corrected a joint there; reviewed: a person checked the frame; otherwise
     low confidence when a propagated/interpolated/detected joint scores below ``low_confidence``,
-    propagated when filled by a machine, detected for pre-labels only, absent when not there.
+    propagated when filled by a machine, detected for detector pre-labels, box only when the person
+    has a box but no joint, absent when not there.
     """
     labelled = track.vis > 0
     human = (np.isin(track.source, _HUMAN) & labelled).any(1)
-    machine = labelled & ~np.isin(track.source, _HUMAN) & (track.source != Source.NONE)
-    low = (machine & (track.score < low_confidence)).any(1)
+    low = doubtful(track, low_confidence).any(1)  # the review queue's rule
     filled = (np.isin(track.source, _FILLED) & labelled).any(1)
+    detected = (np.isin(track.source, _DETECTOR) & labelled).any(1)
     out = np.full(track.num_frames, ABSENT, np.uint8)
-    out[track.present()] = DETECTED
+    out[track.present()] = BOX
+    out[detected] = DETECTED
     out[filled] = PROPAGATED
     out[low] = LOW_CONF
     out[track.reviewed & track.present()] = REVIEWED

@@ -5,6 +5,11 @@ into pixel columns (:func:`~app.timeline.states.column_states`); the columns of 
 one small image (colour lookup in numpy) drawn row by row, so the cost depends on the widget's
 width, not on the video's length or how often states alternate. Caches (states, human keyframes)
 are refreshed only for the tracks a Change names.
+
+Many people: rows never get thinner than :data:`MIN_ROW_H` (labels stay legible); rows that do not
+fit scroll (mouse wheel over the names, or the dock's scroll bar; ``rows_changed`` tells it), the
+selected person is scrolled into view, and ``only_in_view`` hides people absent from the frames
+shown. The "all" row always sums up everyone.
 """
 
 from __future__ import annotations
@@ -17,17 +22,20 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app.document import Document
 from app.timeline.states import STATE_COLORS, column_states, track_states
 from stdpose_core.data.edits import Change
+from stdpose_core.data.track import person_name
 
 LABEL_W = 64
 RULER_H = 20
 KEY_H = 12
 ALL_H = 10
 ROW_H = 18
+MIN_ROW_H = 14
 TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000)
 
 
 class TimelineWidget(QWidget):
     view_changed = Signal()
+    rows_changed = Signal(int, int, int)  # first shown row, rows that fit, rows in all
 
     def __init__(self, doc: Document, palette: list[str], low_confidence: float = 0.5, parent=None):
         super().__init__(parent)
@@ -40,6 +48,8 @@ class TimelineWidget(QWidget):
         self._keys: dict[int, np.ndarray] = {}  # per track: frames with human-placed joints
         self._human_keys: np.ndarray | None = None
         self._press: tuple[str, int] | None = None
+        self.row_offset = 0  # first track row shown
+        self.only_in_view = False  # hide people absent from the frames shown
         self._colors = [QColor(c) for c in STATE_COLORS]
         # ARGB32 pixel value of each state, for building strip images with one numpy lookup
         self._lut = np.array([QColor(c).rgba() for c in STATE_COLORS], np.uint32)
@@ -51,7 +61,7 @@ class TimelineWidget(QWidget):
         doc.changed.connect(self.on_change)
         doc.frame_changed.connect(self.on_frame)
         doc.range_changed.connect(self.update)
-        doc.selection_changed.connect(self.update)
+        doc.selection_changed.connect(self._on_selection)
 
     # ---- geometry -------------------------------------------------------------------------
     @property
@@ -65,16 +75,74 @@ class TimelineWidget(QWidget):
         f = self.view_start + (x - LABEL_W) / self.strip_width * self.view_len
         return int(min(max(np.floor(f), 0), max(self.doc.num_frames - 1, 0)))
 
+    def _free_height(self) -> int:
+        return max(self.height() - RULER_H - KEY_H - ALL_H - 4, 0)
+
     def row_height(self) -> int:
-        n = max(len(self._track_ids()), 1)
-        free = self.height() - RULER_H - KEY_H - ALL_H - 4
-        return int(min(ROW_H, max(free // n, 4)))
+        n = max(len(self.rows()), 1)
+        return int(min(ROW_H, max(self._free_height() // n, MIN_ROW_H)))
+
+    def rows_fitting(self) -> int:
+        """How many track rows fit the widget's height."""
+        return max(self._free_height() // self.row_height(), 1)
 
     def row_top(self, i: int) -> int:
+        """Top of the ``i``-th *shown* row (0 = the first row on screen)."""
         return RULER_H + KEY_H + ALL_H + 4 + i * self.row_height()
 
     def _track_ids(self) -> list[int]:
         return list(self.doc.project.tracks) if self.doc.session else []
+
+    def rows(self) -> list[int]:
+        """Track ids with a row, in order (all, or with ``only_in_view`` those present in the frames shown)."""
+        ids = self._track_ids()
+        if not self.only_in_view or not ids:
+            return ids
+        a = int(np.floor(self.view_start))
+        b = int(min(np.ceil(self.view_start + self.view_len), self.doc.num_frames))
+        return [t for t in ids if self.doc.project.tracks[t].present()[a:b].any() or t == self.doc.track_id]
+
+    def shown_rows(self) -> list[int]:
+        """The rows on screen now: ``rows()`` from ``row_offset``, as many as fit."""
+        rows = self.rows()
+        self._clamp_offset(len(rows))
+        return rows[self.row_offset : self.row_offset + self.rows_fitting()]
+
+    def _clamp_offset(self, n: int) -> None:
+        self.row_offset = int(min(max(self.row_offset, 0), max(n - self.rows_fitting(), 0)))
+
+    def scroll_rows(self, first: int) -> None:
+        """Show rows from ``first`` on (clamped)."""
+        old = self.row_offset
+        self.row_offset = first
+        self._clamp_offset(len(self.rows()))
+        if self.row_offset != old:
+            self.update()
+        self._tell_rows()
+
+    def set_only_in_view(self, on: bool) -> None:
+        self.only_in_view = bool(on)
+        self.row_offset = 0
+        self.update()
+        self._tell_rows()
+
+    def _tell_rows(self) -> None:
+        self.rows_changed.emit(self.row_offset, self.rows_fitting(), len(self.rows()))
+
+    def _on_selection(self) -> None:
+        """Keep the selected person's row on screen."""
+        rows = self.rows()
+        tid = self.doc.track_id
+        if tid in rows:
+            i = rows.index(tid)
+            if not self.row_offset <= i < self.row_offset + self.rows_fitting():
+                self.scroll_rows(i - self.rows_fitting() // 2)
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._clamp_offset(len(self.rows()))
+        self._tell_rows()
 
     # ---- caches ---------------------------------------------------------------------------
     def reset(self) -> None:
@@ -82,7 +150,9 @@ class TimelineWidget(QWidget):
         self._keys.clear()
         self._human_keys = None
         self.view_start, self.view_len = 0.0, float(max(self.doc.num_frames, 1))
+        self.row_offset = 0
         self.update()
+        self._tell_rows()
 
     def on_change(self, change: Change) -> None:
         for tid in change.tracks:
@@ -93,6 +163,8 @@ class TimelineWidget(QWidget):
             self._keys = {t: k for t, k in self._keys.items() if t in self.doc.project.tracks}
         if change.tracks:
             self._human_keys = None
+        if change.structure:
+            self._tell_rows()
         self.update()
 
     def set_low_confidence(self, value: float) -> None:
@@ -140,6 +212,9 @@ class TimelineWidget(QWidget):
 
     def wheelEvent(self, event) -> None:  # noqa: N802
         dy = event.angleDelta().y() or event.angleDelta().x()
+        if event.position().x() < LABEL_W and event.position().y() >= self.row_top(0):  # over the names: scroll rows
+            self.scroll_rows(self.row_offset - int(np.sign(dy)) * 3)
+            return
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # pan
             n = self.doc.num_frames
             self.view_start = float(min(max(self.view_start - dy / 120 * self.view_len * 0.1, 0), max(n - self.view_len, 0)))
@@ -153,7 +228,7 @@ class TimelineWidget(QWidget):
             return
         x, y = event.position().x(), event.position().y()
         if x < LABEL_W:
-            ids = self._track_ids()
+            ids = self.shown_rows()
             i = int((y - self.row_top(0)) // self.row_height()) if y >= self.row_top(0) else -1
             if 0 <= i < len(ids):
                 self.doc.select(ids[i])
@@ -197,13 +272,14 @@ class TimelineWidget(QWidget):
         w_ab = max(int(round(self.x_of(b))) - x_a, 1)
         self._paint_ruler(p, a, b)
         self._paint_keys(p, a, b)
-        ids = self._track_ids()
+        everyone = self._track_ids()
+        ids = self.shown_rows()
         rh = self.row_height()
         cols = np.zeros((len(ids) + 1, w_ab), np.uint8)  # row 0: 'all' = worst state of anyone
         for i, tid in enumerate(ids):
             cols[i + 1] = column_states(self.states(tid), a, b, w_ab)
-        if ids:
-            cols[0] = cols[1:].max(axis=0)
+        for tid in everyone:
+            cols[0] = np.maximum(cols[0], column_states(self.states(tid), a, b, w_ab))
         pixels = np.ascontiguousarray(self._lut[cols])
         image = QImage(pixels.data, w_ab, len(ids) + 1, 4 * w_ab, QImage.Format.Format_ARGB32)
         y_all = RULER_H + KEY_H + 1
@@ -214,7 +290,8 @@ class TimelineWidget(QWidget):
             color = QColor(self.palette[tid % len(self.palette)])
             p.fillRect(QRectF(2, top, 6, rh - 1), color)
             p.setPen(QColor(255, 255, 0) if tid == self.doc.track_id else QColor(210, 210, 210))
-            p.drawText(QRectF(10, top, LABEL_W - 12, rh), Qt.AlignmentFlag.AlignVCenter, f"P{tid}")
+            p.drawText(QRectF(10, top, LABEL_W - 12, rh), Qt.AlignmentFlag.AlignVCenter, person_name(tid))
+
         del image, pixels  # the image borrowed the numpy buffer: both go together
         p.setPen(QColor(170, 170, 170))
         p.drawText(QRectF(10, y_all - 1, LABEL_W - 12, ALL_H), Qt.AlignmentFlag.AlignVCenter, "all")

@@ -7,7 +7,6 @@ import time
 import numpy as np
 
 from stdpose_core.cli.common import MAX_IMGSZ, int_in, parse_frame_range, print_json
-from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_with_bar
 
 
@@ -34,10 +33,8 @@ def register(sub) -> None:
 
 
 def _open_video(path):
-    try:
-        from stdpose_core.video import JOB_CACHE_BYTES, open_source
-    except ImportError:
-        raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
+    from stdpose_core.video import JOB_CACHE_BYTES, open_source
+
     return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)  # read once, in order
 
 

@@ -1,4 +1,4 @@
-"""Project commands: ``new``, ``import``, ``keyframes``, ``export``, ``info``."""
+"""Project commands: ``new``, ``import``, ``keyframes``, ``export``, ``info``, ``relink``."""
 
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_info)
 
+    register_relink(sub)
+
 
 def cmd_new(args) -> int:
     from stdpose_core.project_ops import create_project
@@ -128,22 +130,21 @@ def cmd_keyframes(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from stdpose_core.ops.jobs import export_job
+    from stdpose_core.ops.jobs import export_job, yolo_pose_export_job
     from stdpose_core.progress import run_with_bar
 
     with ProjectSession.open(args.project, mode="read") as s:
         if args.format == "yolo-pose":
-            from stdpose_core.io import write_yolo_pose
             from stdpose_core.project_ops import video_path
 
-            counts = write_yolo_pose(s.project, Path(args.output), video_path(s), only_reviewed=args.only_reviewed,
-                                     val_every=args.val_every)
+            counts = run_with_bar(yolo_pose_export_job(s.project, Path(args.output), video_path(s), args.only_reviewed,
+                                                       args.val_every), desc="export")
         else:
             counts = None
             summary = run_with_bar(export_job(s.project, Path(args.output), args.format, args.only_reviewed), desc="export")
     if counts is not None:
         if args.json:
-            print_json({"output": args.output, "format": args.format, **counts})
+            print_json({**counts, "output": args.output})
         else:
             print(f"wrote {args.output} (yolo-pose): {counts['images']} images ({counts['train']} train, {counts['val']} val), "
                   f"{counts['people']} people; train with: yolo pose train data={Path(args.output) / 'data.yaml'}")
@@ -166,7 +167,34 @@ def cmd_info(args) -> int:
         print_json(summary)
         return 0
     print(f"{args.project}")
-    for key in ("video", "frames", "width", "height", "fps", "skeleton", "keyframe_interval", "people", "frames_with_people", "keyframes", "reviewed_frames"):
+    for key in ("video", "frames", "width", "height", "fps", "skeleton", "keyframe_interval", "people", "frames_with_people", "keyframes",
+                "reviewed_frames"):
         print(f"  {key:<20}{summary[key]}")
     print("  joints by source    " + ", ".join(f"{k}={v}" for k, v in summary["joints_by_source"].items()))
+    return 0
+
+
+def register_relink(sub) -> None:
+    p = sub.add_parser("relink", help="point a project at its video after the file moved",
+                       description="Point PROJECT at VIDEO (a moved or renamed copy of its video or image folder). "
+                                   "VIDEO must have the project's frame count, frame size and image names, and the "
+                                   "same content fingerprint; anything else is refused with the reason.")
+    p.add_argument("project")
+    p.add_argument("video", help="the video file or image folder in its new place")
+    p.add_argument("--force", action="store_true",
+                   help="accept a file with other content but the same frames and size (a re-encoded copy)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_relink)
+
+
+def cmd_relink(args) -> int:
+    from stdpose_core.ops.relink import relink
+
+    with ProjectSession.open(args.project) as s:
+        result = relink(s, args.video, args.force)
+    if args.json:
+        print_json({"project": args.project, **result})
+    else:
+        print(f"{args.project}: video is now {result['path']} (was {result['previous']}; "
+              f"{result['frames']} frames, {result['width']}x{result['height']})")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stdpose_core.cli.common import MAX_FRAMES, int_in, parse_frame_range, print_json
-from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.errors import InputError
 from stdpose_core.progress import run_with_bar
 from stdpose_core.propagation import available_methods
 from stdpose_core.propagation.auto import CHOICES, DEFAULT_CHOICE
@@ -51,10 +51,9 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
 
     ``prefer_names`` (eval-propagation): image files ``path / name`` for the annotation's file names.
     Otherwise ``stdpose_core.video.open_source(path)`` (video file or image folder) with a job's
-    cache budget and no prefetching (the frames are read in order), falling back to the file names
-    when that package is unavailable.
+    cache budget and no prefetching (the frames are read in order).
     """
-    from stdpose_core.propagation.frames import ImageListSource
+    from stdpose_core.propagation.list_sources import ImageListSource
 
     if frame_names and path.is_dir() and prefer_names:
         try:
@@ -66,12 +65,8 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
             raise
     if not path.exists():
         raise InputError(path, "video or image folder not found")
-    try:
-        from stdpose_core.video import JOB_CACHE_BYTES, open_source
-    except ImportError:
-        if frame_names and path.is_dir():
-            return ImageListSource(path, frame_names)
-        raise StdposeError("video reading is not available in this build (stdpose_core.video)") from None
+    from stdpose_core.video import JOB_CACHE_BYTES, open_source
+
     return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)
 
 
@@ -110,10 +105,8 @@ def cmd_eval_propagation(args) -> int:
     from stdpose_core.propagation.evaluation import DEFAULT_METHODS, check_dense, eval_propagation, format_table, keep_frames
 
     keep_frames(3, args.every)  # T < 2: fail before reading anything
-    try:
-        from stdpose_core.io import read_annotations
-    except ImportError:
-        raise StdposeError("annotation reading is not available in this build (stdpose_core.io)") from None
+    from stdpose_core.io import read_annotations
+
     gt = read_annotations(args.gt)
     check_dense(gt, where=str(args.gt))
     src = open_frames(Path(args.images), gt.video.frame_names, prefer_names=True)

@@ -34,22 +34,6 @@ def int_in(lo: int, hi: int, what: str = "value") -> Callable[[str], int]:
     return parse
 
 
-def float_in(lo: float, hi: float, what: str = "value") -> Callable[[str], float]:
-    """argparse ``type=``: a finite number in ``[lo, hi]``."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not lo <= value <= hi:  # also refuses nan and inf
-            raise argparse.ArgumentTypeError(f"{text} is out of range: the {what} must be between {lo} and {hi}")
-        return value
-
-    parse.__name__ = "float"
-    return parse
-
-
 #: Shared limits (a professional tool refuses nonsense before it starts working).
 MAX_FRAMES = 10_000_000
 MAX_IMGSZ = 4096
@@ -72,12 +56,3 @@ def parse_frame_range(text: str | None, num_frames: int) -> tuple[int, int]:
         raise StdposeError(f"--frames {text!r}: must select at least one of the video's {num_frames} frames "
                            f"(0 <= A < B <= {num_frames}; negative values count from the end)")
     return start, stop
-
-
-def not_built(feature: str, issue: str):
-    """Handler for a command whose engine is not built yet: says so clearly, exit 2."""
-
-    def handler(args) -> int:
-        raise StdposeError(f"'{feature}' is not available in this build yet ({issue})")
-
-    return handler

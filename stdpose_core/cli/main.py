@@ -20,8 +20,10 @@ from stdpose_core.errors import describe
 COMMAND_MODULES = (
     "stdpose_core.cli.cmd_synth",
     "stdpose_core.cli.cmd_project",
+    "stdpose_core.cli.cmd_annotate",
     "stdpose_core.cli.cmd_detect",
     "stdpose_core.cli.cmd_propagate",
+    "stdpose_core.cli.cmd_effort",
     "stdpose_core.cli.cmd_models",
     "stdpose_core.cli.cmd_adapt",
     "stdpose_core.cli.cmd_eval",

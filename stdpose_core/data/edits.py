@@ -286,17 +286,26 @@ class SwapTracksFrom(Edit):
 
 @dataclass
 class MergeTracks(Edit):
-    """Move track ``src`` into track ``dst`` on the frames where ``dst`` is absent; delete ``src``."""
+    """Move track ``src`` into track ``dst`` and delete ``src``.
+
+    On frames where only ``src`` is present its values move over; on frames where both are present
+    (conflicts) ``keep`` decides: ``"target"`` keeps ``dst``'s, ``"source"`` takes ``src``'s.
+    """
 
     src: int
     dst: int
     label: str = "merge tracks"
+    keep: str = "target"
     _before: tuple[Track, Track] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.keep not in ("target", "source"):
+            raise ValueError(f"keep must be 'target' or 'source', got {self.keep!r}")
 
     def apply(self, project: Project) -> Change:
         src, dst = _track(project, self.src), _track(project, self.dst)
         self._before = (src.copy(), dst.copy())
-        take = src.present() & ~dst.present()
+        take = src.present() & (~dst.present() if self.keep == "target" else True)
         for name in FRAME_FIELDS:
             getattr(dst, name)[take] = getattr(src, name)[take]
         del project.tracks[self.src]

@@ -74,12 +74,6 @@ class Project:
         """An empty track sized for this project (not added; add it with an AddTrack edit)."""
         return Track.empty(self.next_track_id() if track_id is None else track_id, self.num_frames, self.num_joints)
 
-    def model_version_code(self, name: str) -> int:
-        """The int16 code stored in ``Track.model_version`` for model ``name`` (registered on first use)."""
-        if name not in self.model_versions:
-            self.model_versions.append(name)
-        return self.model_versions.index(name) + 1
-
     def keyframes(self) -> np.ndarray:
         """Sorted frames where any track has a human-placed joint."""
         if not self.tracks:

@@ -14,9 +14,12 @@ class Source(IntEnum):
     INTERPOLATED = 3  # filled by linear interpolation
     DETECTED = 4  # pre-label from the person/pose detector
     CORRECTED = 5  # a machine value a person fixed
+    APPROXIMATED = 6  # a pre-label derived from other detected joints (e.g. PoseTrack18's head_bottom from the shoulders)
 
 
 #: Sources a person decided; propagation and detection never overwrite these.
 HUMAN_SOURCES = (Source.MANUAL, Source.CORRECTED)
+#: Sources the person detector writes (pre-labels): detected joints and joints derived from them.
+DETECTOR_SOURCES = (Source.DETECTED, Source.APPROXIMATED)
 #: Sources written by machines; a person's edit turns them into CORRECTED.
-MACHINE_SOURCES = (Source.PROPAGATED, Source.INTERPOLATED, Source.DETECTED)
+MACHINE_SOURCES = (Source.PROPAGATED, Source.INTERPOLATED) + DETECTOR_SOURCES

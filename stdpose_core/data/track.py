@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntFlag
 
 import numpy as np
 
@@ -18,7 +19,22 @@ FRAME_FIELDS: dict[str, tuple[np.dtype, str]] = {
     "reviewed": (np.dtype(np.bool_), ""),
     "bbox": (np.dtype(np.float32), "4"),
     "head_bbox": (np.dtype(np.float32), "4"),
+    "flags": (np.dtype(np.uint8), ""),
 }
+
+
+class TrackFlag(IntFlag):
+    """Per-frame attributes of a person (bits of ``Track.flags``)."""
+
+    OUTSIDE = 1  # the person is known to be out of view on this frame (not "not annotated yet")
+    TRUNCATED = 2  # the person is partly outside the image (cut off by the frame edge)
+    BOX_SET = 4  # a person drew or resized this box: detection and propagation keep it
+
+
+def person_name(track_id: int) -> str:
+    """How every view, dialog and message names a person: ``P<track id>`` (the canvas prefixes the
+    number key that selects it, e.g. ``1: P0``)."""
+    return f"P{int(track_id)}"
 
 
 def field_shape(name: str, num_frames: int, num_joints: int) -> tuple[int, ...]:
@@ -46,6 +62,7 @@ class Track:
       - ``model_version[F,K]`` int16: 0 = none, i = ``Project.model_versions[i - 1]``
       - ``reviewed[F]`` bool: a person checked this track on this frame
       - ``bbox[F,4]``, ``head_bbox[F,4]`` float32 ``x1, y1, x2, y2`` pixels; NaN = none
+      - ``flags[F]`` uint8 :class:`TrackFlag` bits (outside, truncated, box set by a person)
     """
 
     track_id: int
@@ -57,6 +74,7 @@ class Track:
     reviewed: np.ndarray
     bbox: np.ndarray
     head_bbox: np.ndarray
+    flags: np.ndarray
     person_id: int | None = None
     name: str = ""
     extra: dict = field(default_factory=dict)
@@ -90,6 +108,10 @@ class Track:
     def human_mask(self) -> np.ndarray:
         """``[F,K]`` bool: joints a person placed or corrected (never overwritten by machines)."""
         return np.isin(self.source, np.array(HUMAN_SOURCES, np.uint8))
+
+    def has_flag(self, flag: TrackFlag) -> np.ndarray:
+        """``[F]`` bool: frames with ``flag`` set."""
+        return (self.flags & np.uint8(flag)) != 0
 
     def keyframes(self) -> np.ndarray:
         """Sorted frame indices where this track has at least one human-placed joint."""

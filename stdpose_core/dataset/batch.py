@@ -3,7 +3,7 @@
 :func:`batch_job` is a core job (``yield Progress`` … ``return BatchResult``) that the CLI drives
 with one progress bar over all videos and the GUI on a worker thread. It picks the videos (``only``
 names, ``states``, a ``shard``), leaves out those a record says are done (unless ``force``; see
-:mod:`~stdpose_core.dataset.records`), hands the rest to a runner (this process, a process pool,
+:mod:`~stdpose_core.dataset.job_records`), hands the rest to a runner (this process, a process pool,
 Ray) and collects one :class:`~stdpose_core.dataset.work.VideoOutcome` per video. Killing a batch
 loses at most the videos that were running: the next run does them and skips the rest.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stdpose_core.dataset.job_records import is_done, read_record
 from stdpose_core.dataset.manifest import STATES, load
-from stdpose_core.dataset.records import is_done, read_record
 from stdpose_core.dataset.runners import Runner, SerialRunner
 from stdpose_core.dataset.shard import in_shard
 from stdpose_core.dataset.work import JOBS, VideoOutcome, VideoTask
@@ -132,12 +132,12 @@ def batch_job(root: str | Path, job: str, params: dict | None = None, *, force: 
         usable = [(e.name, e.project_path(root)) for e in entries if outcomes[e.name].status in ("done", "skipped")]
         result.total = yield from finish_export(root, params, usable, shard is not None)
     elif job == "eval":
-        result.total = pooled_eval(root, entries, tasks_gt={t.name: t.gt for t in tasks}, gt_dir=gt_dir,
+        result.total = pooled_eval(root, entries, gt_dir=gt_dir,
                                    ok={n for n, o in outcomes.items() if o.status in ("done", "skipped")})
     return result
 
 
-def pooled_eval(root: Path, entries, tasks_gt: dict, gt_dir, ok: set[str]) -> dict:
+def pooled_eval(root: Path, entries, gt_dir, ok: set[str]) -> dict:
     """The dataset's score: every scored video's frames pooled, as poseval pools a folder."""
     from stdpose_core.dataset import locks
     from stdpose_core.eval import nan_to_none

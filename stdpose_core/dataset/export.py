@@ -24,8 +24,8 @@ import posixpath
 from pathlib import Path
 
 from stdpose_core.data import Project
+from stdpose_core.dataset.job_records import job_key
 from stdpose_core.dataset.manifest import work_dir
-from stdpose_core.dataset.records import job_key
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import Job, Progress
 

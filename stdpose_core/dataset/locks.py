@@ -8,42 +8,26 @@ project now, for ``stdpose dataset status`` and the dataset view.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 from stdpose_core.session import ProjectSession
+from stdpose_core.store.lock import ProjectBusyError, read_holder
 
-try:  # the lock arrives with issue 14; without it every open is a plain open and nobody holds anything
-    from stdpose_core.store.lock import ProjectBusyError, read_holder
-    AVAILABLE = True
-except ImportError:  # pragma: no cover - depends on the branch
-    AVAILABLE = False
-    read_holder = None
-
-    class ProjectBusyError(Exception):  # type: ignore[no-redef]
-        """Never raised without the lock."""
-
-_HAS_MODE = "mode" in inspect.signature(ProjectSession.open).parameters
+__all__ = ["ProjectBusyError", "holder", "open_to_read", "open_to_write"]
 
 
 def open_to_write(path: str | Path, command: str | None = None) -> ProjectSession:
     """A session holding the project's write lock (ProjectBusyError naming the holder when taken)."""
-    if _HAS_MODE:
-        return ProjectSession.open(path, mode="write", command=command)
-    return ProjectSession.open(path)
+    return ProjectSession.open(path, mode="write", command=command)
 
 
 def open_to_read(path: str | Path) -> ProjectSession:
     """A session that takes no lock and writes nothing."""
-    if _HAS_MODE:
-        return ProjectSession.open(path, mode="read")
-    return ProjectSession.open(path)
+    return ProjectSession.open(path, mode="read")
 
 
 def holder(path: str | Path) -> str | None:
     """Who holds the write lock of ``path`` now (e.g. ``process 42 on host 'lab-3' (stdpose-annotate
     …) since …``), or None when nobody does."""
-    if not AVAILABLE:
-        return None
     h = read_holder(path)
     return None if h is None else h.describe()

@@ -19,7 +19,6 @@ from stdpose_core.dataset.work import VideoOutcome, VideoTask, init_worker, rele
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import Progress, relay
 
-
 #: How often a runner waiting for its workers yields a step (the caller may cancel in between).
 HEARTBEAT_S = 0.5
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from stdpose_core.data import Project, Source
 from stdpose_core.dataset import locks
+from stdpose_core.dataset.job_records import finished_jobs
 from stdpose_core.dataset.manifest import WORK_DIR, Dataset, VideoEntry, load, work_dir
-from stdpose_core.dataset.records import finished_jobs
 from stdpose_core.errors import StdposeError
 
 CACHE_FILE = "status-cache.json"

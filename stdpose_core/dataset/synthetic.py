@@ -40,7 +40,7 @@ def write_synthetic_dataset(root: str | Path, videos: int = 5, persons: int = 3,
             if every:
                 s.apply(keep_keyframes_every(s.project, every, keep_last=True))
 
-        def set_gt(c: Change, name=e.name, rel=relative(root, gt)) -> None:
+        def set_gt(c: Change, name=e.name, rel=relative(root, gt)) -> None:  # noqa: B008 - bound per entry on purpose
             c.set(name, gt=rel)
 
         update(root, set_gt)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from stdpose_core.dataset import locks
-from stdpose_core.dataset.records import is_done, read_record, write_record
+from stdpose_core.dataset.job_records import is_done, read_record, write_record
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.progress import Job, Progress, run_to_completion
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.detected import DETECTED_FRAMES_KEY, detected_mask
+from stdpose_core.detection.identity_tracking import Anchor, Tracker, TrackerConfig
 from stdpose_core.detection.job import DetectConfig, detect_job
-from stdpose_core.detection.tracking import Anchor, Tracker, TrackerConfig
 from stdpose_core.detection.weights import MissingWeightsError, resolve_detector_weights
 from stdpose_core.errors import InputError, StdposeError
 

@@ -6,10 +6,11 @@ applies, so a whole run is one undo step and cancelling (stop iterating) leaves 
 
 What is written, per person and detected frame:
   - ``bbox``: the detected box, unless the person has human-placed joints on that frame and already
-    has a box there (a person's box wins over the detector's);
+    has a box there, or a person set the box (``TrackFlag.BOX_SET``): a person's box wins;
   - joints (pose detectors only, on frames without any human-placed joint of that person, and only
-    over empty or earlier DETECTED joints): see :mod:`stdpose_core.detection.prelabel`; source
-    DETECTED, ``model_version`` = the detector's name.
+    over empty or earlier detector joints): see :mod:`stdpose_core.detection.prelabel`; source
+    DETECTED (APPROXIMATED for derived joints), ``model_version`` = the detector's name.
+Nothing is written on frames where a person flagged the person OUTSIDE (out of view).
 With ``redo``, frames detected before are detected again; a person found there before but not now
 loses their DETECTED joints and box on that frame (unless it has human-placed joints there).
 """
@@ -23,10 +24,11 @@ import numpy as np
 
 from stdpose_core.data.edits import AddTrack, Compound, Edit, SetPoseRange
 from stdpose_core.data.project import Project
-from stdpose_core.data.source import Source
-from stdpose_core.data.track import Track, empty_field
+from stdpose_core.data.source import DETECTOR_SOURCES
+from stdpose_core.data.track import Track, TrackFlag, empty_field
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.detected import SetDetectionInfo, detected_mask
+from stdpose_core.detection.identity_tracking import Tracker, TrackerConfig
 from stdpose_core.detection.prelabel import (
     DEFAULT_KEYPOINT_THRESHOLD,
     WRITABLE_SOURCES,
@@ -34,11 +36,11 @@ from stdpose_core.detection.prelabel import (
     coco_to_project_pose,
     last_box_before,
 )
-from stdpose_core.detection.tracking import Tracker, TrackerConfig
 from stdpose_core.errors import InputError
 from stdpose_core.progress import Job, Progress
 
 _POSE_FIELDS = ("xy", "vis", "score", "source", "model_version")
+_DETECTOR = np.array(DETECTOR_SOURCES, np.uint8)
 
 
 class FrameSourceLike(Protocol):
@@ -158,7 +160,9 @@ def _track_edit(
         return None
     a, b = frames[0], frames[-1] + 1
     values = {n: getattr(track, n)[a:b].copy() for n in ("bbox",) + _POSE_FIELDS}
-    human_frame = track.human_mask()[a:b].any(axis=1)
+    outside = track.has_flag(TrackFlag.OUTSIDE)[a:b]  # a person said: not in view here
+    box_set = track.has_flag(TrackFlag.BOX_SET)[a:b]
+    human_frame = track.human_mask()[a:b].any(axis=1) | outside
     jmask = np.isin(track.source[a:b], np.array(WRITABLE_SOURCES, np.uint8)) & ~human_frame[:, None]
     fmask = np.zeros(b - a, bool)
     write_joints = np.zeros(b - a, bool)
@@ -166,17 +170,19 @@ def _track_edit(
         r = f - a
         if f in seen:
             box, _, kp, ks = seen[f]
-            if not human_frame[r] or not np.isfinite(values["bbox"][r]).all():
+            if outside[r]:
+                continue
+            if not box_set[r] and (not human_frame[r] or not np.isfinite(values["bbox"][r]).all()):
                 values["bbox"][r], fmask[r] = box, True
             if kp is not None:
-                xy, vis, score = coco_to_project_pose(kp[None], ks[None], project.skeleton, config.keypoint_threshold)
+                xy, vis, score, source = coco_to_project_pose(kp[None], ks[None], project.skeleton, config.keypoint_threshold)
                 values["xy"][r], values["vis"][r], values["score"][r] = xy[0], vis[0], score[0]
-                values["source"][r] = np.where(vis[0] > 0, int(Source.DETECTED), int(Source.NONE))
+                values["source"][r] = source[0]
                 values["model_version"][r] = np.where(vis[0] > 0, version_code, 0)
                 write_joints[r] = True
-        elif not human_frame[r]:  # redo: found before, not now
+        elif not human_frame[r] and not box_set[r]:  # redo: found before, not now
             values["bbox"][r], fmask[r] = np.nan, True
-            stale = values["source"][r] == Source.DETECTED
+            stale = np.isin(values["source"][r], _DETECTOR)
             for n in _POSE_FIELDS:
                 values[n][r][stale] = empty_field(n, 1, project.num_joints)[0][stale]
             write_joints[r] = True
@@ -208,7 +214,7 @@ def build_edit(project: Project, result: DetectResult, frames: np.ndarray, detec
         clear = np.zeros(project.num_frames, bool)
         if tid in project.tracks and redo:
             t = project.tracks[tid]
-            had = np.isfinite(t.bbox).all(axis=1) | (t.source == Source.DETECTED).any(axis=1)
+            had = np.isfinite(t.bbox).all(axis=1) | np.isin(t.source, _DETECTOR).any(axis=1)
             clear = redone & had
             clear[list(seen)] = False
         e = _track_edit(project, tid, seen, clear, version_code, config)

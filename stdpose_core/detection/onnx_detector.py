@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.checksum import file_sha256
-from stdpose_core.paths import user_cache_dir
+from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.yolo_meta import YoloInfo, check_person_model
 from stdpose_core.detection.yolo_numpy import (
     decode_end2end,
@@ -30,6 +29,7 @@ from stdpose_core.detection.yolo_numpy import (
     to_detections,
 )
 from stdpose_core.errors import InputError, StdposeError
+from stdpose_core.paths import user_cache_dir
 
 
 def onnx_cache_path(weights: str | Path, imgsz: int) -> Path:

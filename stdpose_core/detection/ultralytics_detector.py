@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.checksum import file_sha256
+from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.detection.pt_safety import LOAD_PROBLEM, require_safe_loading, scan_checkpoint
 from stdpose_core.detection.yolo_meta import YoloInfo, check_person_model
 from stdpose_core.errors import InputError, StdposeError

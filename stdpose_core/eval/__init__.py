@@ -6,7 +6,7 @@ per-joint error arrays; ``auroc(scores, labels)`` for confidence calibration.
 
 from stdpose_core.eval.ap import voc_ap
 from stdpose_core.eval.evaluate import METRICS, evaluate, joint_errors, nan_to_none
-from stdpose_core.eval.frames import BOX_NORM_FACTOR, HEAD_SIZE_FACTOR, collect, scored_frames
+from stdpose_core.eval.frame_people import BOX_NORM_FACTOR, HEAD_SIZE_FACTOR, collect, scored_frames
 from stdpose_core.eval.pck import JointErrors, auroc
 from stdpose_core.eval.poseval import match_frame, posetrack_ap
 from stdpose_core.eval.report import COLUMNS, format_table, table

@@ -6,7 +6,7 @@ import numpy as np
 
 from stdpose_core.data import Project
 from stdpose_core.errors import StdposeError
-from stdpose_core.eval.frames import collect
+from stdpose_core.eval.frame_people import collect
 from stdpose_core.eval.pck import JointErrors, errors_from_matches
 from stdpose_core.eval.poseval import official_ap, posetrack_ap
 from stdpose_core.eval.report import table
@@ -32,7 +32,7 @@ def evaluate(gt: Project, pred: Project, metric: str = "posetrack-map", labelled
 
     Keys (CLI.md): ``map`` (PoseTrack mAP, poseval-equivalent, x100), ``pckh05``/``pckh02`` (PCK at
     0.5/0.2 normaliser, %), ``mean_px`` (mean error of predicted GT joints, px), ``norm`` ('head' or
-    'box', see :mod:`stdpose_core.eval.frames`), ``table`` {Head..Ankle, Mean}: per-joint AP for
+    'box', see :mod:`stdpose_core.eval.frame_people`), ``table`` {Head..Ankle, Mean}: per-joint AP for
     ``posetrack-map`` and ``oks``, per-joint PCK@0.5 for ``pck``; with ``oks`` also ``oks_ap``
     (COCO AP in [0, 1]). Extra keys: ``metric``, ``ap`` and ``pck05`` per joint name, ``frames``,
     ``gt_people``, ``pred_people``, ``predicted_fraction``. NaN where nothing can be scored.

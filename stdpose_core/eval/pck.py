@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stdpose_core.eval.frames import FramePeople
+from stdpose_core.eval.frame_people import FramePeople
 from stdpose_core.eval.poseval import FrameMatch
 
 

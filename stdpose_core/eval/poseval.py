@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stdpose_core.eval.ap import voc_ap
-from stdpose_core.eval.frames import FramePeople
+from stdpose_core.eval.frame_people import FramePeople
 
 MATCH_THRESHOLD = 0.5
 

@@ -73,7 +73,7 @@ def rule_line(result: dict) -> str:
     """Which rule the means follow, and what the other rule gives."""
     missing = result.get("not_labelled") or []
     if result.get("rule") == "labelled-only":
-        return (f"labelled joints only: joints the GT never labels are left out"
+        return ("labelled joints only: joints the GT never labels are left out"
                 + (f" ({', '.join(missing)}; poseval's mAP with them as 0: {_num(result.get('map_official'))})" if missing else ""))
     if missing:
         return (f"poseval rule: joints the GT never labels score 0 and count in the means ({', '.join(missing)}); "

@@ -31,11 +31,22 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, carried_annotation, carried_image, interop, merge_verbatim, new_interop
-from stdpose_core.io.encode import encode_people, number_list
-from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_by_position, natural_key
+from stdpose_core.io.encode import encode_people, number_list, with_attributes
+from stdpose_core.io.frame_names import MAX_FRAMES, basename, common_folder, export_file_names, layout_by_position, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, is_empty, parse_box, parse_keypoints, parse_regions, parse_scores,
-                                     parse_track_id, record_scores, require)
+from stdpose_core.io.records import (
+    PersonRecord,
+    build_project,
+    first_duplicate,
+    is_empty,
+    parse_box,
+    parse_keypoints,
+    parse_regions,
+    parse_scores,
+    parse_track_id,
+    record_scores,
+    require,
+)
 from stdpose_core.skeleton import Skeleton, custom_skeleton, preset_for
 
 #: Image keys written from the project; any others are carried verbatim.
@@ -84,7 +95,8 @@ def _track_id(a: dict, path: str, where: str) -> int | None:
 def _frames(images: list[dict], names: list[str], ours: dict | None) -> tuple[int, list[int], list[str] | None]:
     """Frame count, frame of every image, and frame names (see module docstring)."""
     nf_ours = ours.get("num_frames") if isinstance(ours, dict) else None
-    if isinstance(nf_ours, int) and 0 < nf_ours <= MAX_FRAMES and all(isinstance(im.get("frame_index"), int) and 0 <= im["frame_index"] < nf_ours for im in images) \
+    if isinstance(nf_ours, int) and 0 < nf_ours <= MAX_FRAMES \
+            and all(isinstance(im.get("frame_index"), int) and 0 <= im["frame_index"] < nf_ours for im in images) \
             and len({im["frame_index"] for im in images}) == len(images):
         index = [im["frame_index"] for im in images]
         frame_names = list(ours.get("frame_names") or [None] * nf_ours)
@@ -270,4 +282,4 @@ def _annotation(t, enc: dict, image_id, ann_id, cat_id, orig: dict) -> dict:
         del a["scores"]  # ground truth without confidences stays without
     if not enc["keypoints_labelled"] and orig.get("keypoints") == []:
         a["keypoints"] = []
-    return merge_verbatim(a, orig, _ANNOTATION_KEYS)
+    return merge_verbatim(with_attributes(a, enc, orig), orig, _ANNOTATION_KEYS)

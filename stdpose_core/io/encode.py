@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from stdpose_core.data.boxes import joints_box
+from stdpose_core.data.track import TrackFlag
 
 
 def compact(values: np.ndarray) -> np.ndarray:
@@ -60,7 +61,8 @@ def encode_track(track, frames: np.ndarray, occlusion_as_zero: bool = False, der
     Per frame: ``keypoints`` (flat x, y, v; (0, 0, 0) where not labelled; v = our 0/1/2, or with
     ``occlusion_as_zero`` PoseTrack's 1 visible / 0 occluded), ``scores``, ``num_keypoints``,
     ``bbox``/``bbox_head`` as ``[x, y, w, h]`` or None, ``default_scores`` (every labelled joint
-    scores 1: nothing a reader would not rebuild) and ``keypoints_labelled``. ``derive_box`` fills a missing person box
+    scores 1: nothing a reader would not rebuild), ``keypoints_labelled`` and ``truncated`` (the
+    person's TRUNCATED flag, written by :func:`with_attributes`). ``derive_box`` fills a missing person box
     with the labelled joints' extent (COCO needs one).
     """
     frames = np.asarray(frames, np.int64)
@@ -84,9 +86,10 @@ def encode_track(track, frames: np.ndarray, occlusion_as_zero: bool = False, der
     nk = lab.sum(axis=1).tolist()
     # scores a reader would rebuild anyway (1 on labelled joints): ground truth without confidences
     default = (np.where(lab, track.score[frames], 0) == lab.astype(np.float32)).all(axis=1).tolist()
+    truncated = ((track.flags[frames] & np.uint8(TrackFlag.TRUNCATED)) != 0).tolist()
     return {int(f): {"keypoints": kps[i], "scores": scores[i], "num_keypoints": nk[i],
                      "bbox": box_list[i] if has_box[i] else None, "bbox_head": head_list[i] if has_head[i] else None,
-                     "default_scores": default[i], "keypoints_labelled": nk[i] > 0}
+                     "default_scores": default[i], "keypoints_labelled": nk[i] > 0, "truncated": truncated[i]}
             for i, f in enumerate(frames.tolist())}
 
 
@@ -99,3 +102,23 @@ def encode_people(people: dict[int, list], pt21: bool, derive_box: bool = False)
             frames_of.setdefault(t.track_id, []).append(f)
             tracks[t.track_id] = t
     return {tid: encode_track(tracks[tid], np.array(sorted(fs)), occlusion_as_zero=pt21, derive_box=derive_box) for tid, fs in frames_of.items()}
+
+
+def with_attributes(a: dict, enc: dict, orig: dict) -> dict:
+    """Annotation entry ``a`` with the ``"attributes"`` object (CVAT's convention) saying whether the
+    person is truncated, when it is or the file's entry ``orig`` said so; the file's other attributes
+    are kept. Readers take it back with :func:`flags_from_entry`."""
+    attrs = orig.get("attributes")
+    attrs = dict(attrs) if isinstance(attrs, dict) else {}
+    said = "truncated" in attrs
+    if enc.get("truncated") or said:
+        attrs["truncated"] = bool(enc.get("truncated"))
+    if attrs:
+        a["attributes"] = attrs
+    return a
+
+
+def flags_from_entry(entry: dict) -> int:
+    """TrackFlag bits an annotation entry's ``"attributes"`` say (``{"truncated": true}``)."""
+    attrs = entry.get("attributes") if isinstance(entry, dict) else None
+    return int(TrackFlag.TRUNCATED) if isinstance(attrs, dict) and attrs.get("truncated") in (True, 1, "true") else 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from stdpose_core.data import Project, Track
-from stdpose_core.data.track import FRAME_FIELDS, empty_field
+from stdpose_core.data.track import FRAME_FIELDS, TrackFlag, empty_field
 from stdpose_core.errors import StdposeError
 from stdpose_core.io.atomic import atomic_write_bytes
 from stdpose_core.io.coco import write_coco
@@ -64,6 +64,7 @@ def export_view(project: Project, fmt: str, only_reviewed: bool = False, skeleto
         c = Track.empty(tid, nf, dst.num_joints, person_id=t.person_id, name=t.name, extra=dict(t.extra))
         c.xy[:], c.vis[:], c.score[:] = np.where((vis > 0)[..., None], xy, 0), vis, np.where(vis > 0, score, 0)
         c.bbox[:], c.head_bbox[:], c.reviewed[:] = t.bbox, t.head_bbox, t.reviewed
+        c.flags[:] = t.flags & np.uint8(TrackFlag.TRUNCATED)  # what the formats can say (outside = no annotation)
         c.source[:] = np.where(vis > 0, t.source[:, : dst.num_joints] if project.skeleton is dst else 1, 0)
         if labelled_convention:  # an occluded joint at exactly (0, 0) reads as 'not labelled' there
             lost = (c.vis == 1) & (c.xy == 0).all(-1)
@@ -132,8 +133,8 @@ def write_annotations(project: Project, path: str | Path, format: str, only_revi
     file holds). PoseTrack files get an image entry for every frame of the video
     (``is_labeled`` false where nothing is labelled).
     """
+    from stdpose_core.io.readback_check import first_difference
     from stdpose_core.io.reader import read_annotations
-    from stdpose_core.io.validate import first_difference
 
     view = export_view(project, format, only_reviewed, skeleton)
     doc = to_document(view, format)

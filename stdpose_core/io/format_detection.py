@@ -34,7 +34,8 @@ def sniff_path(path: str | Path) -> str:
     if path.is_dir():
         if any(looks_like_labelme(p) for p in sorted(path.glob("*.json"))[:20]):
             return "labelme"
-        raise InputError(path, "a folder without labelme/X-AnyLabeling JSON files (give an annotation file, or a folder of per-image labelme .json files)")
+        raise InputError(path, "a folder without labelme/X-AnyLabeling JSON files "
+                               "(give an annotation file, or a folder of per-image labelme .json files)")
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)

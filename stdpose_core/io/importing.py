@@ -8,7 +8,7 @@ from stdpose_core.data import Project, Source, Track
 from stdpose_core.data.edits import AddTrack, Compound, Edit, SetFrameInfo, SetMeta
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, interop, merge_interop, remap_annotations, remap_interop
-from stdpose_core.io.frames import basename
+from stdpose_core.io.frame_names import basename
 from stdpose_core.skeleton import conversion_loss, convert_keypoints, convertible, describe_loss
 
 

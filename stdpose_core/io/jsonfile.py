@@ -33,7 +33,8 @@ def load_json(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     if path.is_dir():
         raise InputError(path, "is a folder, expected an annotation JSON file")
     if size > max_bytes:
-        raise InputError(path, f"file is {size / (1 << 30):.1f} GiB; annotation files over {max_bytes / (1 << 30):.0f} GiB are refused (split it per video)")
+        raise InputError(path, f"file is {size / (1 << 30):.1f} GiB; annotation files over {max_bytes / (1 << 30):.0f} GiB "
+                               "are refused (split it per video)")
     if size == 0:
         raise InputError(path, "file is empty, expected JSON")
     try:

@@ -22,7 +22,7 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, new_interop
-from stdpose_core.io.frames import basename, natural_key
+from stdpose_core.io.frame_names import basename, natural_key
 from stdpose_core.io.jsonfile import is_finite_number, load_json
 from stdpose_core.io.records import MAX_COORD, PersonRecord, build_project
 from stdpose_core.skeleton import file_skeleton
@@ -74,7 +74,8 @@ def _people(doc: dict, file: Path) -> tuple[dict, dict, list[str]]:
             joints[label] = (x, y, 1 if s.get("difficult") is True else 2)
         elif kind == "rectangle":
             pts = s.get("points")
-            if isinstance(pts, list) and len(pts) == 2 and all(isinstance(p, list) and len(p) >= 2 and all(is_finite_number(v) for v in p[:2]) for p in pts):
+            if isinstance(pts, list) and len(pts) == 2 \
+                    and all(isinstance(p, list) and len(p) >= 2 and all(is_finite_number(v) for v in p[:2]) for p in pts):
                 (x1, y1), (x2, y2) = pts[0][:2], pts[1][:2]
                 boxes[group] = np.array([min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)], np.float32)
             else:

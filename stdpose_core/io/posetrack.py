@@ -21,7 +21,7 @@ Visibility, per format (docs/adr/0007). Two conventions, both invertible:
 A project from an official-convention file is written back in that convention, so a genuine
 file's ``v`` values come back as they were.
 
-Frame indices follow :mod:`stdpose_core.io.frames`. Ids: the file's own image, frame and
+Frame indices follow :mod:`stdpose_core.io.frame_names`. Ids: the file's own image, frame and
 annotation ids, ``vid_id``, ``nframes`` and ``file_name`` folder prefixes are carried and written
 back (:mod:`stdpose_core.io.carry`); new frames get image ids continuing the file's numbering (or
 ``1<vid_id>0000 + frame``, the PoseTrack convention), new annotations ``image_id * 100 + n``.
@@ -34,11 +34,22 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, carried_annotation, carried_image, interop, merge_verbatim, new_interop
-from stdpose_core.io.encode import encode_people, number_list
-from stdpose_core.io.frames import MAX_FRAMES, basename, common_folder, export_file_names, layout_frames, natural_key
+from stdpose_core.io.encode import encode_people, number_list, with_attributes
+from stdpose_core.io.frame_names import MAX_FRAMES, basename, common_folder, export_file_names, layout_frames, natural_key
 from stdpose_core.io.jsonfile import is_finite_number
-from stdpose_core.io.records import (PersonRecord, first_duplicate, build_project, is_empty, parse_box, parse_keypoints, parse_regions, parse_scores,
-                                     parse_track_id, record_scores, require)
+from stdpose_core.io.records import (
+    PersonRecord,
+    build_project,
+    first_duplicate,
+    is_empty,
+    parse_box,
+    parse_keypoints,
+    parse_regions,
+    parse_scores,
+    parse_track_id,
+    record_scores,
+    require,
+)
 from stdpose_core.skeleton import Skeleton
 
 #: Image keys this module writes from the project; any others are carried verbatim.
@@ -103,7 +114,7 @@ def _image_id(im: dict):
 
 
 def _layout(ims: list[dict], path: str):
-    """Frame index of every image (module rule in :mod:`stdpose_core.io.frames`)."""
+    """Frame index of every image (module rule in :mod:`stdpose_core.io.frame_names`)."""
     names = [im["file_name"] for im in ims]
     frame_ids = [im.get("frame_id") for im in ims]
     numeric = all(is_finite_number(x) for x in frame_ids)
@@ -346,7 +357,7 @@ def _annotation(t, enc: dict, image_id, ann_id, fmt: str, orig: dict) -> dict:
         a["scores"] = []  # ground truth without confidences stays without
     if not enc["keypoints_labelled"] and orig.get("keypoints") == []:
         a["keypoints"] = []
-    return merge_verbatim(a, orig, _ANNOTATION_KEYS)
+    return merge_verbatim(with_attributes(a, enc, orig), orig, _ANNOTATION_KEYS)
 
 
 def _category(skeleton: Skeleton) -> dict:

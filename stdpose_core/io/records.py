@@ -15,9 +15,9 @@ import numpy as np
 from stdpose_core.data import Project, Source, Track, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import ANNOTATIONS
+from stdpose_core.io.encode import flags_from_entry
 from stdpose_core.io.jsonfile import is_finite_number
 from stdpose_core.skeleton import Skeleton
-
 
 #: Larger pixel coordinates are certainly corrupt (and would overflow float32 arithmetic).
 MAX_COORD = 1e7
@@ -177,6 +177,7 @@ def build_project(skeleton: Skeleton, video: VideoInfo, records: list[PersonReco
         t.head_bbox[r.frame] = r.head_bbox
         if r.extra:
             t.extra.setdefault(ANNOTATIONS, {})[str(r.frame)] = r.extra
+            t.flags[r.frame] = flags_from_entry(r.extra)
     return Project(skeleton=skeleton, video=video, tracks=dict(sorted(tracks.items())), labeled=labeled,
                    ignore_regions=ignore_regions, meta=meta)
 

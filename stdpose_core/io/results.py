@@ -54,7 +54,8 @@ def read_results(data: list, path: str, skeleton: Skeleton | None = None, refere
         nf, names, sizes = reference.num_frames, reference.video.frame_names, reference.video.frame_sizes
         width, height = reference.video.width, reference.video.height
     else:
-        distinct = sorted({e["image_id"] for e in data}, key=lambda v: (not isinstance(v, (int, float)), v if isinstance(v, (int, float)) else str(v)))
+        distinct = sorted({e["image_id"] for e in data},
+                          key=lambda v: (not isinstance(v, (int, float)), v if isinstance(v, (int, float)) else str(v)))
         ids = list(distinct)
         frame_of = {str(v): f for f, v in enumerate(ids)}
         nf, names, sizes, width, height = len(ids), None, None, 0, 0

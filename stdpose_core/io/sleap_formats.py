@@ -28,7 +28,7 @@ import numpy as np
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.errors import InputError
 from stdpose_core.io.carry import INTEROP, new_interop
-from stdpose_core.io.frames import basename
+from stdpose_core.io.frame_names import basename
 from stdpose_core.io.records import MAX_COORD, PersonRecord, build_project
 from stdpose_core.skeleton import file_skeleton
 
@@ -71,7 +71,7 @@ def load_labels(path: Path, fmt: str):
             return _labelstudio(path)
     except InputError:
         raise
-    except Exception as e:  # sleap-io raises many kinds on a damaged file
+    except Exception as e:  # noqa: BLE001 - sleap-io raises many kinds on a damaged file
         raise InputError(path, f"sleap-io could not read it as {fmt}: {type(e).__name__}: {str(e)[:200]}") from None
 
 
@@ -142,7 +142,8 @@ def _choose(labels, path: Path, video: str | None):
     vids = labels.videos
     if not vids:
         raise InputError(path, "no labelled images found: sleap-io reads a DeepLabCut table only with its labelled images "
-                               "beside it (labeled-data/<video>/img*.png)" if path.suffix.lower() in (".csv", ".h5") else "no videos or images in the file")
+                               "beside it (labeled-data/<video>/img*.png)" if path.suffix.lower() in (".csv", ".h5")
+                               else "no videos or images in the file")
     if video is None:
         if len(vids) > 1:
             names = [basename(_video_name(v)) for v in vids]
@@ -256,5 +257,5 @@ def read_with_sleap_io(path: Path, fmt: str, video: str | None = None) -> Projec
 def _shape(video):
     try:
         return video.shape if video is not None else None
-    except Exception:  # a backend that cannot open the file: size unknown
+    except Exception:  # noqa: BLE001 - a backend that cannot open the file: size unknown
         return None

@@ -27,7 +27,7 @@ import numpy as np
 from stdpose_core.data import Project
 from stdpose_core.data.boxes import person_box
 from stdpose_core.errors import InputError, StdposeError
-from stdpose_core.io.frames import basename
+from stdpose_core.io.frame_names import basename
 
 
 def _yaml(out: Path, k: int, flip_idx: list[int], name: str, has_val: bool) -> str:

@@ -83,3 +83,49 @@ class PoseDrag(Drag):
             return transform_pose(project, self.track_id, self.frame, 0.0, 0.0, factor, self.center, self.base)
         dx, dy = x - self.press[0], y - self.press[1]
         return transform_pose(project, self.track_id, self.frame, dx, dy, 1.0, self.center, self.base)
+
+
+#: Box handles: which edges a handle moves (``x1 y1 x2 y2`` indices). Corners move two, edge midpoints one.
+BOX_HANDLES: dict[str, tuple[int, ...]] = {
+    "nw": (0, 1), "n": (1,), "ne": (2, 1), "e": (2,), "se": (2, 3), "s": (3,), "sw": (0, 3), "w": (0,),
+}
+
+
+def handle_points(box) -> dict[str, tuple[float, float]]:
+    """Where each handle of ``box`` (``x1, y1, x2, y2``) sits, in pixels."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    return {"nw": (x1, y1), "n": (cx, y1), "ne": (x2, y1), "e": (x2, cy), "se": (x2, y2), "s": (cx, y2),
+            "sw": (x1, y2), "w": (x1, cy)}
+
+
+@dataclass(eq=False)
+class BoxDrag(Drag):
+    """Resizing a person's box by one handle (``BOX_HANDLES``): the handle's edges follow the pointer,
+    the pose stays where it is. The box as it was at the press (``base``) is the reference, so
+    positions never accumulate; a box dragged inside out is normalised."""
+
+    track_id: int
+    frame: int
+    handle: str
+    base: tuple[float, float, float, float]
+
+    @classmethod
+    def start(cls, project: Project, track_id: int, frame: int, handle: str) -> "BoxDrag":
+        if handle not in BOX_HANDLES:
+            raise ValueError(f"unknown box handle {handle!r}")
+        b = project.tracks[track_id].bbox[frame]
+        return cls(track_id, frame, handle, tuple(float(v) for v in b))
+
+    def edit_to(self, project: Project, x: float, y: float) -> Edit:
+        from stdpose_core.ops.annotate import set_box
+
+        x = min(max(float(x), 0.0), project.video.width - 1.0)
+        y = min(max(float(y), 0.0), project.video.height - 1.0)
+        box = list(self.base)
+        for i in BOX_HANDLES[self.handle]:
+            box[i] = x if i in (0, 2) else y
+        for lo, hi in ((0, 2), (1, 3)):  # keep at least a pixel
+            if abs(box[hi] - box[lo]) < 1:
+                box[hi] = box[lo] + (1 if box[hi] >= box[lo] else -1)
+        return set_box(project, self.track_id, self.frame, tuple(box), label="resize box")

@@ -1,8 +1,9 @@
 """People win over machines: what a background job may still write once a person has edited meanwhile.
 
 * :func:`protect_human`: a job computed its edit on a copy of the project; before it is applied to
-  the live project, writes over joints a person placed meanwhile are dropped.
-* :func:`human_touches`: which (track, frame) keyframes an edit created, moved or removed — what
+  the live project, writes over joints a person placed, or frames a person marked reviewed, meanwhile
+  are dropped.
+* :func:`human_joint_touches`: which (track, frame, joint) keyframe joints an edit created, moved or removed — what
   automatic re-propagation needs to know.
 """
 
@@ -28,7 +29,8 @@ def _per_joint(values: dict) -> bool:
 
 def protect_human(edit: Edit, project: Project) -> Edit:
     """``edit`` with its pose writes restricted to joints that are not human-placed in ``project``
-    now, and without writes to tracks that no longer exist. Compound edits are filtered in place
+    now and to frames not marked reviewed (a person checked them), and without writes to tracks that
+    no longer exist. Compound edits are filtered in place
     (they have not been applied yet)."""
     if isinstance(edit, Compound):
         kept = []
@@ -47,21 +49,25 @@ def protect_human(edit: Edit, project: Project) -> Edit:
         new_source = edit.values.get("source")
         if new_source is not None and _is_human(new_source).any():
             return edit  # a person's edit, not a machine's
-        human = _is_human(track.source[edit.start : edit.stop])  # only this range: edits are many and small
+        reviewed = track.reviewed[edit.start : edit.stop]
+        human = _is_human(track.source[edit.start : edit.stop]) | reviewed[:, None]  # only this range: edits are many and small
         if human.any():
             n, k = human.shape
             mask = np.ones((n, k), bool) if edit.joint_mask is None else edit.joint_mask.copy()
             edit.joint_mask = mask & ~human
+        if reviewed.any() and any(FRAME_FIELDS[n][1] == "4" for n in edit.values):
+            frames = np.ones(len(reviewed), bool) if edit.frame_mask is None else edit.frame_mask.copy()
+            edit.frame_mask = frames & ~reviewed
     return edit
 
 
-def human_touches(edit: Edit) -> set[tuple[int, int]]:
-    """``{(track_id, frame)}`` where an *applied* edit set or removed human-placed joints.
+def human_joint_touches(edit: Edit) -> set[tuple[int, int, int]]:
+    """``{(track_id, frame, joint)}`` where an *applied* edit set or removed human-placed joints.
 
     Uses the values the edit wrote and the values it overwrote (``SetPoseRange`` keeps them), so
     placing, moving, hiding and deleting a keyframe joint all count.
     """
-    out: set[tuple[int, int]] = set()
+    out: set[tuple[int, int, int]] = set()
     for e in leaves(edit):
         if not isinstance(e, SetPoseRange) or "source" not in e.values:
             continue
@@ -71,6 +77,6 @@ def human_touches(edit: Edit) -> set[tuple[int, int]]:
         touched = new | old
         if e.joint_mask is not None:
             touched &= e.joint_mask
-        for i in np.flatnonzero(touched.any(axis=1)).tolist():
-            out.add((e.track_id, e.start + i))
+        for i, k in zip(*np.nonzero(touched)):
+            out.add((e.track_id, e.start + int(i), int(k)))
     return out

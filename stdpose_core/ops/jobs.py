@@ -29,7 +29,7 @@ from stdpose_core.detection.job import FrameSourceLike
 from stdpose_core.detection.job import detect_job as find_people  # the algorithm; detect_job below is the operation
 from stdpose_core.errors import InputError
 from stdpose_core.progress import Job, Progress, relay
-from stdpose_core.propagation.base import Propagator, frames_around, require_keyframes
+from stdpose_core.propagation.base import Propagator, require_keyframes
 
 #: Where to propagate: ``[(track_ids | None, (start, stop) | None), ...]`` (None = every track / frame).
 Targets = list[tuple[list[int] | None, tuple[int, int] | None]]
@@ -78,21 +78,6 @@ def propagate_job(project: Project, source: FrameSourceLike | None, propagator: 
     return Compound(parts, label=label or f"propagate ({prop.name})")
 
 
-def targets_around(touches: set[tuple[int, int]], project: Project) -> Targets:
-    """Propagation targets for edited keyframes ``{(track_id, frame)}``: per track, one frame range
-    spanning the gaps next to every touched frame (:func:`~stdpose_core.propagation.frames_around`)."""
-    spans: dict[int, tuple[int, int]] = {}
-    for tid, f in sorted(touches):
-        if tid not in project.tracks:
-            continue
-        a, b = frames_around(project, tid, f)
-        if b <= a:
-            continue
-        old = spans.get(tid)
-        spans[tid] = (a, b) if old is None else (min(old[0], a), max(old[1], b))
-    return [([tid], span) for tid, span in sorted(spans.items())]
-
-
 def detect_job(project: Project, source: FrameSourceLike | None, detector: PersonDetector | Callable[[], PersonDetector],
                start: int = 0, stop: int | None = None, redo: bool = False, config=None) -> Job[Edit]:
     """People detection (boxes, track ids, pose pre-labels) on frames ``[start, stop)``: see
@@ -139,3 +124,20 @@ def export_job(project: Project, path: Path, fmt: str, only_reviewed: bool = Fal
                    frames_written=int(view.labeled.sum()), people_written=len(view.tracks))
     yield Progress(1, 1, "written")
     return summary
+
+
+def yolo_pose_export_job(project: Project, out: Path, images: Path, only_reviewed: bool = False,
+                         val_every: int = 0) -> Job[dict]:
+    """Write a YOLO-pose dataset folder (ultralytics ``yolo pose train data=OUT/data.yaml``) of ``project``.
+
+    ``images``: the project's video file or image folder (frames become JPEG files, images are linked).
+    ``out`` must be new or an empty folder; it appears whole or not at all
+    (:func:`stdpose_core.io.write_yolo_pose`). Returns its counts (``images``, ``train``, ``val``,
+    ``people``, ``joints_outside_image``) plus ``output``, ``format`` and ``only_reviewed``.
+    """
+    from stdpose_core.io import write_yolo_pose
+
+    yield Progress(0, 1, "writing yolo-pose")
+    counts = write_yolo_pose(project, out, images, only_reviewed=only_reviewed, val_every=val_every)
+    yield Progress(1, 1, "written")
+    return {**counts, "output": str(out), "format": "yolo-pose", "only_reviewed": only_reviewed}

@@ -7,7 +7,9 @@ Usage (CLI, GUI worker thread and tests call the same functions)::
     edit = run_with_bar(job)                         # or iterate; stop iterating (job.close()) to cancel
     session.apply(edit)                              # one undo step; nothing changed before this
 
-After a keyframe edit on ``frame`` of track ``tid``, re-propagate only its two neighbouring gaps::
+After a person's edit, re-propagate only what the edited joints anchor (per joint, never over
+reviewed frames): :func:`stdpose_core.ops.repropagate.repropagate_job`. A gap's frames can also be
+re-filled directly::
 
     prop.run(project, source, track_ids=[tid], frames=frames_around(project, tid, frame))
 
@@ -30,12 +32,16 @@ from stdpose_core.propagation.base import (
     get_propagator,
     track_gaps,
 )
-from stdpose_core.propagation.frames import ImageListSource, ListSource
+from stdpose_core.propagation.list_sources import ImageListSource, ListSource
+
+# The methods register in this order, the order users see them listed in.
+# isort: off
 from stdpose_core.propagation import interp as _interp  # noqa: F401  (registers 'interp')
 from stdpose_core.propagation import flow as _flow  # noqa: F401  (registers 'flow')
 from stdpose_core.propagation import stdpose as _stdpose  # noqa: F401  (registers 'stdpose')
 from stdpose_core.propagation import auto as _auto  # noqa: F401  (registers 'auto')
 from stdpose_core.propagation.auto import choose_method
+# isort: on
 
 __all__ = [
     "EXTRAPOLATED_SCORE", "MAX_EXTRAPOLATE", "REGISTRY", "Gap", "GapResult", "ImageListSource", "ListSource",

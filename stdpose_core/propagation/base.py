@@ -7,7 +7,7 @@ side only (one-sided: filled for at most ``max_extrapolate`` frames, flagged low
 
 A person is known to be *absent* on a frame when that frame is a project keyframe (some person has
 human joints there) that is marked ``Project.labeled`` (any project keyframe when no frame is marked
-labeled) and the track has no human joint there. (A GUI that lets people label one person at a time
+labeled) and the track has no human joint there, or when a person flagged the track OUTSIDE there. (A GUI that lets people label one person at a time
 should mark a frame labeled when all its people are done.) Such a frame splits the track's gap in two one-sided
 gaps: a person who leaves and re-enters gets a hole, not invented poses.
 
@@ -29,7 +29,7 @@ import numpy as np
 from stdpose_core.data.edits import Compound, Edit, SetPoseRange
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
-from stdpose_core.data.track import Track
+from stdpose_core.data.track import Track, TrackFlag
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import Job, Progress, relay
 
@@ -115,12 +115,13 @@ class GapResult:
 
 
 def absent_frames(project: Project, track: Track) -> np.ndarray:
-    """Sorted frames where ``track`` is known to be absent (see module docstring)."""
+    """Sorted frames where ``track`` is known to be absent (see module docstring), and frames a person
+    flagged the track OUTSIDE (out of view)."""
     keys = project.keyframes()
     if project.labeled is not None and project.labeled.any():
         keys = keys[project.labeled[keys]]
     own = track.human_mask().any(axis=1)
-    return keys[~own[keys]]
+    return np.union1d(keys[~own[keys]], np.flatnonzero(track.has_flag(TrackFlag.OUTSIDE)))
 
 
 def track_gaps(project: Project, track: Track, max_extrapolate: int = MAX_EXTRAPOLATE) -> list[Gap]:
@@ -203,8 +204,8 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
              frames: tuple[int, int] | None = None) -> SetPoseRange | None:
     """The edit writing ``result`` over ``gap`` (restricted to ``frames``), or None if nothing changes.
 
-    Human joints are never written. Frames the method does not fill lose stale PROPAGATED/INTERPOLATED
-    joints (and then their box, if no joint is left).
+    Human joints and frames a person marked reviewed for this track are never written. Frames the
+    method does not fill lose stale PROPAGATED/INTERPOLATED joints (and then their box, if no joint is left).
     """
     track = project.tracks[gap.track_id]
     f0, f1 = frames if frames is not None else (0, project.num_frames)
@@ -212,7 +213,7 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
     if b <= a:
         return None
     sl, rs = slice(a, b), slice(a - gap.start, b - gap.start)
-    human = track.human_mask()[sl]
+    human = track.human_mask()[sl] | track.reviewed[sl, None]
     filled = result.filled[rs] & ~human
     stale = np.isin(track.source[sl], _MACHINE_FILLED) & ~filled & ~human
     write = filled | stale
@@ -231,7 +232,7 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
     final_vis = np.where(write, values["vis"], track.vis[sl])
     any_filled = filled.any(axis=1)
     emptied = stale.any(axis=1) & ~(final_vis > 0).any(axis=1)
-    frame_mask = any_filled | emptied
+    frame_mask = (any_filled | emptied) & ~track.has_flag(TrackFlag.BOX_SET)[sl]  # a box a person set stays
     if frame_mask.any():
         values["bbox"] = np.where(any_filled[:, None], result.bbox[rs], np.nan).astype(np.float32)
         values["head_bbox"] = np.where(any_filled[:, None], result.head_bbox[rs], np.nan).astype(np.float32)

@@ -74,10 +74,14 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, sc
 #: of ``models/splits/jhmdb.json`` (T = 5, 7, 10, 15, 20, 30; box-normalised error); figures on the
 #: ``val`` clips: benchmarks/bench_propagation.py. (v0.1's model, fitted on generated clips only, gave
 #: AUROC 0.91 there but 0.70-0.85 on real video.)
-FLOW_LOGIT = (-5.339, 1.072, 0.806, 0.537, 1.206, 0.499, -0.226, 0.689, 1.436, 0.270, 0.569, 0.679, 0.846,
-              -0.672)
+FLOW_LOGIT = (-5.992, 0.960, 0.911, 0.450, 1.267, 0.770, -0.106, 0.659, 1.081, -0.028, 0.853, 0.711, 0.885, -0.554, 1.432,
+              -0.510, 0.447, 0.131, -0.216)
 FLOW_FEATURES = ("intercept", "motion", "disagreement", "drift", "fallback", "log_span", "dead", "residual", "bone",
-                 "near_frames", "mid_gap", "depth", "articulation", "log_head")
+                 "near_frames", "mid_gap", "depth", "articulation", "log_head", "departure", "motion_x_span",
+                 "disagreement_x_span", "drift_x_span", "fallback_x_span")
+#: Keyframe interval (frames) about which the ``*_x_span`` features turn: they let the weights of
+#: motion, disagreement, drift and fallback change with log(T / SPAN_PIVOT).
+SPAN_PIVOT = 10.0
 
 
 @dataclass
@@ -92,7 +96,8 @@ class FlowEvidence:
     (frames); ``head[G]`` head size (px); ``dead`` how many of the two directions lost the joint
     (0-2); ``residual`` LK residual per step, mean of both directions (grey levels); ``bone`` |log|
     ratio of the joint's parent bone length to its keyframe length (0 = same length); ``depth[K]``
-    bones between the joint and the skeleton's first joint (wrists and ankles are deepest).
+    bones between the joint and the skeleton's first joint (wrists and ankles are deepest);
+    ``departure`` distance of the propagated value from linear interpolation (px).
     """
 
     s: np.ndarray
@@ -107,6 +112,7 @@ class FlowEvidence:
     bone: np.ndarray
     depth: np.ndarray
     articulation: np.ndarray
+    departure: np.ndarray
 
     def features(self) -> np.ndarray:
         """``[n,G,K,F]`` float64 in the order of :data:`FLOW_FEATURES` (``b = 4 s (1 - s)``, h = head)."""
@@ -119,6 +125,9 @@ class FlowEvidence:
                 self.dead.astype(np.float64), np.log1p(self.residual / 10.0), self.bone, np.log1p(near),
                 b, np.asarray(self.depth, np.float64)[None, None, :] / 4.0, np.log1p(b * self.articulation[None] / h)]
         cols.append(np.log(h / 20.0))  # small people: LK's window covers more than the joint
+        cols.append(np.log1p(self.departure / h))
+        turn = np.log(max(self.span, 1) / SPAN_PIVOT)  # long gaps weigh the evidence differently
+        cols += [c * turn for c in cols[1:5]]
         return np.stack([np.broadcast_to(c, (n, G, K)).astype(np.float64) for c in cols], axis=-1)
 
 

@@ -104,6 +104,11 @@ def eval_propagation(
     return nan_to_none(out)
 
 
+def _num(v):
+    """NaN for a missing figure, so the table prints 'nan' instead of failing."""
+    return float("nan") if v is None else v
+
+
 def format_table(result: dict) -> str:
     """The result as text: one row per method (Head ... Ankle, Mean AP, PCKh@0.2, px, AUROC)."""
     cols = ["Head", "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle", "Mean"]
@@ -114,9 +119,8 @@ def format_table(result: dict) -> str:
     lines.append(head)
     for name, r in result["methods"].items():
         label = name if r.get("method", name) == name else f"{name}({r['method']})"
-        num = (lambda v: float("nan") if v is None else v)
-        row = f"{label:<14}" + "".join(f"{num(r['table'].get(c)):>9.1f}" for c in cols)
-        row += f"{num(r['pckh02']):>13.1f}{num(r['mean_px']):>8.2f}{num(r['auroc']):>7.3f}{num(r.get('person_frames_per_s')):>9.0f}"
+        row = f"{label:<14}" + "".join(f"{_num(r['table'].get(c)):>9.1f}" for c in cols)
+        row += f"{_num(r['pckh02']):>13.1f}{_num(r['mean_px']):>8.2f}{_num(r['auroc']):>7.3f}{_num(r.get('person_frames_per_s')):>9.0f}"
         lines.append(row)
     if norm != "head":
         lines.append("(no head boxes in the ground truth: PCK normalised by the person box size)")

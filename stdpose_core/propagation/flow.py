@@ -3,10 +3,10 @@
 For a gap between keyframes L and R, every joint is tracked frame by frame forward from L through R
 and backward from R through L (:mod:`.tracking`, one LK call per frame pair and direction for all
 people). :mod:`.flow_fusion` then turns the two tracks into one value per joint and frame: each track
-misses the far keyframe by some *drift*, spread over the gap so both tracks agree with both
-keyframes; the two are blended by their reliability; where both are unreliable the value falls back
-to interpolation shifted by the person's reliable motion; bones that stretch beyond what the
-keyframes allow are caught. The confidence is :func:`~.confidence.flow_score`.
+misses the far keyframe by some *drift*, spread along the track's path so both tracks agree with
+both keyframes; the two are blended by their reliability, shared between them by a model of which
+one is nearer the truth; where both are unreliable the value falls back to interpolation shifted by
+the person's reliable motion; bones that stretch beyond what the keyframes allow are caught. The confidence is :func:`~.confidence.flow_score`.
 """
 
 from __future__ import annotations

@@ -4,10 +4,13 @@ Shapes: ``n`` frames of the gap, ``G`` people, ``K`` joints; pixels, 0-based, x 
 The steps of :func:`fuse_two_sided`, each a small pure function:
 
 1. :func:`spread_drift`: a track misses its far keyframe by its *drift*; adding the drift in
-   proportion to the time travelled makes it end there exactly (a stuck track becomes interpolation).
+   proportion to the path travelled so far (:func:`path_share`: a track drifts while it moves)
+   makes it end there exactly (a stuck track becomes interpolation).
 2. :func:`direction_reliability`: how far to trust each corrected track, from its drift, whether
    the joint is still alive (in head sizes).
-3. :func:`direction_weights`: reliability times a temporal weight (the nearer keyframe counts more).
+3. :func:`direction_weights`: reliability times a temporal weight (the nearer keyframe counts more);
+   how much of that goes to either direction is then :func:`direction_split`'s estimate of which
+   track is the better one (drift, liveness, bone lengths, LK residual, time).
 4. :func:`blend`: the weighted mean of the two corrected tracks; what the weights leave unexplained
    (:func:`fallback_share`) goes to interpolation moved by the person's reliable motion
    (:func:`body_motion`).
@@ -34,6 +37,8 @@ DEAD_TRUST = 0.15
 TIME_POWER = 0.5
 #: Drift (head sizes) at which a track's reliability halves. (Weighting by LK's residual or a per-step
 #: forward-backward error as well lost 0.5-1.3 PCK@0.2 on JHMDB training clips at T = 15 and 30.)
+#: (0.85 beat 0.5 by 0.2-0.4 points on JHMDB training clips, but lost 0.4-2 points on generated
+#: clips of crossing people, seeds 200-202, at T = 15 and 20: kept at 0.5.)
 DRIFT_HALF = 0.5
 #: ... at a keyframe interval of ``DRIFT_SPAN`` frames; over longer gaps the half-point grows with the
 #: square root of the interval (tracks drift more the longer they run). 0 = fixed half-point.
@@ -45,6 +50,15 @@ RELIABLE_FALLBACK = 0.3
 BONE_STRETCH, BONE_SHRINK, BONE_TOLERANCE = 1.3, 0.5, 0.15
 #: Keeps a weight sum positive where both directions have zero weight.
 EPS_WEIGHT = 1e-6
+#: Logistic model of P(the forward track is nearer the truth than the backward one) per joint and
+#: frame, weights of :func:`direction_features` (intercept first). Fitted by
+#: ``benchmarks/calibrate_flow_confidence.py --direction`` on the JHMDB ``train`` clips (T = 5, 7, 15,
+#: 30), each joint weighted by how much the choice matters (the two tracks' error difference).
+#: Together with :func:`path_share` it raised PCK@0.2 on the train clips from 80.7 / 76.3 / 64.7 /
+#: 54.1 to 81.1 / 76.8 / 65.5 / 55.3 (T = 5 / 7 / 15 / 30; the split alone gave 0.1-0.4 of that).
+DIRECTION_LOGIT = (0.006, -1.460, -0.033, -0.373, 0.036, -0.662, -1.602, -0.196, 0.066)
+DIRECTION_FEATURES = ("intercept", "drift_diff", "drift_sum", "time", "alive_diff", "bone_diff", "departure_diff",
+                      "residual_diff", "time_x_drift_diff")
 
 
 @dataclass
@@ -109,8 +123,36 @@ def track_over_gap(chain: Chain, n: int, reverse: bool) -> DirectionTrack:
 
 
 def spread_drift(xy: np.ndarray, drift: np.ndarray, travelled: np.ndarray) -> np.ndarray:
-    """``xy[n,G,K,2] + travelled[n] * drift[G,K,2]``: the track bent to end at the far keyframe."""
-    return xy + travelled[:, None, None, None] * drift[None]
+    """``xy[n,G,K,2] + travelled[n,G,K] * drift[G,K,2]``: the track bent to end at the far keyframe."""
+    return xy + travelled[..., None] * drift[None]
+
+
+#: Path step (px) added to every frame step in :func:`path_share`, so a track that does not move
+#: spreads its drift evenly over time.
+PATH_EPS = 1e-3
+
+
+def path_share(xy: np.ndarray, anchor: np.ndarray, arrival: np.ndarray) -> np.ndarray:
+    """``[n,G,K]`` share of a track's path length covered at each gap frame.
+
+    ``xy[n,G,K,2]`` the track in the order it ran, from ``anchor[G,K,2]`` (its keyframe) to
+    ``arrival[G,K,2]`` (where it reached the far keyframe). Spreading the drift by path rather
+    than by time (``s``) gained 0.3-0.5 PCK@0.2 points on JHMDB training clips at T = 7 to 30
+    (weighting steps by a power of their length, or by motion relative to the body, was no better).
+    """
+    path = np.concatenate([anchor[None], xy, arrival[None]], axis=0)
+    step = np.linalg.norm(np.diff(path, axis=0), axis=-1) + PATH_EPS
+    return np.cumsum(step, axis=0)[:-1] / step.sum(axis=0)[None]
+
+
+def corrected_tracks(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack):
+    """Both tracks bent to end at their far keyframes: ``(corrected_f, corrected_b, drift_f, drift_b)``,
+    ``[n,G,K,2]`` and ``[G,K,2]`` (px)."""
+    drift_f = g.right_xy - fwd.arrival
+    drift_b = g.left_xy - bwd.arrival
+    corrected_f = spread_drift(fwd.xy, drift_f, path_share(fwd.xy, g.left_xy, fwd.arrival))
+    corrected_b = spread_drift(bwd.xy, drift_b, path_share(bwd.xy[::-1], g.right_xy, bwd.arrival)[::-1])
+    return corrected_f, corrected_b, drift_f, drift_b
 
 
 def direction_reliability(drift_px: np.ndarray, alive: np.ndarray, head: np.ndarray,
@@ -132,6 +174,31 @@ def direction_weights(s: np.ndarray, q_forward: np.ndarray, q_backward: np.ndarr
     wf = ((1 - s) ** TIME_POWER)[:, None, None] * q_forward + EPS_WEIGHT
     wb = (s ** TIME_POWER)[:, None, None] * q_backward + EPS_WEIGHT
     return wf, wb
+
+
+def direction_features(s: np.ndarray, drift_f: np.ndarray, drift_b: np.ndarray, alive_f: np.ndarray,
+                       alive_b: np.ndarray, bone_f: np.ndarray, bone_b: np.ndarray, departure_f: np.ndarray,
+                       departure_b: np.ndarray, residual_f: np.ndarray, residual_b: np.ndarray) -> np.ndarray:
+    """``[n,G,K,F]`` in the order of :data:`DIRECTION_FEATURES`; forward minus backward where paired.
+
+    ``s[n]``; ``drift_*[G,K]`` how far each raw track missed its far keyframe (head sizes);
+    ``alive_*``, ``bone_*`` (|log| parent-bone length ratio, :func:`parent_bone_change`),
+    ``departure_*`` (distance of the corrected track from interpolation, head sizes) and
+    ``residual_*`` (LK residual per step, grey levels) ``[n,G,K]``.
+    """
+    n, G, K = alive_f.shape
+    t = np.broadcast_to((s - 0.5)[:, None, None], (n, G, K))
+    dd = np.broadcast_to((np.log1p(drift_f) - np.log1p(drift_b))[None], (n, G, K))
+    cols = [np.ones((n, G, K)), dd, np.broadcast_to((np.log1p(drift_f) + np.log1p(drift_b))[None], (n, G, K)), t,
+            alive_f.astype(np.float64) - alive_b, bone_f - bone_b, np.log1p(departure_f) - np.log1p(departure_b),
+            np.log1p(residual_f / 10.0) - np.log1p(residual_b / 10.0), t * dd]
+    return np.stack([np.asarray(c, np.float64) for c in cols], axis=-1)
+
+
+def direction_split(features: np.ndarray, coef=None) -> np.ndarray:
+    """Share ``[n,G,K]`` in (0, 1) of the two directions' weight that goes to the forward track."""
+    z = features @ np.asarray(DIRECTION_LOGIT if coef is None else coef, np.float64)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 def blend(a: np.ndarray, b: np.ndarray, wa: np.ndarray, wb: np.ndarray) -> np.ndarray:
@@ -193,6 +260,25 @@ def parent_bone_change(xy: np.ndarray, left_xy: np.ndarray, right_xy: np.ndarray
     return out
 
 
+def step_residual(fwd: DirectionTrack, bwd: DirectionTrack) -> tuple[np.ndarray, np.ndarray]:
+    """Each direction's LK residual per step taken, ``[n,G,K]`` each (grey levels)."""
+    steps = (np.arange(fwd.xy.shape[0]) + 1.0)[:, None, None]
+    return fwd.residual / steps, bwd.residual / steps[::-1]
+
+
+def two_sided_direction_features(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack, corrected_f: np.ndarray,
+                                 corrected_b: np.ndarray, miss_f: np.ndarray, miss_b: np.ndarray) -> np.ndarray:
+    """:func:`direction_features` of a two-sided gap (``miss_*[G,K]`` raw drift in px)."""
+    h = g.head[:, None]
+    res_f, res_b = step_residual(fwd, bwd)
+    return direction_features(
+        g.s, miss_f / h, miss_b / h, fwd.alive, bwd.alive,
+        parent_bone_change(corrected_f, g.left_xy, g.right_xy, g.edges),
+        parent_bone_change(corrected_b, g.left_xy, g.right_xy, g.edges),
+        np.linalg.norm(corrected_f - g.interp, axis=-1) / h[None], np.linalg.norm(corrected_b - g.interp, axis=-1) / h[None],
+        res_f, res_b)
+
+
 def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tuple[np.ndarray, FlowEvidence]:
     """Values ``xy[n,G,K,2]`` of a gap between two keyframes and the evidence their confidence
     (:func:`~stdpose_core.propagation.confidence.flow_score`) is computed from.
@@ -201,15 +287,14 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
     from that side; others keep interpolation.
     """
     s = g.s
-    drift_f = g.right_xy - fwd.arrival
-    drift_b = g.left_xy - bwd.arrival
-    corrected_f = spread_drift(fwd.xy, drift_f, s)
-    corrected_b = spread_drift(bwd.xy, drift_b, 1 - s)
+    corrected_f, corrected_b, drift_f, drift_b = corrected_tracks(g, fwd, bwd)
     miss_f, miss_b = np.linalg.norm(drift_f, axis=-1), np.linalg.norm(drift_b, axis=-1)
     marks = g.marks_occlusion[:, None]
     q_f = direction_reliability(miss_f, fwd.alive, g.head, (g.left_vis == 1) & marks, g.span)
     q_b = direction_reliability(miss_b, bwd.alive, g.head, (g.right_vis == 1) & marks, g.span)
     w_f, w_b = direction_weights(s, q_f, q_b)
+    split = direction_split(two_sided_direction_features(g, fwd, bwd, corrected_f, corrected_b, miss_f, miss_b))
+    w_f, w_b = (w_f + w_b) * split, (w_f + w_b) * (1 - split)
     tracked = blend(corrected_f, corrected_b, w_f, w_b)
     share = fallback_share(w_f, w_b)
     both = g.side == 2
@@ -222,8 +307,8 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
     xy = np.where(both[..., None], fused, g.interp)
     xy = np.where((g.side == 0)[..., None], fwd.xy, xy)
     xy = np.where((g.side == 1)[..., None], bwd.xy, xy)
-    steps_f = (np.arange(len(s)) + 1.0)[:, None, None]
-    residual = 0.5 * (fwd.residual / steps_f + bwd.residual / steps_f[::-1])
+    res_f, res_b = step_residual(fwd, bwd)
+    residual = 0.5 * (res_f + res_b)
     displacement = g.right_xy - g.left_xy
     seen = (g.left_vis > 0) & (g.right_vis > 0)
     body = body_motion(displacement[None], seen[None])[0]  # [G,2]
@@ -233,7 +318,7 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
         disagreement=np.linalg.norm(corrected_f - corrected_b, axis=-1), drift=0.5 * (miss_f + miss_b),
         fallback=share, span=g.span, head=g.head, dead=(~fwd.alive).astype(np.int8) + (~bwd.alive),
         residual=residual, bone=parent_bone_change(xy, g.left_xy, g.right_xy, g.edges),
-        depth=joint_depth(g.edges, xy.shape[2]),
+        depth=joint_depth(g.edges, xy.shape[2]), departure=np.linalg.norm(xy - g.interp, axis=-1),
     )
     return xy.astype(np.float32), evidence
 

@@ -1,12 +1,16 @@
-"""Grayscale regions of frames for LK tracking, converted on demand and kept for a bounded run.
+"""Grayscale regions of frames and their image pyramids for LK tracking, made on demand and kept
+for a bounded run.
 
 Converting a whole 1080p frame to gray costs as much as tracking a person in it, so only the
 regions the tracker asks for are converted (grown by :data:`SLACK` px, so the next step's slightly
 moved region is usually covered already). A frame keeps the pieces converted so far; asking for a
 region no piece covers converts a new piece from the source's frame (merged with the pieces it
-overlaps, so overlapping requests do not pile up). At most ``chunk``
-frames are kept, so a 10,000-frame gap streams. Any object with ``len(src)`` and
-``src.frame(i) -> (H,W,3) uint8 RGB`` is a source.
+overlaps, so overlapping requests do not pile up). A piece's pyramid (``cv2.pyrDown`` per level,
+what ``cv2.calcOpticalFlowPyrLK`` builds inside) is built once when first asked for, so every LK
+step that reads the frame (the forward step into it, the forward step out of it, both backward
+steps) shares it. Piece corners lie on a grid of :data:`ALIGN` px, so a region's pyramid is a view
+of its piece's. At most ``chunk`` frames are kept, so a 10,000-frame gap streams. Any object with
+``len(src)`` and ``src.frame(i) -> (H,W,3) uint8 RGB`` is a source.
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ from stdpose_core.errors import StdposeError
 
 #: Pixels converted beyond a requested region on each side.
 SLACK = 64
+#: A piece covering more than this share of the frame is made the whole frame (a later, slightly
+#: bigger request then needs no second conversion and pyramid).
+WHOLE_SHARE = 0.6
+#: Pieces start on multiples of this many pixels (a power of two at least ``2**levels``), so every
+#: pyramid level of a region inside a piece is a whole-pixel view of the piece's level.
+ALIGN = 64
 
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1: pixels, x1/y1 exclusive
 
@@ -32,8 +42,9 @@ class GrayFrames:
             raise StdposeError("this propagation method needs the video frames (no frame source given)")
         self.source = source
         self.chunk = max(2, chunk)
-        self._cache: dict[int, list[tuple[Rect, np.ndarray]]] = {}  # frame -> converted pieces (rect, gray)
+        self._cache: dict[int, list[tuple[Rect, list[np.ndarray]]]] = {}  # frame -> pieces (rect, [gray, level 1, ...])
         self.converted_pixels = 0  # benchmarks and tests read it
+        self.pyramid_pixels = 0  # pixels of pyramid levels built (tests read it)
         self._size: tuple[int, int] | None = None
 
     def _rgb(self, i: int) -> np.ndarray:
@@ -42,23 +53,31 @@ class GrayFrames:
         except IndexError:
             raise StdposeError(f"frame {i} is missing from the video/image source") from None
 
-    def _convert(self, i: int, rect: Rect | None) -> tuple[Rect, np.ndarray]:
+    def _convert(self, i: int, rect: Rect | None) -> tuple[Rect, list[np.ndarray]]:
         rgb = self._rgb(i)
         h, w = rgb.shape[:2]
         pieces = self._cache.get(i, [])
         if rect is None:
             box = (0, 0, w, h)
         else:
-            box = (max(0, rect[0] - SLACK), max(0, rect[1] - SLACK), min(w, rect[2] + SLACK), min(h, rect[3] + SLACK))
+            box = (max(0, (rect[0] - SLACK) // ALIGN * ALIGN), max(0, (rect[1] - SLACK) // ALIGN * ALIGN),
+                   min(w, rect[2] + SLACK), min(h, rect[3] + SLACK))
             for r, _ in pieces:  # grow over the pieces it overlaps; they are replaced by the new one
                 if _overlaps(r, box):
                     box = (min(box[0], r[0]), min(box[1], r[1]), max(box[2], r[2]), max(box[3], r[3]))
+            if (box[2] - box[0]) * (box[3] - box[1]) > WHOLE_SHARE * w * h:
+                box = (0, 0, w, h)
         gray = cv2.cvtColor(rgb[box[1] : box[3], box[0] : box[2]], cv2.COLOR_RGB2GRAY)  # a strided view: no copy
         self.converted_pixels += gray.size
         if i not in self._cache and len(self._cache) >= self.chunk:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[i] = [(r, g) for r, g in pieces if not _covers(box, r)] + [(box, gray)]
-        return box, gray
+        levels = [gray]
+        self._cache[i] = [(r, g) for r, g in pieces if not _covers(box, r)] + [(box, levels)]
+        return box, levels
+
+    def _piece(self, i: int, rect: Rect) -> tuple[Rect, list[np.ndarray]]:
+        piece = next(((r, g) for r, g in self._cache.get(i, ()) if _covers(r, rect)), None)
+        return piece if piece is not None else self._convert(i, rect)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -73,9 +92,26 @@ class GrayFrames:
 
     def view(self, i: int, rect: Rect) -> np.ndarray:
         """The gray pixels of frame ``i`` inside ``rect`` (converted now when not yet)."""
-        piece = next(((r, g) for r, g in self._cache.get(i, ()) if _covers(r, rect)), None)
-        (x0, y0, _, _), gray = piece if piece is not None else self._convert(i, rect)
-        return gray[rect[1] - y0 : rect[3] - y0, rect[0] - x0 : rect[2] - x0]
+        (x0, y0, _, _), levels = self._piece(i, rect)
+        return levels[0][rect[1] - y0 : rect[3] - y0, rect[0] - x0 : rect[2] - x0]
+
+    def pyramid(self, i: int, rect: Rect, levels: int) -> list[np.ndarray]:
+        """Levels 0..``levels`` of frame ``i``'s gray pyramid over ``rect``, whose corner must lie on
+        the grid of ``2**levels`` px: level ``l`` covers ``rect`` at ``1/2**l`` scale (pixel ``(x, y)``
+        of the frame is ``(x - x0, y - y0) / 2**l`` there). Built once per piece and shared."""
+        step = 2**levels
+        if rect[0] % step or rect[1] % step or ALIGN % step:
+            raise ValueError(f"region {rect} does not lie on the {step}-px grid of a {levels}-level pyramid")
+        (px, py, _, _), pyr = self._piece(i, rect)
+        while len(pyr) <= levels:
+            pyr.append(cv2.pyrDown(pyr[-1]))
+            self.pyramid_pixels += pyr[-1].size
+        out = []
+        for lvl in range(levels + 1):
+            s = 2**lvl
+            y0, x0 = (rect[1] - py) // s, (rect[0] - px) // s
+            out.append(pyr[lvl][y0 : -(-(rect[3] - py) // s), x0 : -(-(rect[2] - px) // s)])
+        return out
 
     def load(self, frames: Sequence[int]) -> None:
         """Keep only ``frames`` (at most ``chunk``), converting the missing ones whole, in increasing

@@ -1,16 +1,22 @@
 """Tracking people's joints through a run of frames with pyramidal Lucas-Kanade in regions of interest.
 
-Most of a ``cv2.calcOpticalFlowPyrLK`` call on a big frame is per-image work (pyramids, image
-derivatives and border copies of both images) that does not depend on the points, and OpenCV's
-Python binding does not accept prebuilt pyramids. So each call gets only the part of the two frames
-the points can reach: the box around a person's joints plus what the LK window covers at the
-coarsest level, with its corner on the pyramid's grid, so the cropped pyramid equals the full
-frame's inside the region. (Fewer pyramid levels after slow steps cost 0.1-0.3 PCK@0.2 points on
-JHMDB training clips and saved nothing on generated 540p clips, whose joints move ~10 px per frame:
-not done.) People far apart are tracked in separate regions, people close together
-in one. One call per step tracks every joint of every person in a region; a step fails on LK's own
-status (a per-step forward-backward check doubled the cost and did not help the final accuracy on
-JHMDB training clips); LK's residual is summed along the chain as evidence for the confidence.
+``cv2.calcOpticalFlowPyrLK`` builds both images' pyramids on every call, and OpenCV's Python
+binding rejects prebuilt ones (OpenCV 5.0: a list from ``cv2.buildOpticalFlowPyramid``, with or
+without derivatives, fails overload resolution: "prevImg is not a numerical tuple"). So
+:func:`pyramidal_lk` runs LK's coarse-to-fine loop itself: one ``maxLevel=0`` call per level on
+pyramids built once per frame (:class:`GrayFrames.pyramid`), each level starting from twice the
+coarser level's result, exactly as OpenCV does inside; the results are bit-identical to one
+``calcOpticalFlowPyrLK`` call on the same images, and a frame's pyramid serves the forward step
+into it and out of it and both backward steps.
+
+Each call gets only the part of the two frames the points can reach: the box around a person's
+joints plus what the LK window covers at the coarsest level, with its corner on the pyramid's grid,
+so the cropped pyramid equals the full frame's inside the region. (Fewer pyramid levels after slow
+steps cost 0.1-0.3 PCK@0.2 points on JHMDB training clips: not done.) People far apart are tracked
+in separate regions, people close together in one. One call per level tracks every live joint of
+every person in a region; a step fails on LK's own status (a per-step forward-backward check
+doubled the cost and did not help the final accuracy on JHMDB training clips); LK's residual is
+summed along the chain as evidence for the confidence.
 """
 
 from __future__ import annotations
@@ -79,9 +85,9 @@ def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], mar
     if len(who) == 0:
         return whole
     big = np.float32(1e9)
-    lo = np.where(live[who, :, None], pts[who], big).min(axis=1) - margin
-    hi = np.where(live[who, :, None], pts[who], -big).max(axis=1) + margin
-    boxes = [([int(g)], [float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1])]) for i, g in enumerate(who)]
+    lo = (np.where(live[who, :, None], pts[who], big).min(axis=1) - margin).tolist()
+    hi = (np.where(live[who, :, None], pts[who], -big).max(axis=1) + margin).tolist()
+    boxes = [([int(g)], [a[0], a[1], b[0], b[1]]) for g, a, b in zip(who, lo, hi)]
 
     def area(b) -> float:
         return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
@@ -119,8 +125,36 @@ def group_median(step: np.ndarray, good: np.ndarray) -> np.ndarray:
     return np.where((n > 0)[:, None], med, 0.0).astype(np.float32)
 
 
+def usable_levels(size: tuple[int, int], win: int, levels: int) -> int:
+    """Pyramid levels OpenCV's LK uses for an image of ``size = (w, h)``: it stops before a level
+    whose side would be ``<= win``."""
+    w, h = size
+    for lvl in range(levels):
+        w, h = (w + 1) // 2, (h + 1) // 2
+        if w <= win or h <= win:
+            return lvl
+    return levels
+
+
+def pyramidal_lk(prev: list[np.ndarray], nxt: list[np.ndarray], pts: np.ndarray, win: int,
+                 criteria) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pyramidal LK of ``pts[P,2]`` (pixels of level 0) from image pyramid ``prev`` to ``nxt``
+    (lists of levels 0..L, each level half the previous): ``(new[P,2], status[P] bool, err[P])``.
+
+    Runs ``cv2.calcOpticalFlowPyrLK``'s coarse-to-fine loop one level per call, so the pyramids
+    can be built once and shared; level 0's status and residual are the result's, as in OpenCV.
+    """
+    guess = None
+    for lvl in range(len(prev) - 1, -1, -1):
+        p = (pts * np.float32(1.0 / (1 << lvl))).reshape(-1, 1, 2)
+        guess = p.copy() if guess is None else guess * np.float32(2.0)
+        guess, st, err = cv2.calcOpticalFlowPyrLK(prev[lvl], nxt[lvl], p, guess, winSize=(win, win), maxLevel=0,
+                                                  criteria=criteria, flags=cv2.OPTFLOW_USE_INITIAL_FLOW)
+    return guess.reshape(-1, 2), st.reshape(-1).astype(bool), err.reshape(-1)
+
+
 class LKTracker:
-    """Pyramidal LK (``cv2.calcOpticalFlowPyrLK``) of all joints of all people, one call per region.
+    """Pyramidal LK (:func:`pyramidal_lk`) of all joints of all people, one pyramidal call per region.
 
     ``win``: window side in px; ``levels``: pyramid levels above the base; ``iters``/``eps``: LK's
     stopping rule per level; ``max_residual``: a step whose LK residual exceeds it marks the joint
@@ -133,7 +167,7 @@ class LKTracker:
         self.levels = levels
         self.max_residual = max_residual
         self.criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, eps)
-        self.calls = 0  # LK calls made (benchmarks report it)
+        self.calls = 0  # pyramidal LK calls made, one per region and step (benchmarks report it)
 
     def margin(self, levels: int) -> int:
         """Pixels around a person's joints the LK window can reach at the coarsest of ``levels``."""
@@ -155,17 +189,19 @@ class LKTracker:
             x0, y0 = rect[:2]
             sel = np.zeros(live.shape, bool)
             sel[people] = live[people]
+            if not sel.any():  # nobody live (e.g. every anchor joint hidden): OpenCV returns None for no points
+                continue
             off = np.array([x0, y0], np.float32)
-            q0 = np.ascontiguousarray(pts[sel] - off, np.float32).reshape(-1, 1, 2)
+            q0 = np.ascontiguousarray(pts[sel] - off, np.float32)
             self.calls += 1
-            q1, st, err = cv2.calcOpticalFlowPyrLK(reader.view(fa, rect), reader.view(fb, rect), q0, None,
-                                                   winSize=(self.win, self.win), maxLevel=levels,
-                                                   criteria=self.criteria)
-            q1 = q1.reshape(-1, 2) + off
-            err = np.clip(np.nan_to_num(err.reshape(-1), nan=255.0), 0.0, 255.0)
+            use = usable_levels((rect[2] - x0, rect[3] - y0), self.win, levels)
+            q1, st, err = pyramidal_lk(reader.pyramid(fa, rect, levels)[: use + 1],
+                                       reader.pyramid(fb, rect, levels)[: use + 1], q0, self.win, self.criteria)
+            q1 = q1 + off
+            err = np.clip(np.where(np.isnan(err), 255.0, err), 0.0, 255.0)
             finite = np.isfinite(q1).all(axis=1)
             inside = finite & (q1[:, 0] >= 0) & (q1[:, 0] <= w - 1) & (q1[:, 1] >= 0) & (q1[:, 1] <= h - 1)
-            good = st.reshape(-1).astype(bool) & inside
+            good = st & inside
             if self.max_residual > 0:
                 good &= err <= self.max_residual
             new[sel] = np.where(finite[:, None], q1, pts[sel])
@@ -176,8 +212,8 @@ class LKTracker:
               alive: np.ndarray) -> Generator[int, None, Chain]:
         """Track ``pts[G,K,2]`` (``alive[G,K]`` marks real joints) from ``frames[0]`` through the rest.
 
-        A joint that fails a step is dead from then on and moves with the median step of its
-        person's live joints. (Moving it with its parent joint instead did not help on JHMDB training
+        A joint that fails a step is dead from then on (and no longer tracked) and moves with the
+        median step of its person's live joints; its residual stops growing. (Moving it with its parent joint instead did not help on JHMDB training
         clips.) Yields the number of steps done; returns a :class:`Chain`.
         """
         m = len(frames) - 1
@@ -190,14 +226,14 @@ class LKTracker:
         prev = None
         for t, f in enumerate(frame_order(reader, frames)):
             if t > 0:
-                new, ok, res = self.step(reader, prev, f, cur, alive)
-                good = ok & is_live
+                new, ok, res = self.step(reader, prev, f, cur, is_live)  # dead joints are not tracked
+                good = ok
                 step = new - cur
                 step = np.where(good[..., None], step, group_median(step, good)[:, None, :])
                 cur = cur + step
                 is_live = good
                 xy[t], live[t] = cur, is_live
-                residual[t] = residual[t - 1] + np.where(alive, res, 0.0)
+                residual[t] = residual[t - 1] + res
                 yield t
             prev = f
         return Chain(xy, live, residual)

@@ -32,7 +32,8 @@ from stdpose_core.skeleton import SKELETONS, get_skeleton, skeleton_from_dict, s
 from stdpose_core.store.lock import ProjectLock
 
 CHUNK = 256
-SCHEMA_VERSION = 1
+#: 2: per-frame person flags (``chunks.flags``: outside, truncated, box set by a person).
+SCHEMA_VERSION = 2
 #: 'STDP' as a big-endian int: marks a SQLite file as ours.
 APPLICATION_ID = 0x53544450
 #: Seconds a statement waits for SQLite's own locks (checkpoints, other programs) before "busy".
@@ -44,15 +45,24 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE tracks (track_id INTEGER PRIMARY KEY, person_id INTEGER, name TEXT NOT NULL DEFAULT '', extra TEXT NOT NULL DEFAULT '{}');
 CREATE TABLE chunks (
     track_id INTEGER NOT NULL, chunk INTEGER NOT NULL,
-    xy BLOB, vis BLOB, score BLOB, source BLOB, model_version BLOB, reviewed BLOB, bbox BLOB, head_bbox BLOB,
+    xy BLOB, vis BLOB, score BLOB, source BLOB, model_version BLOB, reviewed BLOB, bbox BLOB, head_bbox BLOB, flags BLOB,
     PRIMARY KEY (track_id, chunk)
 ) WITHOUT ROWID;
 CREATE TABLE frame_info (frame INTEGER PRIMARY KEY, labeled INTEGER NOT NULL, ignore_regions TEXT NOT NULL);
-CREATE TABLE edit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, label TEXT NOT NULL, tracks TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL);
+CREATE TABLE edit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, label TEXT NOT NULL, tracks TEXT NOT NULL,
+    start INTEGER NOT NULL, stop INTEGER NOT NULL
+);
 """
 
+def _add_flags(conn: sqlite3.Connection) -> None:
+    """1 -> 2: a ``flags`` column (NULL in old rows: no flags)."""
+    if "flags" not in {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}:
+        conn.execute("ALTER TABLE chunks ADD COLUMN flags BLOB")
+
+
 #: Migrations from version v to v + 1: ``MIGRATIONS[v](connection)``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_flags}
 
 
 def sqlite_uri(path: str | Path, mode: str) -> str:
@@ -218,7 +228,8 @@ class ProjectStore:
         if app_id != APPLICATION_ID:
             raise ProjectFileError(path, "an SQLite database, but not a STDPose project")
         if version > SCHEMA_VERSION:
-            raise ProjectFileError(path, f"made by a newer STDPose Annotator (file format {version}, this version reads up to {SCHEMA_VERSION}); please upgrade")
+            raise ProjectFileError(path, f"made by a newer STDPose Annotator (file format {version}, "
+                                         f"this version reads up to {SCHEMA_VERSION}); please upgrade")
 
     def _migrate(self, version: int) -> None:
         while version < SCHEMA_VERSION:
@@ -356,7 +367,8 @@ class ProjectStore:
             track = project.tracks[tid]
             sl = slice(c * CHUNK, min((c + 1) * CHUNK, n))
             for name, blob in zip(FRAME_FIELDS, row[2:]):
-                getattr(track, name)[sl] = _unpack(blob, name, sl.stop - sl.start, k)
+                if blob is not None:  # a field added by a migration is NULL in older rows: left empty
+                    getattr(track, name)[sl] = _unpack(blob, name, sl.stop - sl.start, k)
         for frame, labeled, regions in self._conn.execute("SELECT frame, labeled, ignore_regions FROM frame_info"):
             project.labeled[frame] = bool(labeled)
             polys = json.loads(regions)

@@ -1,4 +1,4 @@
-"""Frame-accurate access to video files and image folders (see ARCHITECTURE.md "Video").
+"""Frame-accurate access to video files and image folders (docs/architecture.md "Packages").
 
 ``open_source(path)`` returns a :class:`FrameSource`: ``len(src)``, ``src.fps``, ``src.size`` →
 ``(width, height)``, ``src.frame(i)`` → read-only ``(H, W, 3) uint8 RGB``, ``src.timestamps`` (seconds,

@@ -192,7 +192,7 @@ class FrameSource(ABC):
     def __del__(self):
         try:
             self.close()
-        except Exception:
+        except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to report to
             pass
 
     def _check_index(self, i: int) -> int:

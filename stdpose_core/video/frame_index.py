@@ -2,7 +2,8 @@
 
 Built once per file from a packet demux (no pixel decoding), then checked by decoding the head and,
 when the last GOP is short or the file looks damaged, the last keyframe's run (do decoded frames
-carry exactly the demuxed timestamps? can the last frames be decoded at all?). Files whose timestamps are missing, duplicated or disagree with the decoder are
+carry exactly the demuxed timestamps? can the last frames be decoded at all?). Files whose timestamps
+are missing, duplicated or disagree with the decoder are
 marked ``seek_exact = False``: they are read by counting frames from the start instead, and the user
 is offered ``stdpose reencode``. The index is cached as JSON under the user cache directory keyed by
 path, size and modification time, so reopening a file is instant.
@@ -22,7 +23,7 @@ import numpy as np
 from stdpose_core.errors import InputError
 from stdpose_core.progress import Job, Progress, run_to_completion
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4  # 4: variable-frame-rate warning
 HEAD_CHECK_FRAMES = 12  # enough to see B-frame reordering go wrong
 TAIL_CHECK_MAX = 64  # always decode the last GOP at open when it is at most this long
 REENCODE_HINT = "run 'stdpose reencode IN OUT' for fast exact seeking"
@@ -198,6 +199,9 @@ def _build_job(path: Path) -> Job[FrameIndex]:
             pos = {t: i for i, t in enumerate(order)}
             index.key_frames = sorted({pos[t] for t, k in zip(pts, keys) if k} | {0})
             problem = _check_by_decoding(container, stream, index)
+            note = variable_rate_note(index.pts, tb)
+            if note is not None:
+                index.warnings.append(note)
     finally:
         container.close()
     if problem is not None:
@@ -206,6 +210,33 @@ def _build_job(path: Path) -> Job[FrameIndex]:
         raise InputError(path, "no frame can be decoded")
     yield Progress(size, size, "indexed")
     return index
+
+
+#: Frame durations may differ this much from the typical one before the rate counts as variable
+#: (container timestamps are rounded to the time base; 1 ms jitter is common in 30000/1001 files).
+VFR_TOLERANCE = 0.25
+
+
+def variable_rate_note(pts: list[int], time_base: Fraction) -> str | None:
+    """A warning when the frames' display durations vary (a variable-frame-rate file), else None.
+
+    ``pts``: presentation timestamps in display order, in ``time_base`` units. Annotations follow frame
+    numbers, so such a file works, but times shown or exported from the nominal rate drift from the
+    video's own clock.
+    """
+    if len(pts) < 3:
+        return None
+    durations = np.diff(np.asarray(pts, dtype=np.float64)) * float(time_base) * 1000.0  # ms
+    typical = float(np.median(durations))
+    if typical <= 0:
+        return None
+    uneven = np.abs(durations - typical) > VFR_TOLERANCE * typical
+    if not uneven.any():
+        return None
+    lo, hi = float(durations.min()), float(durations.max())
+    return (f"variable frame rate: frames last {lo:.0f}-{hi:.0f} ms ({int(uneven.sum())} of {len(durations)} "
+            f"differ from the typical {typical:.0f} ms); annotations follow frame numbers, but "
+            f"times from the nominal rate drift from the video's clock (re-encoding makes it constant); {REENCODE_HINT}")
 
 
 def _fps(stream, n: int) -> float:

@@ -126,7 +126,7 @@ class Prefetcher:
         self._inflight = (start, stop)
         try:
             self.source._read_run(start, stop, sink)
-        except Exception as e:  # a damaged region: remember, and wait for the next move
+        except Exception as e:  # noqa: BLE001 - a damaged region: remember, and wait for the next move
             self.errors.append(str(e))
             with self._cond:
                 if gen == self._gen:

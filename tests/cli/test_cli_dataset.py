@@ -23,8 +23,8 @@ def run_json(capsys, *argv) -> dict:
 
 
 def test_init_status_next_set(tmp_path, capsys):
-    from stdpose_core.synth import make_scene, write_scene_job
     from stdpose_core.progress import run_to_completion
+    from stdpose_core.synth import make_scene, write_scene_job
 
     for i in range(3):
         run_to_completion(write_scene_job(make_scene(2, 8, (160, 96), i, False), tmp_path / f"m{i}", "mp4", True))

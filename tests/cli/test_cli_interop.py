@@ -130,3 +130,21 @@ def test_import_json_summary_names_what_was_kept(tmp_path, capsys):
     diff = field_differences(src, out)
     assert diff["lost"] == [] and diff["changed"] == [], diff
     assert read_annotations(tmp_path / "o.json").tracks[0].person_id == 17
+
+
+def test_importing_a_skeleton_with_no_joint_in_common_is_one_line_and_changes_nothing(tmp_path, capsys):
+    sio = pytest.importorskip("sleap_io")
+    sk = sio.Skeleton(["head", "thorax"], name="fly")
+    video = sio.Video(filename=str(tmp_path / "flies.mp4"), open_backend=False)
+    inst = sio.Instance.from_numpy(np.array([[10.0, 20.0], [12.0, 30.0]]), skeleton=sk)
+    sio.save_slp(sio.Labels([sio.LabeledFrame(video=video, frame_idx=0, instances=[inst])]), str(tmp_path / "flies.slp"))
+    assert main(["synth", str(tmp_path / "clip"), "--frames", "4", "--persons", "1"]) == 0
+    project = tmp_path / "p.stdpose"
+    assert main(["new", str(project), str(tmp_path / "clip" / "frames")]) == 0
+    before = project.read_bytes()
+    capsys.readouterr()
+    assert main(["import", str(project), str(tmp_path / "flies.slp")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no joint names in common" in err[0] and "looks like a bug" not in err[0]
+    assert "stdpose new PROJECT VIDEO --import FILE" in err[0]
+    assert project.read_bytes() == before

@@ -124,3 +124,18 @@ def test_new_on_a_truncated_video_says_so(tmp_path, capsys):
     assert any("truncated" in line for line in warnings) and any("stdpose reencode" in line for line in warnings)
     assert main(["new", str(tmp_path / "full.stdpose"), str(full)]) == 0
     assert "warning" not in capsys.readouterr().out  # a healthy file: nothing to say
+
+
+def test_new_on_a_variable_frame_rate_video_says_so_and_the_reencoded_copy_is_constant(tmp_path, capsys):
+    from stdpose_core.cli.main import main
+    from stdpose_core.video.indexed_clip import write_indexed_clip
+
+    vfr = write_indexed_clip(tmp_path / "vfr.mkv", 30, pts_ms=[i * 40 + (i % 3) * 15 for i in range(30)])
+    assert main(["new", str(tmp_path / "vfr.stdpose"), str(vfr)]) == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if line.startswith(f"warning: {vfr}: ")]
+    assert len(warnings) == 1 and "variable frame rate: frames last 10-55 ms" in warnings[0]
+    assert "stdpose reencode" in warnings[0]
+    assert main(["reencode", str(vfr), str(tmp_path / "cfr.mp4")]) == 0
+    capsys.readouterr()
+    assert main(["new", str(tmp_path / "cfr.stdpose"), str(tmp_path / "cfr.mp4")]) == 0
+    assert "variable frame rate" not in capsys.readouterr().out

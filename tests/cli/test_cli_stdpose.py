@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core" / "propagation"))
-from prop_clips import project_from_joints, rigid_clip  # noqa: E402
+from prop_clips import project_from_joints, rigid_clip
 
-from stdpose_core.cli.main import main  # noqa: E402
-from stdpose_core.data.source import Source  # noqa: E402
-from stdpose_core.session import ProjectSession  # noqa: E402
+from stdpose_core.cli.main import main
+from stdpose_core.data.source import Source
+from stdpose_core.session import ProjectSession
 
 USED = [k for k in range(17) if k not in (3, 4)]
 INNER = [f for f in range(11) if f not in (0, 5, 10)]

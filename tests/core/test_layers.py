@@ -1,4 +1,4 @@
-"""The core never imports Qt or the app (ARCHITECTURE.md 'Layers')."""
+"""The core never imports Qt or the app (docs/architecture.md 'Layers'; lint-imports checks the layers)."""
 
 import subprocess
 import sys

@@ -8,7 +8,6 @@ from PySide6.QtCore import QPoint, Qt
 
 from stdpose_core.data import Source
 
-
 # These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
 # over Ctrl+→) is not built, so nothing edits the project behind the test's back.
 pytestmark = pytest.mark.editor_only
@@ -129,7 +128,7 @@ def test_swap_ids_from_frame(qtbot, window, monkeypatch, reopen):
     before = reopen(doc.path)
     doc.set_frame(5)
     doc.select(0)
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("person 1", True)))
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("P1", True)))
     qtbot.keyClick(window, Qt.Key.Key_W)
     after = reopen(doc.path)
     assert np.array_equal(after.tracks[0].xy[:5], before.tracks[0].xy[:5])
@@ -144,10 +143,35 @@ def test_merge_tracks_command_without_window(window, reopen):
     doc = window.doc
     doc.push(delete_person(doc.project, 1, 10, "forward"))
     doc.push(delete_person(doc.project, 0, 0, "frame"))
-    MergeTracks().do(doc, src=1, dst=0)
+    MergeTracks().do(doc, src=1, dst=0, keep="target")  # shared frames 1-9: person 0's poses stay
     merged = reopen(doc.path)
     assert list(merged.tracks) == [0]
     assert merged.tracks[0].present()[0]  # filled from track 1 where track 0 was absent
+
+
+def test_merge_with_shared_frames_asks_whose_poses_stay(qtbot, window, monkeypatch, reopen, errors):
+    from PySide6.QtWidgets import QInputDialog
+
+    from app.actions.commands import MergeTracks
+
+    doc = window.doc
+    before = reopen(doc.path)
+    doc.select(1)
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("P0", True)))
+    asked = []
+    monkeypatch.setattr(MergeTracks, "resolve", staticmethod(lambda parent, c: asked.append(c) or None))
+    qtbot.keyClick(window, Qt.Key.Key_M)  # cancelled at the conflict: nothing changes
+    assert asked and asked[0].frames.tolist() == list(range(15)) and asked[0].human_src == 3 * 15
+    assert "both present on 15 frames (0–14)" in asked[0].describe()
+    assert set(reopen(doc.path).tracks) == {0, 1} and doc.undo_stack.count() == 0
+    monkeypatch.setattr(MergeTracks, "resolve", staticmethod(lambda parent, c: "source"))
+    qtbot.keyClick(window, Qt.Key.Key_M)
+    merged = reopen(doc.path)
+    assert list(merged.tracks) == [0]
+    assert np.array_equal(merged.tracks[0].xy, before.tracks[1].xy)  # person 1's poses were kept
+    assert "keeping P1's poses" in doc.undo_stack.text(0)
+    doc.undo_stack.undo()
+    assert set(reopen(doc.path).tracks) == {0, 1} and not errors
 
 
 def test_copy_previous_keyframe_pose(qtbot, window, reopen):
@@ -298,3 +322,99 @@ def test_undo_action_names_the_step(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not undo.isEnabled() and window.actions_by_id["edit.redo"].isEnabled()
     assert window.doc.project.tracks[0].vis[0, 5] == 2
+
+
+def test_box_handles_resize_the_box_alone_and_shift_scales_the_pose(qtbot, window, at, reopen):
+    from stdpose_core.data import TrackFlag
+
+    doc, vp = window.doc, window.view.viewport()
+    doc.set_frame(3)
+    doc.select(0)
+    t = doc.project.tracks[0]
+    pose, box = t.xy[3].copy(), t.bbox[3].copy()
+    # The bottom-right corner: the box grows, the pose stays.
+    drag(qtbot, vp, at(window, box[2], box[3]), at(window, box[2] + 20, box[3] + 10))
+    t = reopen(doc.path).tracks[0]
+    assert np.allclose(t.bbox[3], [box[0], box[1], box[2] + 20, box[3] + 10], atol=1.5)
+    assert np.array_equal(t.xy[3], pose) and t.flags[3] & TrackFlag.BOX_SET
+    # The left edge's midpoint moves only x1.
+    b = t.bbox[3]
+    drag(qtbot, vp, at(window, b[0], (b[1] + b[3]) / 2), at(window, b[0] - 6, (b[1] + b[3]) / 2 + 30))
+    t2 = reopen(doc.path).tracks[0]
+    assert np.allclose(t2.bbox[3], [b[0] - 6, b[1], b[2], b[3]], atol=1.5) and np.array_equal(t2.xy[3], pose)
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    back = reopen(doc.path).tracks[0]
+    assert np.allclose(back.bbox[3], box) and not back.flags[3] & TrackFlag.BOX_SET
+    # Shift on a corner scales the pose with its box, as before.
+    drag(qtbot, vp, at(window, box[2], box[3]), at(window, box[2] + 20, box[3] + 20), modifier=Qt.KeyboardModifier.ShiftModifier)
+    scaled = reopen(doc.path).tracks[0]
+    assert not np.allclose(scaled.xy[3][scaled.vis[3] > 0], pose[scaled.vis[3] > 0])
+
+
+def test_ignore_regions_drawn_dragged_copied_and_deleted(qtbot, window, at, reopen, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    doc, vp = window.doc, window.view.viewport()
+    doc.set_frame(20)  # nobody there: clicks reach the canvas
+    qtbot.keyClick(window, Qt.Key.Key_I)
+    assert window.view.region_mode and "Ignore regions" in window.banner.text()
+    for x, y in ((200, 20), (300, 20), (300, 100), (200, 100)):
+        qtbot.mouseClick(vp, L, pos=at(window, x, y))
+    qtbot.mouseClick(vp, L, pos=at(window, 200, 20))  # the first point again: closed
+    poly = reopen(doc.path).ignore_regions[20][0]
+    assert np.allclose(poly, [(200, 20), (300, 20), (300, 100), (200, 100)], atol=1.5)
+    drag(qtbot, vp, at(window, 300, 100), at(window, 310, 115))  # move a point
+    assert np.allclose(reopen(doc.path).ignore_regions[20][0][2], (310, 115), atol=1.5)
+    assert doc.undo_stack.count() == 2
+    qtbot.keyClick(window, Qt.Key.Key_I)
+    assert not window.view.region_mode
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (3, True)))
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ShiftModifier)
+    stored = reopen(doc.path).ignore_regions
+    assert sorted(stored) == [20, 21, 22, 23]
+    # Right-click inside the region: delete it on this frame.
+    window.view.exec_menu = lambda menu, pos: next(a for a in menu.actions() if a.text().startswith("Delete this ignore")).trigger()
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    p = at(window, 250, 60)
+    QApplication.sendEvent(vp, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, p, vp.mapToGlobal(p)))
+    assert sorted(reopen(doc.path).ignore_regions) == [21, 22, 23]
+    doc.undo_stack.undo()
+    assert sorted(reopen(doc.path).ignore_regions) == [20, 21, 22, 23]
+
+
+def test_hover_label_follows_visibility_keys(qtbot, window, at):
+    doc, view = window.doc, window.view
+    doc.set_frame(7)
+    qtbot.waitUntil(lambda: window.scene.shown_frame == 7, timeout=5000)
+    k = 9
+    x, y = doc.project.tracks[0].xy[7, k].tolist()
+    qtbot.mouseMove(view.viewport(), at(window, x, y))
+    qtbot.waitUntil(view._hover.isVisible, timeout=2000)
+    assert "visible" in view._hover.text()
+    doc.select(0, k)
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    assert "occluded" in view._hover.text(), "the label is re-read after V/O/X"
+
+
+def test_people_panel_flags_a_person_outside_and_truncated(qtbot, window, reopen):
+    from stdpose_core.data import TrackFlag
+
+    doc, panel = window.doc, window.people_panel
+    doc.set_frame(3)
+    doc.select(1)
+    assert panel.outside.isEnabled() and not panel.truncated.isChecked()
+    panel.truncated.click()
+    assert reopen(doc.path).tracks[1].flags[3] & TrackFlag.TRUNCATED and panel.truncated.isChecked()
+    doc.set_range((5, 8))
+    panel.outside.click()
+    t = reopen(doc.path).tracks[1]
+    assert t.has_flag(TrackFlag.OUTSIDE)[5:8].all() and not t.present()[5:8].any()
+    doc.set_range(None)
+    doc.set_frame(6)
+    assert panel.outside.isChecked() and "out of view" in panel.hint.text()
+    doc.undo_stack.undo()
+    assert reopen(doc.path).tracks[1].present()[5:8].all()

@@ -8,7 +8,6 @@ from PySide6.QtCore import QPoint, Qt
 
 from app.timeline.widget import RULER_H
 
-
 # These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
 # over Ctrl+→) is not built, so nothing edits the project behind the test's back.
 pytestmark = pytest.mark.editor_only
@@ -134,8 +133,8 @@ def test_canvas_items_follow_frames(qtbot, window):
 
 
 def test_only_changed_people_on_this_frame_repaint(qtbot, window, monkeypatch):
-    from stdpose_core.ops.annotate import place_joint
     from app.canvas.pose_item import PoseItem
+    from stdpose_core.ops.annotate import place_joint
 
     refreshed = []
     monkeypatch.setattr(PoseItem, "refresh", lambda self: refreshed.append(self.track_id))

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 
-
 # These tests check the editor itself: the annotation loop (auto re-propagation, review queue taking
 # over Ctrl+→) is not built, so nothing edits the project behind the test's back.
 pytestmark = pytest.mark.editor_only
@@ -114,9 +113,39 @@ def test_missing_video_keeps_annotations_editable(qtbot, bare_window, project_fi
     import shutil
 
     shutil.rmtree(clip)
+    offers = []
+    bare_window.video_locator.ask_locate = lambda message: offers.append(message) or False
     assert bare_window.open_path(project_file)
-    assert errors and "video" in errors[-1][0].lower()
+    assert offers and "clip" in offers[-1] and "Locate the video" in offers[-1]
     assert set(bare_window.scene.items_by_track) == {0, 1}
+    assert bare_window.loader.source is None
+
+
+def test_locate_video_relinks_a_moved_video_and_refuses_another(qtbot, bare_window, project_file, clip, tmp_path, errors,
+                                                               monkeypatch, reopen):
+    import shutil
+
+    from PySide6.QtWidgets import QMessageBox
+
+
+    moved = tmp_path / "moved" / "clip"
+    moved.parent.mkdir()
+    shutil.move(str(clip), str(moved))
+    other = tmp_path / "other"  # a different video: 12 frames
+    other.mkdir()
+    for f in sorted(moved.iterdir())[:12]:
+        shutil.copy(f, other / f.name)
+    answers = [other, moved]
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a, **k: warned.append(text)))
+    loc = bare_window.video_locator
+    loc.ask_path = lambda start, is_folder: answers.pop(0) if answers else None
+    loc.ask_locate = lambda message: True
+    assert bare_window.open_path(project_file)
+    assert warned and "has 12 frames, the project's video 30" in warned[0] and "not changed" in warned[0]
+    assert bare_window.loader.source is not None and Path(bare_window.loader.source.path) == moved
+    assert reopen(project_file).video.path == "moved/clip"
+    qtbot.waitUntil(lambda: bare_window.scene.shown_frame == bare_window.doc.frame, timeout=5000)
 
 
 def test_killed_mid_edit_reopens_with_every_completed_edit(project_file, reopen, tmp_path):

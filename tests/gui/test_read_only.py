@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 
 REPO = Path(__file__).resolve().parents[2]
 L = Qt.MouseButton.LeftButton

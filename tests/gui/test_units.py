@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.shortcuts import ACTIONS, conflicts, effective_keys
-from app.timeline.states import ABSENT, LOW_CONF, MANUAL, PROPAGATED, REVIEWED, bin_states, track_states
+from app.timeline.states import ABSENT, BOX, DETECTED, LOW_CONF, MANUAL, PROPAGATED, REVIEWED, bin_states, track_states
 from stdpose_core.data import Project, Source, VideoInfo
 from stdpose_core.ops.navigation import keyframe_marks, needs_review, next_in
 from stdpose_core.skeleton import get_skeleton
@@ -28,6 +28,16 @@ def test_track_states():
     s = track_states(_project().tracks[0], 0.5)
     assert s[0] == MANUAL and s[1] == PROPAGATED and s[4] == LOW_CONF and s[6] == REVIEWED
     assert (s[10:] == ABSENT).all()
+
+
+def test_a_box_alone_is_not_called_detected():
+    t = _project().tracks[0]
+    t.bbox[12] = [1, 1, 20, 20]  # a box, no joints
+    t.vis[13] = 2
+    t.source[13] = Source.APPROXIMATED  # a detector pre-label
+    t.score[13] = 0.3  # an approximated joint's known low score does not make the frame red
+    s = track_states(t, 0.5)
+    assert s[12] == BOX and s[13] == DETECTED and s[14] == ABSENT
 
 
 def test_bin_states_zoomed_out_keeps_rare_low_confidence():

@@ -15,7 +15,6 @@ import pytest
 
 from stdpose_core.checksum import file_sha256
 from stdpose_core.dataset import batch_job, dataset_status, load, parse_shard, shard_of
-from stdpose_core.dataset import locks
 from stdpose_core.dataset.runners import PoolRunner, SerialRunner
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import Progress, run_to_completion
@@ -163,7 +162,6 @@ def test_select_by_name_and_state(dataset):
         run(dataset, only=["zz"])
 
 
-@pytest.mark.skipif(not locks.AVAILABLE, reason="the single-writer project lock (issue 14) is not in this build")
 def test_two_writers_the_second_reports_busy_and_the_others_go_on(dataset):
     hold = ("import sys, time\nfrom stdpose_core.dataset.locks import open_to_write\n"
             "s = open_to_write(sys.argv[1]); print('held', flush=True); time.sleep(120)")

@@ -18,7 +18,7 @@ from stdpose_core.detection import (
 from stdpose_core.detection.detected import mask_to_ranges, ranges_to_mask
 from stdpose_core.progress import run_to_completion
 from stdpose_core.session import ProjectSession
-from stdpose_core.skeleton import APPROXIMATED_SCORE, COCO17, POSETRACK18
+from stdpose_core.skeleton import APPROXIMATION_TRUST, COCO17, POSETRACK18
 
 W, H, F = 320, 240, 12
 
@@ -95,8 +95,10 @@ def test_new_people_get_tracks_boxes_and_prelabels():
     np.testing.assert_allclose(t0.xy[3, 5:16], person(72, 120)[2][5:16])
     np.testing.assert_allclose(t0.score[3, 5:16], 0.9)
     assert (t0.vis[:, 16] == 0).all() and (t0.source[:, 16] == Source.NONE).all()
-    # head_bottom/head_top are approximated from COCO joints: low confidence.
-    assert (t0.vis[:, 1:3] == 2).all() and (t0.score[:, 1:3] <= APPROXIMATED_SCORE).all()
+    # head_bottom/head_top are approximated from COCO joints: marked so, scored by how often that works.
+    assert (t0.vis[:, 1:3] == 2).all() and (t0.source[:, 1:3] == Source.APPROXIMATED).all()
+    assert np.isin(t0.score[:, 1], np.float32([APPROXIMATION_TRUST[k] for k in ("head_bottom", "head_bottom_no_face")])).all()
+    np.testing.assert_allclose(t0.score[:, 2], 0.9 * APPROXIMATION_TRUST["head_top"], rtol=1e-5)
     assert (t0.vis[:, 3:5] == 0).all()  # PoseTrack18 ears stay unused
     assert p.model_versions == ["scripted@1234"] and (t0.model_version[t0.vis > 0] == 1).all()
     assert p.meta[DETECTED_FRAMES_KEY] == [[0, F]]

@@ -14,10 +14,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from planted_weights import KINDS, write_malicious  # noqa: E402
-from stdpose_core.detection import create_detector  # noqa: E402
-from stdpose_core.detection import weights as W  # noqa: E402
-from stdpose_core.errors import InputError  # noqa: E402
+from planted_weights import KINDS, write_malicious
+
+from stdpose_core.detection import create_detector
+from stdpose_core.detection import weights as W
+from stdpose_core.errors import InputError
 
 REPO = Path(__file__).resolve().parents[3]
 NAME = W.DEFAULT_DETECTOR_WEIGHTS

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from stdpose_core.eval import evaluate
-from stdpose_core.eval.frames import collect
-
+from stdpose_core.eval.frame_people import collect
 from stdpose_core.skeleton import POSETRACK18
 
 USED = POSETRACK18.used_joints

@@ -22,10 +22,10 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from test_malformed import paths as _paths  # every (key, index) path into a JSON document; same folder
 
 from stdpose_core.data import Project, Source, Track, VideoInfo
 from stdpose_core.skeleton import get_skeleton
-from test_malformed import paths as _paths  # every (key, index) path into a JSON document; same folder
 
 KINDS = ("posetrack18", "posetrack21", "coco")
 BIG = [2**70, -(2**70), 2**63, 2**63 - 1, -(2**63) - 1, 2**31, 10**400 // 10**100, 1e308, -1e308, 1e-320]

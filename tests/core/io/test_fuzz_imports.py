@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fuzz_imports import BIG, KINDS, base_documents, import_once, mutate, target_projects  # noqa: E402
+from fuzz_imports import BIG, KINDS, base_documents, import_once, mutate, target_projects
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,8 @@ CASES = {
     "unknown format": (lambda tp: write(tp, {"foo": 1}), "unknown annotation format"),
     "list top level": (lambda tp: write(tp, [{"image_id": 1, "bbox": [0, 0, 1, 1]}]), "top level is a list"),
     "posetrack17": (lambda tp: write(tp, {"annolist": []}), "PoseTrack 2017"),
-    "ragged regions": (lambda tp: write(tp, broken(lambda d: d["images"][0].update(ignore_regions_x=[[1, 2, 3]], ignore_regions_y=[[1, 2]]))), "differ in length"),
+    "ragged regions": (lambda tp: write(tp, broken(lambda d: d["images"][0].update(ignore_regions_x=[[1, 2, 3]], ignore_regions_y=[[1, 2]]))),
+                       "differ in length"),
     "missing file": (lambda tp: str(tp / "nope.json"), "file not found"),
 }
 

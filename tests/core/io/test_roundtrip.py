@@ -130,11 +130,11 @@ def test_only_reviewed_writes_reviewed_frames(tmp_path, make_project):
 
 def test_failed_self_check_leaves_target_untouched(tmp_path, make_project, monkeypatch):
     from stdpose_core.errors import StdposeError
-    from stdpose_core.io import validate
+    from stdpose_core.io import readback_check
 
     target = tmp_path / "keep.json"
     target.write_text('{"old": true}')
-    monkeypatch.setattr(validate, "first_difference", lambda a, b: "track 0: visibility differ")
+    monkeypatch.setattr(readback_check, "first_difference", lambda a, b: "track 0: visibility differ")
     with pytest.raises(StdposeError, match="export check failed"):
         write_annotations(make_project(8), target, "posetrack18")
     assert target.read_text() == '{"old": true}'

@@ -22,7 +22,8 @@ MODELLED = {"id", "image_id", "file_name", "frame_id", "vid_id", "nframes", "is_
 
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.text(max_size=6),
                         st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False))
-json_value = st.recursive(json_scalar, lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text("abcxyz_", min_size=1, max_size=5), c, max_size=3)),
+json_value = st.recursive(json_scalar,
+                          lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text("abcxyz_", min_size=1, max_size=5), c, max_size=3)),
                           max_leaves=6)
 extra_fields = st.dictionaries(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8).filter(lambda k: k not in MODELLED),
                                json_value, max_size=3)

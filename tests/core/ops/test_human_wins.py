@@ -8,7 +8,7 @@ from prop_clips import project_from_joints, rigid_clip
 from stdpose_core.data import Source
 from stdpose_core.data.edits import DeleteTrack, edit_is_empty
 from stdpose_core.ops.annotate import place_joint
-from stdpose_core.ops.human_wins import human_touches, protect_human
+from stdpose_core.ops.human_wins import human_joint_touches, protect_human
 from stdpose_core.ops.jobs import propagate_job
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import get_propagator
@@ -34,8 +34,8 @@ def test_human_touches_names_the_keyframes_an_edit_set_or_removed():
     project = project_from_joints(J, (160, 120), [0, 7, 14])
     move = place_joint(project, 0, 7, 9, (30.0, 30.0))
     move.apply(project)
-    assert human_touches(move) == {(0, 7)}
+    assert human_joint_touches(move) == {(0, 7, 9)}
     machine = run_to_completion(propagate_job(project, None, get_propagator("interp")))
     machine.apply(project)
-    assert human_touches(machine) == set()
+    assert human_joint_touches(machine) == set()
     assert edit_is_empty(None) and not edit_is_empty(machine)

@@ -9,7 +9,7 @@ from prop_clips import project_from_joints, rigid_clip
 from stdpose_core.data.edits import SetPoseRange, leaves
 from stdpose_core.detection.base import Detections, PersonDetector
 from stdpose_core.errors import InputError, StdposeError
-from stdpose_core.ops.jobs import check_frames, detect_job, export_job, propagate_job, targets_around
+from stdpose_core.ops.jobs import check_frames, detect_job, export_job, propagate_job
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import ListSource, get_propagator
 
@@ -78,12 +78,6 @@ def test_targets_report_their_part_and_make_one_edit(clip):
     assert edit.label == "two parts"
     assert sorted({e.track_id for e in leaves(edit)}) == [0, 1]
     assert any(s.message.endswith("(1/2)") for s in steps) and steps[-1].message.endswith("(2/2)")
-
-
-def test_targets_around_span_the_gaps_next_to_each_edited_keyframe(clip):
-    project, _ = clip
-    assert targets_around({(0, 7)}, project) == [([0], (1, 14))]
-    assert targets_around({(1, 0), (5, 3)}, project) == [([1], (1, 7))]  # unknown person 5 ignored
 
 
 def test_check_frames_names_the_first_missing_image(clip):

@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-
 from prop_clips import project_from_joints, rigid_clip
+
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import ListSource

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from prop_clips import project_from_joints, rigid_clip
+
 from stdpose_core.data.source import Source
 from stdpose_core.errors import StdposeError
 from stdpose_core.progress import run_to_completion
@@ -75,7 +75,7 @@ def test_flow_score_falls_with_disagreement_drift_and_fallback():
         base = dict(s=s, motion=np.full((G, K), 10.0), disagreement=np.zeros((n, G, K)), drift=np.zeros((G, K)),
                     fallback=np.zeros((n, G, K)), span=n + 1, head=np.full(G, 20.0), dead=np.zeros((n, G, K), np.int8),
                     residual=np.full((n, G, K), 5.0), bone=np.zeros((n, G, K)), depth=np.arange(K) % 5,
-                    articulation=np.full((G, K), 5.0))
+                    articulation=np.full((G, K), 5.0), departure=np.full((n, G, K), 2.0))
         base.update(change)
         ev = FlowEvidence(**base)
         assert ev.features().shape == (n, G, K, len(FLOW_FEATURES)) == (n, G, K, len(FLOW_LOGIT))
@@ -86,3 +86,42 @@ def test_flow_score_falls_with_disagreement_drift_and_fallback():
     assert (score(disagreement=np.full((n, G, K), 10.0)) < calm).all()
     assert (score(drift=np.full((G, K), 10.0)) < calm).all()
     assert (score(fallback=np.ones((n, G, K))) < calm).all()
+
+
+def test_direction_split_trusts_the_track_that_drifted_less_and_kept_its_shape():
+    from stdpose_core.propagation.flow_fusion import DIRECTION_FEATURES, direction_features, direction_split
+
+    n, G, K = 6, 1, 4
+    s = (np.arange(n) + 1) / (n + 1)
+    zeros, alive = np.zeros((n, G, K)), np.ones((n, G, K), bool)
+
+    def split(drift_f=0.1, drift_b=0.1, bone_f=zeros, departure_f=zeros):
+        feats = direction_features(s, np.full((G, K), drift_f), np.full((G, K), drift_b), alive, alive, bone_f, zeros,
+                                   departure_f, zeros, zeros, zeros)
+        assert feats.shape == (n, G, K, len(DIRECTION_FEATURES))
+        return direction_split(feats)
+
+    even = split()
+    assert (np.abs(even - 0.5) < 0.1).all()  # nothing tells the two apart: about half each,
+    assert even[0].min() > even[-1].max()  # a little more to the track nearer its keyframe
+    assert (split(drift_f=1.5) < even - 0.2).all()  # forward missed the far keyframe by 1.5 heads
+    assert (split(drift_b=1.5) > even + 0.2).all()
+    assert (split(bone_f=np.full((n, G, K), 0.7)) < even).all()  # forward's limb stretched
+    assert (split(departure_f=np.full((n, G, K), 1.0)) < even).all()  # forward strays a head from interpolation
+
+
+def test_flow_with_no_live_joint_at_an_anchor_fills_nothing_but_does_not_fail():
+    """Re-propagating from an anchor whose joints are all hidden (a person's "not labelled") tracks nothing."""
+    from prop_clips import project_from_joints, rigid_clip
+
+    from stdpose_core.progress import run_to_completion
+    from stdpose_core.propagation import ListSource, get_propagator
+
+    frames, J = rigid_clip(8, people=1)
+    p = project_from_joints(J, (160, 120), [0, 7])
+    p.tracks[0].vis[0] = 0  # the left keyframe says nothing is labelled
+    edit = run_to_completion(get_propagator("flow").run(p, ListSource(frames)))
+    edit.apply(p)
+    t = p.tracks[0]
+    assert (t.vis[4:7][:, [0, 5, 9]] > 0).all(), "joints seen at the right keyframe only: extrapolated from it"
+    assert not (t.vis[1:4] > 0).any()

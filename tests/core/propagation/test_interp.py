@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from prop_clips import person_joints, project_from_joints
+
 from stdpose_core.data.source import Source
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import MAX_EXTRAPOLATE, find_gaps, get_propagator

@@ -5,8 +5,8 @@ import tracemalloc
 import cv2
 import numpy as np
 import pytest
-
 from prop_clips import set_manual, texture
+
 from stdpose_core.data.project import Project, VideoInfo
 from stdpose_core.data.track import Track
 from stdpose_core.progress import run_to_completion

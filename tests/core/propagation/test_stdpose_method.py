@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from prop_clips import project_from_joints, rigid_clip
+
 from stdpose_core.data.source import Source
 from stdpose_core.errors import MissingWeightsError, StdposeError
 from stdpose_core.progress import run_to_completion

@@ -2,8 +2,8 @@
 
 import cv2
 import numpy as np
-
 from prop_clips import texture
+
 from stdpose_core.propagation import ListSource
 from stdpose_core.propagation.gray_frames import GrayFrames
 from stdpose_core.propagation.tracking import LKTracker, person_regions
@@ -58,3 +58,53 @@ def test_gray_frames_keep_a_bounded_number_of_frames_and_views_match_the_frame()
     assert len(reader._cache) == 3
     reader.load([5, 4, 3])
     assert sorted(reader._cache) == [3, 4, 5]
+
+
+def test_per_level_lk_on_shared_pyramids_is_bit_identical_to_one_opencv_call():
+    from stdpose_core.propagation.tracking import pyramidal_lk
+
+    a, b = shifted_pair(640, 360, shift=(6.5, -4.25))
+    ga, gb = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY) for x in (a, b))
+    pts = np.random.default_rng(3).uniform([40, 40], [600, 320], (50, 2)).astype(np.float32)
+    tracker = LKTracker()
+    reader = GrayFrames(ListSource([a, b]))
+    ours, st, err = pyramidal_lk(reader.pyramid(0, (0, 0, 640, 360), 3), reader.pyramid(1, (0, 0, 640, 360), 3), pts,
+                                 tracker.win, tracker.criteria)
+    ref, st_ref, err_ref = cv2.calcOpticalFlowPyrLK(ga, gb, pts.reshape(-1, 1, 2), None, winSize=(tracker.win, tracker.win),
+                                                    maxLevel=3, criteria=tracker.criteria)
+    assert np.array_equal(ours, ref.reshape(-1, 2))
+    assert np.array_equal(st, st_ref.reshape(-1).astype(bool)) and np.array_equal(err, err_ref.reshape(-1))
+    assert st.mean() > 0.9 and np.median(np.abs(ours - pts - [-6.5, 4.25])) < 0.2  # and it found the motion
+
+
+def test_frame_pyramid_is_built_once_and_shared_by_the_steps_into_and_out_of_it():
+    frames = [texture(240, 320, seed=s) for s in range(3)]
+    reader = GrayFrames(ListSource(frames))
+    pts = np.array([[[100, 100], [120, 140]]], np.float32)
+    tracker = LKTracker()
+    tracker.step(reader, 0, 1, pts, np.ones((1, 2), bool))
+    built = reader.pyramid_pixels
+    tracker.step(reader, 1, 0, pts, np.ones((1, 2), bool))  # the backward step reads the same two frames
+    assert reader.pyramid_pixels == built > 0
+    tracker.step(reader, 1, 2, pts, np.ones((1, 2), bool))  # only frame 2's pyramid is new
+    assert built < reader.pyramid_pixels < 2 * built
+
+
+def test_dead_joints_are_not_tracked_and_keep_their_residual():
+    a, b = shifted_pair(320, 240, shift=(2.0, 1.0))
+    reader = GrayFrames(ListSource([a, b, a]))
+    pts = np.array([[[100, 100], [140, 120], [160, 150]]], np.float32)
+    live = np.array([[True, False, True]])
+    new, ok, res = LKTracker().step(reader, 0, 1, pts, live)
+    assert ok[0, 0] and ok[0, 2] and not ok[0, 1]
+    assert np.array_equal(new[0, 1], pts[0, 1]) and res[0, 1] == 0  # left alone, not tracked
+    c, d = shifted_pair(320, 240, shift=(2.5, 1.5))
+    reader = GrayFrames(ListSource([c, d, c]))
+    gen = LKTracker(max_residual=1e-3).chain(reader, [0, 1, 2], pts, np.ones((1, 3), bool))  # every step fails
+    try:
+        while True:
+            next(gen)
+    except StopIteration as stop:
+        chain = stop.value
+    assert not chain.alive[1:].any() and (chain.residual[1] > 1e-3).all()
+    assert np.array_equal(chain.residual[2], chain.residual[1])  # a dead joint's residual stops growing

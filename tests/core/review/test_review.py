@@ -128,3 +128,19 @@ def test_risk_ranks_real_propagation_errors_on_a_generated_clip():
     top = len(q) // 5
     assert len(q) > 100 and wrong.any()
     assert wrong[:top].mean() > wrong[top:].mean()
+
+
+def test_approximated_joints_are_not_queued_for_their_known_low_score():
+    """head_bottom derived from the shoulders scores what such a derivation is worth on every frame: it
+    is marked approximated in the editor instead of flooding the queue, unless it looks wrong."""
+    p = make_project(keys=(0,))
+    t = p.tracks[0]
+    t.source[1:, 1] = Source.APPROXIMATED
+    t.score[1:, 1] = 0.46
+    t.score[5, 9] = 0.3  # an ordinary detected joint with a low score still is an item
+    q = review_queue(p, 0.5)
+    assert items(q) == {(5, 0, 9)}
+    t.xy[12, 1] += (0, 40)  # the approximated neck jumps away from the shoulders: a bone jump
+    q2 = review_queue(p, 0.5)
+    assert (12, 0, 1) in items(q2)
+    assert not (q2.reasons[q2.joint == 1] & LOW_CONFIDENCE).any() and (q2.reasons[q2.joint == 1] & BONE_JUMP).any()

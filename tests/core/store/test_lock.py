@@ -16,11 +16,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import two_writers  # noqa: E402
-from stdpose_core.data.edits import MoveKeypoint  # noqa: E402
-from stdpose_core.errors import ProjectFileError, ProjectReadOnlyError  # noqa: E402
-from stdpose_core.session import ProjectSession  # noqa: E402
-from stdpose_core.store import ProjectBusyError, ProjectLock, lock_path, read_holder  # noqa: E402
+import two_writers
+
+from stdpose_core.data.edits import MoveKeypoint
+from stdpose_core.errors import ProjectFileError, ProjectReadOnlyError
+from stdpose_core.session import ProjectSession
+from stdpose_core.store import ProjectBusyError, ProjectLock, lock_path, read_holder
 
 REPO = Path(__file__).resolve().parents[3]
 ENV = dict(os.environ, PYTHONPATH=str(REPO))

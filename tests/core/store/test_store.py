@@ -10,14 +10,13 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from stdpose_core.checksum import file_sha256
 from stdpose_core.data import Project, Track, VideoInfo
-from stdpose_core.data.edits import AddTrack, DeleteTrack, MoveKeypoint, SetFrameInfo, SwapTracksFrom
+from stdpose_core.data.edits import AddTrack, Change, DeleteTrack, MoveKeypoint, SetFrameInfo, SwapTracksFrom
 from stdpose_core.errors import ProjectFileError
 from stdpose_core.session import ProjectSession
 from stdpose_core.skeleton import COCO17, POSETRACK18
@@ -40,7 +39,7 @@ def project(frames: int = 600, tracks: int = 2) -> Project:
         p.tracks[tid] = t
     p.labeled[::4] = True
     p.ignore_regions[3] = [np.array([[0, 0], [10, 0], [10, 10]], np.float32)]
-    p.model_version_code("stdpose_vit_s@1")
+    p.model_versions.append("stdpose_vit_s@1")
     return p
 
 
@@ -236,3 +235,26 @@ def test_session_as_context_manager_closes_the_file(tmp_path):
         assert s.store.edit_count() == 0
     with pytest.raises(sqlite3.ProgrammingError):
         s.store.edit_count()  # closed on leaving the block
+
+
+def test_a_version_1_file_gains_person_flags(tmp_path):
+    """Files from before per-frame person flags open with no flags and keep every other array."""
+    path = tmp_path / "v1.stdpose"
+    p = project(300, 2)
+    ProjectStore.create(path, p).close()
+    con = sqlite3.connect(path)
+    con.execute("ALTER TABLE chunks DROP COLUMN flags")  # the version 1 schema
+    con.execute("PRAGMA user_version=1")
+    con.commit()
+    con.close()
+    store, q = ProjectStore.open(path)
+    try:
+        for tid, t in p.tracks.items():
+            assert q.tracks[tid].equals(t) and not q.tracks[tid].flags.any()
+        q.tracks[0].flags[5] = 2
+        store.commit(q, Change(frozenset({0}), 5, 6))
+    finally:
+        store.close()
+    store, r = ProjectStore.open(path)
+    store.close()
+    assert r.tracks[0].flags[5] == 2 and sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2

@@ -9,8 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # pytest runs in importlib mode: make video_clips importable
 
-from stdpose_core.video.indexed_clip import write_indexed_clip  # noqa: E402
-from video_clips import CLIPS, N, SIZE  # noqa: E402
+from video_clips import CLIPS, SIZE, N
+
+from stdpose_core.video.indexed_clip import write_indexed_clip
 
 
 @pytest.fixture(autouse=True)

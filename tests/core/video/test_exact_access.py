@@ -8,11 +8,10 @@ import threading
 import av
 import numpy as np
 import pytest
+from video_clips import SIZE, VFR_MS, N
 
 from stdpose_core.video import VideoFileSource, open_source
 from stdpose_core.video.indexed_clip import read_index
-
-from video_clips import N, SIZE, VFR_MS
 
 
 def _uncached(path):
@@ -26,7 +25,8 @@ def test_metadata(any_clip):
         assert len(src) == N
         assert src.size == SIZE
         assert src.seek_exact, src.warnings
-        assert src.warnings == []
+        vfr = any_clip.name in ("h.mkv", "i.mp4")  # the variable-frame-rate clips of video_clips.CLIPS
+        assert [w[:19] for w in src.warnings] == (["variable frame rate"] if vfr else [])
         assert src.frame_names is None
         ts = src.timestamps
         assert ts.shape == (N,) and ts[0] == 0 and np.all(np.diff(ts) > 0)
@@ -119,7 +119,7 @@ def test_closed_source_refuses_reads(make_clip):
     src.frame(3)
     src.close()
     src.close()  # idempotent
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - whatever the closed decoder raises, it must not return a frame
         src.frame(10)
 
 
@@ -131,3 +131,20 @@ def test_forward_jump_inside_a_gop_decodes_on_instead_of_seeking(make_clip):
         assert src.seeks == 1 and len(src._decoders) == 1
         assert read_index(src.frame(10)) == 10  # behind: needs a seek (on a fresh decoder)
         assert src.seeks == 2
+
+
+def test_variable_frame_rate_is_a_warning_and_constant_rate_is_not(make_clip):
+    with open_source(make_clip("vfr_h264_mkv")) as src:
+        assert [w for w in src.warnings if w.startswith("variable frame rate: frames last 22-49 ms")]
+    with open_source(make_clip("h264_mp4_gop12_b2")) as src:
+        assert not [w for w in src.warnings if "variable frame rate" in w]
+
+
+def test_timestamp_rounding_jitter_is_not_a_variable_rate():
+    from fractions import Fraction
+
+    from stdpose_core.video.frame_index import variable_rate_note
+
+    ntsc = [round(i * 1001 / 30) for i in range(100)]  # 29.97 fps in a 1/1000 time base: 33-34 ms
+    assert variable_rate_note(ntsc, Fraction(1, 1000)) is None
+    assert variable_rate_note([0, 40, 80, 200], Fraction(1, 1000)) is not None

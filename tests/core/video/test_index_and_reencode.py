@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from video_clips import N
 
 from stdpose_core.cli.main import main
 from stdpose_core.errors import StdposeError
@@ -13,8 +14,6 @@ from stdpose_core.progress import Progress, run_to_completion
 from stdpose_core.video import frame_index, open_source
 from stdpose_core.video.indexed_clip import read_index, write_indexed_clip
 from stdpose_core.video.reencode import reencode
-
-from video_clips import N
 
 
 def test_index_is_cached_and_reused(make_clip, isolated_cache, monkeypatch):

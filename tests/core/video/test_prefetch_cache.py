@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from video_clips import SIZE, N
 
 from stdpose_core.video import FrameCache, open_source
 from stdpose_core.video.indexed_clip import read_index
-
-from video_clips import N, SIZE
 
 FRAME = SIZE[0] * SIZE[1] * 3
 

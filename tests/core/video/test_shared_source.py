@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import threading
 
+from video_clips import SIZE, N
+
 from stdpose_core.errors import InputError
 from stdpose_core.video import open_source
 from stdpose_core.video.indexed_clip import read_index
-
-from video_clips import N, SIZE
 
 FRAME = SIZE[0] * SIZE[1] * 3
 

@@ -65,7 +65,7 @@ def test_too_few_keyframes_is_one_clear_message(qtbot, tmp_path, clip, errors):
     from app.main_window import MainWindow
     from stdpose_core.project_ops import create_project
 
-    from ..conftest import fill_demo_tracks  # noqa: TID252
+    from ..conftest import fill_demo_tracks
 
     path = tmp_path / "two_keys.stdpose"
     s = create_project(path, clip)

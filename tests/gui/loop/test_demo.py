@@ -35,3 +35,27 @@ def test_demo_opens_keyframes_only_and_p_propagates(qtbot, tmp_path, errors):
     assert np.isfinite(w.review.mean_conf[1:7]).all()
     assert doc.undo_stack.count() == 1
     w.close()
+
+
+def test_demo_keeps_the_previous_project_and_offers_a_fresh_one(qtbot, tmp_path, errors):
+    from app.demo import open_demo
+    from app.main_window import MainWindow
+    from stdpose_core.ops.annotate import place_joint
+
+    w = MainWindow(loop=False)
+    qtbot.addWidget(w)
+    w.show()
+    folder = tmp_path / "demo"
+    assert open_demo(w, folder, frames=15, size=(320, 240), persons=1)
+    w.doc.push(place_joint(w.doc.project, 0, 3, 9, (50.0, 60.0)))  # the user's work
+    w.doc.close()
+    assert open_demo(w, folder, frames=15, size=(320, 240), persons=1)  # the next start
+    assert w.doc.project.tracks[0].xy[3, 9].tolist() == [50.0, 60.0], "the demo project was kept"
+    assert "as you left it" in w.statusBar().currentMessage()
+    w.doc.close()
+    assert open_demo(w, folder, fresh=True, frames=15, size=(320, 240), persons=1)
+    assert w.doc.project.tracks[0].source[3, 9] == Source.NONE, "a fresh demo starts over"
+    kept = list(folder.glob("demo-*.stdpose"))
+    assert len(kept) == 1, "and the old one is still there"
+    assert not errors
+    w.close()

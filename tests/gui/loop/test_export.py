@@ -67,3 +67,23 @@ def test_unwritable_path_gives_a_clear_message_and_writes_nothing(window, tmp_pa
     assert title == "Cannot export" and "does not exist" in text and "Nothing was written" in text
     assert not target.parent.exists()
     assert not window.jobs.runner.busy
+
+
+def test_yolo_pose_dataset_from_the_dialog_and_a_used_folder_is_refused(qtbot, window, tmp_path, errors):
+    from app.dialogs.export import ExportDialog, default_path
+
+    doc = window.doc
+    dlg = ExportDialog(doc.path, window)
+    dlg.format.setCurrentIndex(dlg.format.findData("yolo-pose"))
+    assert dlg.choice()[1] == default_path(doc.path, "yolo-pose") and dlg.choice()[1].suffix == ""  # a folder
+    dlg.close()
+    out = tmp_path / "yolo"
+    s = export(qtbot, window, "yolo-pose", out)
+    labels = sorted((out / "labels" / "train").glob("*.txt"))
+    assert s["images"] == len(labels) == 15 and s["people"] == 2 * 15
+    assert (out / "data.yaml").read_text().count("kpt_shape") == 1
+    assert len(list((out / "images" / "train").glob("*.jpg"))) == 15
+    assert errors[-1][0] == "Export finished" and "yolo pose train data=" in errors[-1][1]
+    assert not window.exporter.export("yolo-pose", out, False)  # not empty now: refused, untouched
+    assert errors[-1][0] == "Cannot export" and "not an empty folder" in errors[-1][1]
+    assert sorted((out / "labels" / "train").glob("*.txt")) == labels

@@ -94,7 +94,8 @@ def test_detect_job_adds_people_in_one_step(qtbot, window):
     new = [t for tid, t in doc.project.tracks.items() if tid >= n_before]
     assert len(new) == 1
     assert new[0].present()[20:26].all() and not new[0].present()[:20].any()
-    assert (new[0].source[22][new[0].vis[22] > 0] == Source.DETECTED).all()
+    got = new[0].source[22][new[0].vis[22] > 0]
+    assert np.isin(got, [Source.DETECTED, Source.APPROXIMATED]).all() and (got == Source.DETECTED).any()
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert len(doc.project.tracks) == n_before
@@ -129,12 +130,62 @@ def test_auto_repropagation_changes_only_neighbouring_gaps(qtbot, window):
     with qtbot.waitSignal(jobs.runner.finished, timeout=30000):
         doc.push(place_joint(doc.project, 0, 7, k, (x + 15, y + 12)))
     after = doc.project.tracks[0]
-    assert doc.undo_stack.count() == 3  # propagate, move, re-propagate
+    assert doc.undo_stack.count() == 2  # propagate, then the move with the re-propagation it caused
     changed = np.flatnonzero((np.abs(after.xy - before[0].xy) > 1e-4).any(axis=(1, 2)))
     assert 7 in changed and set(changed) - {7} and set(changed) <= set(range(1, 14))
     assert np.array_equal(after.xy[14:], before[0].xy[14:])
     assert doc.project.tracks[1].equals(before[1])
-    assert doc.undo_stack.command(2).text().startswith("re-propagate around frame 7")
+    moved = np.flatnonzero((np.abs(after.xy - before[0].xy) > 1e-4).any(axis=(0, 2)))
+    assert moved.tolist() == [k], "only the moved joint is re-propagated"
+    step = doc.undo_stack.command(1)
+    assert step.text() == "move keypoint" and [e.label for e in step.follow_ups] == ["re-propagate around frame 7"]
+
+
+def test_one_ctrl_z_takes_back_an_edit_and_its_re_propagation(qtbot, window):
+    from stdpose_core.ops.annotate import place_joint
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("flow")
+    run_job(qtbot, jobs, jobs.propagate)
+    jobs.auto.timer.setInterval(30)
+    before = tracks_copy(doc)
+    x, y = doc.project.tracks[0].xy[7, 9].tolist()
+    with qtbot.waitSignal(jobs.runner.finished, timeout=30000):
+        doc.push(place_joint(doc.project, 0, 7, 9, (x + 15, y + 12)))
+    assert not same(before, tracks_copy(doc))
+    window.actions_by_id["edit.undo"].trigger()
+    assert same(before, tracks_copy(doc)), "the keyframe and the re-propagated frames are back"
+    assert doc.undo_stack.index() == 1
+    window.actions_by_id["edit.redo"].trigger()
+    assert doc.project.tracks[0].xy[7, 9].tolist() == [x + 15, y + 12]
+    assert not same(before, tracks_copy(doc)) and not jobs.runner.busy
+
+
+def test_a_re_propagation_for_an_undone_edit_is_dropped(qtbot, window):
+    from stdpose_core.ops.annotate import place_joint
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("flow")
+    run_job(qtbot, jobs, jobs.propagate)
+    jobs.auto.timer.setInterval(10)
+    before = tracks_copy(doc)
+    x, y = doc.project.tracks[0].xy[7, 9].tolist()
+    hold = []
+    real_start = jobs.runner.start
+    jobs.runner.start = lambda *a, **k: hold.append((a, k)) or True  # catch the job before it runs
+    doc.push(place_joint(doc.project, 0, 7, 9, (x + 15, y + 12)))
+    qtbot.waitUntil(lambda: bool(hold), timeout=5000)
+    jobs.runner.start = real_start
+    doc.undo_stack.undo()  # the edit is taken back before its re-propagation arrives
+    (args, kwargs) = hold[0]
+    with qtbot.waitSignal(jobs.runner.finished, timeout=30000):
+        assert real_start(*args, **kwargs)
+    assert same(before, tracks_copy(doc)) and doc.undo_stack.index() == 1
+
+
+def test_export_never_says_it_can_be_undone(window):
+    window.jobs._finished("Exporting posetrack18", {"path": "x.json"})
+    assert "Ctrl+Z" not in window.statusBar().currentMessage()
 
 
 @pytest.mark.slow
@@ -191,8 +242,35 @@ def test_auto_repropagation_waits_for_the_end_of_a_drag(qtbot, window, at):
     qtbot.mouseMove(vp, start + QPoint(12, 4))
     with qtbot.waitSignal(jobs.runner.finished, timeout=20000):
         qtbot.mouseRelease(vp, L, Qt.KeyboardModifier.NoModifier, start + QPoint(12, 4))
-    assert doc.undo_stack.count() == 2  # the drag, then the re-propagation
-    assert doc.undo_stack.command(1).text().startswith("re-propagate around frame 7")
+    assert doc.undo_stack.count() == 1  # the drag, with the re-propagation that followed its release
+    assert [e.label for e in doc.undo_stack.command(0).follow_ups] == ["re-propagate around frame 7"]
+
+
+def test_suggest_interval_probes_the_video_and_sets_t(qtbot, window, errors):
+    from app.dialogs.suggest_interval import SuggestIntervalDialog
+    from stdpose_core.data.edits import AddTrack
+
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("interp")
+    t = doc.project.new_track()
+    pose = doc.project.tracks[0].xy[0].copy()
+    for f in range(doc.num_frames):  # a detected person on every frame
+        t.xy[f] = pose + [40 + 2 * f, 0]
+        t.vis[f] = doc.project.tracks[0].vis[0]
+        t.source[f] = np.where(t.vis[f] > 0, Source.DETECTED, Source.NONE)
+        t.score[f] = 0.9
+    doc.push(AddTrack(t))
+    shown = []
+    jobs.ask_interval = lambda result, current: shown.append((result, current)) or result["suggested"]
+    window.actions_by_id["jobs.suggest_interval"].trigger()
+    qtbot.waitUntil(lambda: not jobs.runner.busy, timeout=60000)
+    assert not errors, errors
+    result, current = shown[0]
+    assert current == 7 and set(result["candidates"]) == {5, 7, 10, 15, 20}
+    assert doc.project.keyframe_interval == result["suggested"]
+    dlg = SuggestIntervalDialog(result, current, window)
+    assert dlg.suggested == result["suggested"] and dlg.table.rowCount() == 5
+    dlg.close()
 
 
 def test_a_finished_job_leaves_only_the_annotators_frames_cached(qtbot, window):

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "core" / "detection"))
 
-from planted_weights import KINDS, write_malicious  # noqa: E402
+from planted_weights import KINDS, write_malicious
 
 NAME = "yolo11n-pose.pt"
 

@@ -73,7 +73,9 @@ def test_fix_from_the_queue_repropagates_locally(qtbot, window):
     x, y = doc.project.tracks[tid].xy[f, k].tolist()
     with qtbot.waitSignal(jobs.runner.finished, timeout=20000):
         doc.push(place_joint(doc.project, tid, f, k, (x + 6, y + 3)))
-    assert doc.undo_stack.command(doc.undo_stack.count() - 1).text().startswith(f"re-propagate around frame {f}")
+    step = doc.undo_stack.command(doc.undo_stack.count() - 1)
+    assert step.text() == "move keypoint"  # the fix, with its re-propagation in the same undo step
+    assert [e.label for e in step.follow_ups] == [f"re-propagate around frame {f}"]
 
 
 def test_threshold_slider_drives_queue_timeline_and_curve(qtbot, window):
@@ -92,3 +94,21 @@ def test_threshold_slider_drives_queue_timeline_and_curve(qtbot, window):
     x = int(row.curve.x_of(10.5))
     qtbot.mouseClick(row.curve, Qt.MouseButton.LeftButton, pos=row.curve.rect().center().__class__(x, 20))
     assert window.doc.frame == 10
+
+
+def test_the_why_column_fits_its_reasons_and_says_them_in_full(qtbot, window):
+    from stdpose_core.review import reason_text
+
+    panel = window.review_panel
+    q = window.review.queue
+    assert len(q)
+    header = panel.table.horizontalHeader()
+    fm = panel.table.fontMetrics()
+    widest = max(fm.horizontalAdvance(reason_text(int(m), short=True)) for m in set(q.reasons.tolist()))
+    why = panel.model.columnCount() - 1
+    assert header.sectionSize(why) >= widest
+    total = sum(header.sectionSize(c) for c in range(panel.model.columnCount()))
+    assert total <= panel.table.viewport().width() + 2, "every column, Why included, fits the dock"
+    index = panel.model.index(0, why)
+    tip = panel.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert reason_text(int(q.reasons[0])) in tip and f"frame {int(q.frame[0])}" in tip

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from stdpose_core.detection.base import Detections
-from stdpose_core.detection.tracking import Anchor, Tracker, TrackerConfig, oks
+from stdpose_core.detection.identity_tracking import Anchor, Tracker, TrackerConfig, oks
 
 
 def box(cx, cy, w=40, h=100):

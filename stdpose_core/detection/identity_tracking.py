@@ -119,7 +119,8 @@ class Tracker:
     def active_ids(self) -> list[int]:
         return sorted(self._states)
 
-    def seed(self, track_id: int, frame: int, box: np.ndarray, keypoints: np.ndarray | None = None, keypoint_scores: np.ndarray | None = None) -> None:
+    def seed(self, track_id: int, frame: int, box: np.ndarray, keypoints: np.ndarray | None = None,
+             keypoint_scores: np.ndarray | None = None) -> None:
         """Continue an existing person last seen at ``frame`` (e.g. the project's track before a resumed run)."""
         self._reserved.add(int(track_id))
         self._next_id = max(self._next_id, int(track_id) + 1)

@@ -22,7 +22,7 @@ import numpy as np
 
 from stdpose_core.data import Project
 from stdpose_core.data.boxes import joints_box
-from stdpose_core.eval.regions import inside_any
+from stdpose_core.eval.point_in_polygon import inside_any
 from stdpose_core.skeleton import convert_keypoints
 
 HEAD_SIZE_FACTOR = 0.6
