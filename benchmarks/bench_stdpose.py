@@ -107,7 +107,7 @@ def format_rows(title: str, table: dict) -> str:
 
 
 def default_weights() -> str | None:
-    from stdpose_core.model.builtin import builtin_checkpoint
+    from stdpose_core.trained.builtin import builtin_checkpoint
 
     path = builtin_checkpoint()
     return None if path is None else str(path)

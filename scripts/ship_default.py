@@ -12,7 +12,7 @@ benchmark of exactly those files, so the card's figures are the shipped model's.
 2. ``stdpose_cpu.onnx`` + ``stdpose_cpu.fuse.onnx``: exported from exactly those (fp16-rounded) weights,
    fp32 graphs, so torch and onnxruntime give the same joints; the checkpoint's meta (with the peak
    calibration fitted on the JHMDB tune slice when ``--data-root`` is given) in both.
-3. ``builtin.json`` (``stdpose_core.model.builtin``; ``card``): files, hashes, training facts, the validation
+3. ``builtin.json`` (``stdpose_core.trained.builtin``; ``card``): files, hashes, training facts, the validation
    figures per T of ``benchmarks/bench_stdpose.py --json`` (model, flow, interp on the JHMDB
    validation clips), and the quality gate's decision, :func:`gate_decision`.
 """
@@ -93,8 +93,8 @@ def export(checkpoint: str, out: Path, data_root: str | None) -> list[Path]:
 
 def write_card(out: Path, bench_path: str, trained: str | None) -> dict:
     """Write ``builtin.json`` for the files in ``out`` from the benchmark of them."""
-    from stdpose_core.model.builtin import CARD_NAME, FORMAT
     from stdpose_core.model.checkpoint import load_checkpoint
+    from stdpose_core.trained.builtin import CARD_NAME, FORMAT
 
     pts = sorted(out.glob("*.pt"))
     if len(pts) != 1:

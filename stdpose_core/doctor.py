@@ -142,8 +142,8 @@ def check_weights() -> list[Check]:
 
 def check_builtin_model() -> Check:
     """The STDPose model shipped with the app (``models/weights``), with its card's figures and the
-    quality gate's decision (``stdpose_core.model.builtin``)."""
-    from stdpose_core.model.builtin import builtin_card, builtin_weights, summary
+    quality gate's decision (``stdpose_core.trained.builtin``)."""
+    from stdpose_core.trained.builtin import builtin_card, builtin_weights, summary
 
     card = builtin_card()
     if card is None:

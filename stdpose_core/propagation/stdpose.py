@@ -11,7 +11,7 @@ peak is too weak fall back to interpolation. One-sided gaps (a person seen on on
 extrapolated by the flow method.
 
 Weights: ``weights=`` when given, else the project's adapted model (``project_path=``), else the
-registry's active model, else the model shipped with the app (``stdpose_core.model.builtin``) —
+registry's active model, else the model shipped with the app (``stdpose_core.trained.builtin``) —
 without the quality gate (``stdpose_core.trained.gate.choose_weights``): the user asked for the model.
 Without any, MissingWeightsError says where to get them. Weights for another skeleton are refused
 with one line before any work.

@@ -10,7 +10,7 @@ Who asks the gate:
 
 * ``auto`` propagation (:func:`choose_weights` with ``gated=True``): explicit weights → the project's
   adapted model → the registry's active model → the model shipped with the app (its card's recorded
-  decision, ``stdpose_core.model.builtin``), each only if it passes; otherwise ``flow``, with a note
+  decision, ``stdpose_core.trained.builtin``), each only if it passes; otherwise ``flow``, with a note
   saying why;
 * method ``stdpose`` (``gated=False``): the same order without the gate — the user asked for the model;
 * activating a model (GUI Model → Models…, ``stdpose models activate``): :func:`activation_warning`
@@ -183,9 +183,9 @@ def choose_weights(weights: str | None = None, project_path: str | Path | None =
 
 
 def _builtin_choice(gated: bool, notes: list[str]) -> ModelChoice | None:
-    """The model shipped with the app (``stdpose_core.model.builtin``), last in the order: gated by
+    """The model shipped with the app (``stdpose_core.trained.builtin``), last in the order: gated by
     the decision recorded in its card (``scripts/ship_default.py``). Appends to ``notes`` why not."""
-    from stdpose_core.model.builtin import builtin_card, builtin_weights, card_gate_scores, gate_allows
+    from stdpose_core.trained.builtin import builtin_card, builtin_weights, card_gate_scores, gate_allows
 
     card = builtin_card()
     path = builtin_weights(card) if card is not None else None

@@ -1,4 +1,4 @@
-"""The built-in model's card: which files, which figures, and the gate's decision (``model.builtin``)."""
+"""The built-in model's card: which files, which figures, and the gate's decision (``trained.builtin``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stdpose_core.model import builtin
+from stdpose_core.trained import builtin
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stdpose_core.model.builtin import builtin_card, builtin_checkpoint, builtin_weights, gate_allows, weights_dir
+from stdpose_core.trained.builtin import builtin_card, builtin_checkpoint, builtin_weights, gate_allows, weights_dir
 
 
 @pytest.fixture(scope="module")
