@@ -23,6 +23,16 @@ from typing import Any
 
 CARD_NAME = "builtin.json"
 FORMAT = "stdpose-builtin-model"
+#: Environment variable that turns the shipped model off ("0", "off", "no", "false"): then nothing
+#: ships as far as the program is concerned (tests of the other models' paths; users who want flow).
+ENV_SWITCH = "STDPOSE_BUILTIN_MODEL"
+
+
+def enabled() -> bool:
+    """False when :data:`ENV_SWITCH` turns the shipped model off."""
+    import os
+
+    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "off", "no", "false")
 
 
 def weights_dir() -> Path:
@@ -32,7 +42,10 @@ def weights_dir() -> Path:
 
 
 def builtin_card(directory: Path | None = None) -> dict[str, Any] | None:
-    """The shipped model's card, or None when no model ships (or the card is unreadable)."""
+    """The shipped model's card, or None when no model ships, it is switched off (:data:`ENV_SWITCH`)
+    or the card is unreadable."""
+    if not enabled():
+        return None
     path = (directory or weights_dir()) / CARD_NAME
     try:
         card = json.loads(path.read_text(encoding="utf-8"))

@@ -48,7 +48,7 @@ def _card(tmp_path: Path, beats: bool) -> Path:
 
 
 @pytest.mark.parametrize("beats", [True, False])
-def test_card_summary_and_what_auto_may_use(tmp_path, monkeypatch, beats):
+def test_card_summary_and_what_auto_may_use(tmp_path, monkeypatch, beats, builtin_model):
     d = _card(tmp_path, beats)
     monkeypatch.setattr(builtin, "weights_dir", lambda: d)
     monkeypatch.setenv("STDPOSE_MODELS_DIR", str(tmp_path / "models"))  # empty registry
@@ -72,9 +72,11 @@ def test_card_summary_and_what_auto_may_use(tmp_path, monkeypatch, beats):
     # Method 'stdpose' without weights (no gate: the user asked for the model) takes it either way.
     ungated = choose_weights(gated=False)
     assert ungated.path == str(d / "m.onnx") and ungated.origin == "builtin"
+    monkeypatch.setenv(builtin.ENV_SWITCH, "off")  # the user's switch: no shipped model at all
+    assert builtin.builtin_card() is None and choose_method() == "flow" and choose_weights(gated=False).path is None
 
 
-def test_no_card_or_a_foreign_file_means_no_builtin_model(tmp_path, monkeypatch):
+def test_no_card_or_a_foreign_file_means_no_builtin_model(tmp_path, monkeypatch, builtin_model):
     monkeypatch.setattr(builtin, "weights_dir", lambda: tmp_path)
     assert builtin.builtin_card() is None and builtin.builtin_weights() is None and not builtin.gate_allows()
     (tmp_path / builtin.CARD_NAME).write_text('{"format": "something else"}')

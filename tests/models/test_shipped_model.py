@@ -16,9 +16,12 @@ from stdpose_core.trained.builtin import builtin_card, builtin_checkpoint, built
 
 @pytest.fixture(scope="module")
 def card():
-    c = builtin_card()
-    assert c is not None, f"no built-in model card in {weights_dir()}"
-    return c
+    """The shipped card, with the shipped model switched on for this module (off elsewhere in tests)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STDPOSE_BUILTIN_MODEL", "1")
+        c = builtin_card()
+        assert c is not None, f"no built-in model card in {weights_dir()}"
+        yield c
 
 
 def test_files_are_there_small_and_intact(card):
