@@ -123,16 +123,19 @@ def check_weights() -> list[Check]:
 
         models = list_models()
         active = get_active()
+        chosen = choose_weights(gated=True).origin
+        fallback = "the built-in model (below)" if chosen == "builtin" else "the 'flow' method (no weights needed)"
         if active:
             gate = gate_of(active)
-            auto = choose_weights(gated=True).path is not None
+            auto = chosen == "registry"
             rows.append(Check("STDPose model", f"{active['id']} ({active['path']}); "
                                                f"{gate.summary() if gate else 'never compared with flow'}",
-                              ok=auto, hint="" if auto else "'auto' propagation uses flow: the model does not beat "
-                                                            "flow on its validation (stdpose models list)"))
+                              ok=auto, hint="" if auto else f"'auto' propagation uses {fallback}: the model does not "
+                                                            "beat flow on its validation (stdpose models list)"))
         else:
-            rows.append(Check("STDPose model", f"none active ({len(models)} registered in {registry_path()})", ok=False,
-                              hint="propagation uses the 'flow' method (no weights needed); train one with "
+            rows.append(Check("STDPose model", f"none active ({len(models)} registered in {registry_path()})",
+                              ok=chosen == "builtin",
+                              hint=f"'auto' propagation uses {fallback}; train a model of your own with "
                                    "stdpose-retrain or import a checkpoint in the app's model manager"))
     except StdposeError as exc:
         rows.append(Check("STDPose model", "registry unreadable", ok=False, hint=str(exc)))
