@@ -123,20 +123,39 @@ def check_weights() -> list[Check]:
 
         models = list_models()
         active = get_active()
+        chosen = choose_weights(gated=True).origin
+        fallback = "the built-in model (below)" if chosen == "builtin" else "the 'flow' method (no weights needed)"
         if active:
             gate = gate_of(active)
-            auto = choose_weights(gated=True).path is not None
+            auto = chosen == "registry"
             rows.append(Check("STDPose model", f"{active['id']} ({active['path']}); "
                                                f"{gate.summary() if gate else 'never compared with flow'}",
-                              ok=auto, hint="" if auto else "'auto' propagation uses flow: the model does not beat "
-                                                            "flow on its validation (stdpose models list)"))
+                              ok=auto, hint="" if auto else f"'auto' propagation uses {fallback}: the model does not "
+                                                            "beat flow on its validation (stdpose models list)"))
         else:
-            rows.append(Check("STDPose model", f"none active ({len(models)} registered in {registry_path()})", ok=False,
-                              hint="propagation uses the 'flow' method (no weights needed); train one with "
+            rows.append(Check("STDPose model", f"none active ({len(models)} registered in {registry_path()})",
+                              ok=chosen == "builtin",
+                              hint=f"'auto' propagation uses {fallback}; train a model of your own with "
                                    "stdpose-retrain or import a checkpoint in the app's model manager"))
     except StdposeError as exc:
         rows.append(Check("STDPose model", "registry unreadable", ok=False, hint=str(exc)))
+    rows.append(check_builtin_model())
     return rows
+
+
+def check_builtin_model() -> Check:
+    """The STDPose model shipped with the app (``models/weights``), with its card's figures and the
+    quality gate's decision (``stdpose_core.trained.builtin``)."""
+    from stdpose_core.trained.builtin import builtin_card, builtin_weights, summary
+
+    card = builtin_card()
+    if card is None:
+        return Check("built-in STDPose", "none shipped with this build", ok=True)
+    weights = builtin_weights(card)
+    if weights is None:
+        return Check("built-in STDPose", f"card found in {card['_dir']} but its weight files are missing", ok=False,
+                     hint="reinstall stdpose-annotator")
+    return Check("built-in STDPose", f"{summary(card)} ({weights})")
 
 
 def check_folders() -> list[Check]:

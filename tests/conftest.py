@@ -9,6 +9,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("YOLO_OFFLINE", "1")
+# The shipped STDPose model (models/weights) is off unless a test turns it on (the `builtin_model`
+# fixture): 'auto' then means what each test sets up, and subprocesses inherit the switch.
+os.environ["STDPOSE_BUILTIN_MODEL"] = "0"
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("STDPOSE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -61,3 +64,9 @@ def dataset_copy(dataset_template, tmp_path):
 def dataset(dataset_copy) -> Path:
     """A private copy of :func:`dataset_template`."""
     return dataset_copy("ds")
+
+
+@pytest.fixture
+def builtin_model(monkeypatch) -> None:
+    """The shipped STDPose model switched on (it is off for every other test)."""
+    monkeypatch.setenv("STDPOSE_BUILTIN_MODEL", "1")

@@ -22,7 +22,7 @@ _EXPORTS = {
     "IMAGENET_MEAN": "normalize", "IMAGENET_STD": "normalize",
     "Checkpoint": "checkpoint", "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint",
     "load_model": "checkpoint", "load_vitpose": "vitpose",
-    "union_box": "pose_codec", "pose_box": "pose_codec", "window_for": "pose_codec", "crop_frames": "pose_codec",
+    "union_box": "geometry", "window_box": "geometry", "pose_box": "pose_codec", "window_for": "pose_codec", "crop_frames": "pose_codec",
     "keypoints_to_heatmaps": "pose_codec", "heatmaps_to_keypoints": "pose_codec",
     "PeakCalibration": "calibration", "fit_peak_calibration": "calibration",
     "PoseRuntime": "runtime", "EncodedFrames": "runtime", "load_runtime": "runtime", "export_onnx": "runtime",

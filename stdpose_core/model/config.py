@@ -64,6 +64,12 @@ class ModelConfig:
     #: learns a correction on top of H~ instead of re-drawing every Gaussian from 16x12 tokens,
     #: which makes training from scratch far faster. False = the paper's head alone.
     stda_residual: bool = True
+    #: Flow prior (ADR 0017): the ``flow`` method's estimate for the target frame, rendered as heatmaps
+    #: in the crop, is a fourth TKS input, replaces the target heatmap in DAM, and is the residual
+    #: base: ``H~ = prior + TKS(...)`` and the final heatmaps ``H~ + STDA(...)``, with the last conv of
+    #: both branches zero-initialised, so an untrained model returns flow's joints exactly and
+    #: training learns to correct flow. Needs ``stda_residual``. False = the paper's design.
+    flow_prior: bool = False
 
     # Loss (STDPOSE.md Eq. 2-5; ADR 0002 for the MI approximation).
     mi_enabled: bool = True
@@ -107,6 +113,8 @@ class ModelConfig:
                 out.append(f"{name} must be >= 0")
         if self.dam_k <= 0:
             out.append("dam_k must be > 0")
+        if self.flow_prior and not self.stda_residual:
+            out.append("flow_prior needs stda_residual (the prior is the residual base of the final heatmaps)")
         return out
 
     @property

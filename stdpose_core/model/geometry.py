@@ -10,6 +10,7 @@ Heatmap pixels are crop pixels divided by the stride (crop width / heatmap width
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import cv2
 import numpy as np
@@ -17,6 +18,40 @@ import numpy as np
 CROP_SIZE = (256, 192)
 HEATMAP_SIZE = (64, 48)
 PADDING = 1.25
+#: Smallest side (image pixels) of the box a crop window is built from. A box of one labelled joint
+#: (or a collapsed detector box) would otherwise give a window of a pixel or two: a crop of pure blur.
+MIN_BOX_SIDE = 16.0
+
+
+def union_box(boxes: Iterable[np.ndarray | None]) -> np.ndarray:
+    """Smallest ``(x1,y1,x2,y2)`` float32 containing every finite box (None and NaN boxes are ignored).
+
+    Raises ValueError when no box is finite.
+    """
+    b = [np.asarray(x, np.float64).reshape(4) for x in boxes if x is not None]
+    b = np.asarray([x for x in b if np.isfinite(x).all()])
+    if len(b) == 0:
+        raise ValueError("no finite box to take the union of")
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()], np.float32)
+
+
+def window_box(boxes: Iterable[np.ndarray | None], min_side: float = MIN_BOX_SIDE) -> np.ndarray | None:
+    """The box a person's crop window is cut around: the union of ``boxes`` (the person's boxes on the
+    frames that share one window, e.g. the two keyframes of a gap; None/NaN entries are skipped), each
+    side grown to at least ``min_side`` pixels about its centre. ``(x1,y1,x2,y2)`` float64 image
+    pixels, or None when no box is finite.
+
+    Training (``training.dataset``), validation (``training.validate``) and propagation
+    (``propagation.stdpose``) all build their windows from this box, so a degenerate box is cropped
+    the same way everywhere.
+    """
+    try:
+        box = union_box(boxes).astype(np.float64)
+    except ValueError:
+        return None
+    c = (box[:2] + box[2:]) / 2
+    half = np.maximum((box[2:] - box[:2]) / 2, min_side / 2)
+    return np.concatenate([c - half, c + half])
 
 
 def box_to_center_scale(
@@ -113,6 +148,15 @@ class CropWindow:
         padding: float = PADDING, rotation: float = 0.0, scale: float = 1.0,
     ) -> "CropWindow":
         return cls(box_affine(box, crop_size, padding, rotation, scale), tuple(crop_size), tuple(heatmap_size))
+
+    @classmethod
+    def around(
+        cls, boxes: Iterable[np.ndarray | None], crop_size: tuple[int, int] = CROP_SIZE,
+        heatmap_size: tuple[int, int] = HEATMAP_SIZE,
+    ) -> "CropWindow | None":
+        """The window of :func:`window_box` of ``boxes`` (no augmentation); None when no box is finite."""
+        box = window_box(boxes)
+        return None if box is None else cls.from_box(box, crop_size, heatmap_size)
 
     @property
     def inverse(self) -> np.ndarray:

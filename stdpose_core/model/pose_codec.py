@@ -11,22 +11,8 @@ from typing import Sequence
 import numpy as np
 
 from stdpose_core.model.codec import decode, encode
-from stdpose_core.model.geometry import PADDING, CropWindow
+from stdpose_core.model.geometry import PADDING, CropWindow, union_box  # noqa: F401  (re-exported)
 from stdpose_core.model.normalize import normalize_crops
-
-
-def union_box(boxes: Sequence[np.ndarray]) -> np.ndarray:
-    """Smallest ``(x1,y1,x2,y2)`` containing every finite box (NaN boxes are ignored).
-
-    Propagation crops the left keyframe, the right keyframe and every frame between them with the
-    window of this union, so the keyframes are encoded once per gap and the person stays inside the
-    crop while moving. Raises ValueError when no box is finite.
-    """
-    b = np.asarray([np.asarray(x, np.float64).reshape(4) for x in boxes])
-    b = b[np.isfinite(b).all(axis=1)] if len(b) else b
-    if len(b) == 0:
-        raise ValueError("no finite box to take the union of")
-    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()], np.float32)
 
 
 def pose_box(xy: np.ndarray, vis: np.ndarray) -> np.ndarray:

@@ -33,6 +33,16 @@ def stdpose_tiny() -> ModelConfig:
 
 
 @register_model
+def stdpose_cpu() -> ModelConfig:
+    """CPU-trainable size with the flow prior (ADR 0017): ViT 192-d, 6 blocks, 192x144 crops; the shipped default."""
+    return ModelConfig(
+        name="stdpose_cpu", img_size=(192, 144), heatmap_size=(48, 36), embed_dim=192, depth=6, num_heads=3,
+        head_channels=64, fuse_dim=128, fuse_heads=4, tff_depth=2, stda_depth=2, drop_path_rate=0.05,
+        flow_prior=True,
+    )
+
+
+@register_model
 def stdpose_vit_s() -> ModelConfig:
     """ViT-Small backbone: the CPU-friendly default for annotation (128-channel heads for speed)."""
     return ModelConfig(

@@ -148,8 +148,8 @@ def make_auto(weights: str | None = None, project_path: str | Path | None = None
         if pick.origin == "explicit":
             raise
         return flow(f"installed STDPose model not usable ({e}); used flow")
-    prop.note = f"used the {'project' if pick.origin == 'project' else 'active'} model ({pick.gate.summary()})" \
-        if pick.gate is not None else ""
+    which = {"project": "project", "builtin": "built-in"}.get(pick.origin, "active")
+    prop.note = f"used the {which} model ({pick.gate.summary()})" if pick.gate is not None else ""
     if choice == "model":
         return prop
     both = ChoicePropagator(prop, REGISTRY["flow"](), choice)

@@ -11,9 +11,14 @@ peak is too weak fall back to interpolation. One-sided gaps (a person seen on on
 extrapolated by the flow method.
 
 Weights: ``weights=`` when given, else the project's adapted model (``project_path=``), else the
-registry's active model — without the quality gate (``stdpose_core.trained.gate.choose_weights``):
-the user asked for the model. Without any, MissingWeightsError says where to get them. Weights for
-another skeleton are refused with one line before any work.
+registry's active model, else the model shipped with the app (``stdpose_core.trained.builtin``) —
+without the quality gate (``stdpose_core.trained.gate.choose_weights``): the user asked for the model.
+Without any, MissingWeightsError says where to get them. Weights for another skeleton are refused
+with one line before any work.
+
+A flow-prior model (``ModelConfig.flow_prior``, ADR 0017) first gets the ``flow`` method's result for
+the gap; its joints are rendered as prior heatmaps in the same window and fed with every target
+frame, and joints the model is unsure of fall back to flow's value instead of interpolation.
 """
 
 from __future__ import annotations
@@ -55,16 +60,6 @@ class RegisterModelVersion(Edit):
         if self._added and project.model_versions and project.model_versions[-1] == self.name:
             project.model_versions.pop()
         return Change(frozenset(), 0, 0)
-
-
-def window_box(track, left: int, right: int) -> np.ndarray | None:
-    """Union ``x1,y1,x2,y2`` of the person's boxes (or labelled joints) on the two keyframes; None
-    when neither keyframe has a box or a labelled joint."""
-    boxes = [b for b in (person_box(track, left), person_box(track, right)) if b is not None]
-    if not boxes:
-        return None
-    b = np.stack(boxes)
-    return np.r_[b[:, :2].min(0), b[:, 2:].max(0)]
 
 
 @register("stdpose")
@@ -141,17 +136,31 @@ class StdposePropagator(Propagator):
     def fill_group(self, project: Project, source, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
         g0 = gaps[0]
         tracks = [project.tracks[g.track_id] for g in gaps]
-        boxes = [window_box(t, g0.left, g0.right) for t in tracks] if g0.two_sided else [None]
-        if any(b is None for b in boxes):  # one-sided, or nothing to place a crop on: flow does it
-            return (yield from self._flow.fill_group(project, source, gaps))
-        if source is None:
-            raise StdposeError("method 'stdpose' needs the video frames (no frame source given)")
         from stdpose_core.model import CropWindow, decode, encode, normalize_crops
 
         rt = self.runtime
         cfg = rt.config
+        windows = [CropWindow.around([person_box(t, g0.left), person_box(t, g0.right)], tuple(cfg.img_size),
+                                     tuple(cfg.heatmap_size)) for t in tracks] if g0.two_sided else [None]
+        if any(w is None for w in windows):  # one-sided, or nothing to place a crop on: flow does it
+            return (yield from self._flow.fill_group(project, source, gaps))
+        if source is None:
+            raise StdposeError("method 'stdpose' needs the video frames (no frame source given)")
         base = [interpolate_gap(t, g, project.skeleton) for t, g in zip(tracks, gaps)]
-        windows = [CropWindow.from_box(b, tuple(cfg.img_size), tuple(cfg.heatmap_size)) for b in boxes]
+        n = g0.length
+        flow = None
+        if cfg.flow_prior:  # flow's joints for the gap first: the model corrects them
+            flow_share = 0.2  # of the progress: flow is much faster than the model
+            job = self._flow.fill_group(project, source, gaps)
+            while True:
+                try:
+                    done = next(job)
+                except StopIteration as stop:
+                    flow = stop.value
+                    break
+                yield int(flow_share * done)
+        else:
+            flow_share = 0.0
 
         def keyframe(frame: int):
             img = source.frame(frame)
@@ -162,7 +171,17 @@ class StdposePropagator(Propagator):
             return [enc.take(slice(i, i + 1)) for i in range(len(tracks))]
 
         left, right = keyframe(g0.left), keyframe(g0.right)
-        n, G, K = g0.length, len(gaps), project.num_joints
+        G, K = len(gaps), project.num_joints
+        sides = [side for _, side in base]
+
+        def prior(gi: int, a: int, b: int) -> np.ndarray | None:
+            """Flow's joints of person ``gi`` on gap frames ``a..b-1`` as heatmaps ``[b-a,K,H,W]``."""
+            if flow is None:
+                return None
+            w, ok = windows[gi], (sides[gi][a:b] == 2) & flow[gi].filled[a:b]
+            return np.stack([encode(w.image_to_heatmap(flow[gi].xy[i]), ok[i - a].astype(np.int8) * 2,
+                                    tuple(cfg.heatmap_size), cfg.heatmap_sigma)[0] for i in range(a, b)])
+
         xy = np.zeros((n, G, K, 2), np.float32)
         peak = np.zeros((n, G, K), np.float32)
         for a in range(0, n, self.batch):
@@ -170,15 +189,18 @@ class StdposePropagator(Propagator):
             imgs = [source.frame(f) for f in frames]
             for gi, w in enumerate(windows):
                 crops = normalize_crops(np.stack([w.crop(im) for im in imgs]))
-                hm_xy, score = decode(rt.predict(crops, left[gi], right[gi]))
+                hm_xy, score = decode(rt.predict(crops, left[gi], right[gi], prior(gi, a, a + len(imgs))))
                 xy[a : a + len(imgs), gi] = w.heatmap_to_image(hm_xy)
                 peak[a : a + len(imgs), gi] = score
-            yield a + len(imgs)
+            yield int(flow_share * n + (1 - flow_share) * (a + len(imgs)))
         out = []
         for gi, (res, side) in enumerate(base):
             use = (side == 2) & (peak[:, gi] >= MIN_PEAK)
-            r = GapResult(np.where(use[..., None], xy[:, gi], res.xy).astype(np.float32), res.vis.copy(),
-                          np.where(use, self.calibrate(peak[:, gi]), np.minimum(res.score, 0.2)).astype(np.float32),
+            # Where the model is unsure: flow's value when it fed the model, else interpolation.
+            fb = flow[gi] if flow is not None else res
+            fb_score = fb.score if flow is not None else np.minimum(res.score, 0.2)
+            r = GapResult(np.where(use[..., None], xy[:, gi], fb.xy).astype(np.float32), res.vis.copy(),
+                          np.where(use, self.calibrate(peak[:, gi]), fb_score).astype(np.float32),
                           res.filled.copy(), res.bbox.copy(), res.head_bbox.copy())
             r.score[side != 2] = res.score[side != 2]
             shift_boxes(r, res, project.skeleton)

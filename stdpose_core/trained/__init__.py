@@ -6,4 +6,5 @@ whether it may be used automatically. Plain JSON and arithmetic, no torch, so it
 * ``gate``           — the quality gate: a model is chosen by 'auto' only if it beats ``flow`` on
                        the same validation clips and keyframe interval T
 * ``project_model``  — the model adapted to one project (``stdpose adapt``), kept beside the project
+* ``builtin``        — the model shipped with the app (``models/weights``): its card and recorded gate
 """

@@ -9,7 +9,8 @@ head boxes); the model passes when it is strictly higher than flow's.
 Who asks the gate:
 
 * ``auto`` propagation (:func:`choose_weights` with ``gated=True``): explicit weights → the project's
-  adapted model → the registry's active model, each only if it passes; otherwise ``flow``, with a note
+  adapted model → the registry's active model → the model shipped with the app (its card's recorded
+  decision, ``stdpose_core.trained.builtin``), each only if it passes; otherwise ``flow``, with a note
   saying why;
 * method ``stdpose`` (``gated=False``): the same order without the gate — the user asked for the model;
 * activating a model (GUI Model → Models…, ``stdpose models activate``): :func:`activation_warning`
@@ -113,7 +114,7 @@ def activation_warning(entry: dict[str, Any]) -> str | None:
 @dataclass(frozen=True)
 class ModelChoice:
     """Which weights a model method uses: ``path`` (None = none usable), where they came from
-    (``explicit``, ``project``, ``registry`` or ``none``) and ``note``: why others were passed over."""
+    (``explicit``, ``project``, ``registry``, ``builtin`` or ``none``) and ``note``: why others were passed over."""
 
     path: str | None
     origin: str
@@ -175,4 +176,22 @@ def choose_weights(weights: str | None = None, project_path: str | Path | None =
         notes.append(why)
     elif active is None and not notes:
         notes.append("no trained STDPose model is active")
+    builtin = _builtin_choice(gated, notes)
+    if builtin is not None:
+        return builtin
     return ModelChoice(None, "none", "; ".join(notes))
+
+
+def _builtin_choice(gated: bool, notes: list[str]) -> ModelChoice | None:
+    """The model shipped with the app (``stdpose_core.trained.builtin``), last in the order: gated by
+    the decision recorded in its card (``scripts/ship_default.py``). Appends to ``notes`` why not."""
+    from stdpose_core.trained.builtin import builtin_card, builtin_weights, card_gate_scores, gate_allows
+
+    card = builtin_card()
+    path = builtin_weights(card) if card is not None else None
+    if path is None:
+        return None
+    if gated and not gate_allows(card):
+        notes.append(f"the built-in model {card.get('name')} {(card.get('gate') or {}).get('reason', 'was never compared with flow')}")
+        return None
+    return ModelChoice(str(path), "builtin", "; ".join(notes), card_gate_scores(card))

@@ -3,7 +3,8 @@
 ``adapt_job(project, source, project_path)`` (``stdpose adapt PROJECT``, GUI Model → Adapt to this
 video) starts from the registry's active checkpoint (or ``base=``) and trains a few hundred steps on
 the project's manual and corrected joints: triplets of a keyframe and its neighbouring keyframes of
-the same person, with the usual augmentations. It is a generator job (``yield Progress``; closing it
+the same person, with the usual augmentations (a flow-prior model also gets flow's estimate between
+those two neighbours, as at inference). It is a generator job (``yield Progress``; closing it
 cancels, and nothing is written before the end).
 
 Scoring is leave-one-keyframe-out (LOKO) on the project itself: every keyframe with a keyframe of the
@@ -153,14 +154,30 @@ def _lr(step: int, total: int, warmup: int) -> float:
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
 
 
+def flow_prior_refs(targets: list[ValTarget]) -> list[TripletRef]:
+    """A flow-prior model's training triplets: each LOKO target between its two neighbouring
+    keyframes (the gaps whose flow priors exist), as it is scored and used."""
+    return [TripletRef(0, t.track_id, t.frame, (t.left,), (t.right,)) for t in targets]
+
+
+def gap_priors(clip: Clip, skeleton: str, targets: list[ValTarget]) -> dict:
+    """Flow's estimate for every LOKO gap, ``{(0, track, left, right): GapPrior}`` (not cached: a
+    project's keyframes change between runs)."""
+    from stdpose_core.training.flow_prior import compute_gap_priors
+
+    gaps = sorted({(t.track_id, t.left, t.right) for t in targets})
+    return {(0, *k): v for k, v in compute_gap_priors(clip, skeleton, gaps).items()}
+
+
 def fine_tune(model: torch.nn.Module, clip: Clip, refs: list[TripletRef], s: AdaptSettings, device: str,
-              seed: int) -> Generator[int, None, None]:
-    """Train ``model`` in place for ``s.steps`` steps on ``refs``; yields the steps done."""
+              seed: int, priors: dict | None = None) -> Generator[int, None, None]:
+    """Train ``model`` in place for ``s.steps`` steps on ``refs``; yields the steps done. ``priors``:
+    flow priors of the refs' gaps (flow-prior models)."""
     from stdpose_core.model.loss import StdposeLoss
     from stdpose_core.training.loop import param_groups
 
     torch.manual_seed(seed)
-    dataset = TripletDataset([clip], refs, model.config, s.augment, seed=seed)
+    dataset = TripletDataset([clip], refs, model.config, s.augment, seed=seed, priors=priors)
     sampler = EpochSampler(len(dataset), s.batch_size, s.steps, seed=seed)
     loss_fn = StdposeLoss(model.config)
     opt = torch.optim.AdamW(param_groups(model, s.weight_decay), lr=s.lr)
@@ -168,7 +185,8 @@ def fine_tune(model: torch.nn.Module, clip: Clip, refs: list[TripletRef], s: Ada
     model.train()
     for step, batch in enumerate(make_loader(dataset, sampler)):
         batch = {k: v.to(device) for k, v in batch.items() if k != "single"}
-        out = model(batch["left"], batch["target"], batch["right"], batch["left_heatmaps"], batch["right_heatmaps"])
+        prior = {"prior_heatmaps": batch["prior_heatmaps"]} if "prior_heatmaps" in batch else {}
+        out = model(batch["left"], batch["target"], batch["right"], batch["left_heatmaps"], batch["right_heatmaps"], **prior)
         loss, _ = loss_fn(out, batch["heatmaps"], batch["target_weight"])
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -228,14 +246,15 @@ def adapt_job(project: Project, source, project_path: str | Path, base: str | No
         raise InputError(project_path, f"adaptation needs a person with at least {MIN_KEYFRAMES} keyframes (one to "
                                        "score between two others); none has: nothing changed")
     every = keyframe_spacing(clip)
-    refs = build_index([clip], every)
+    priors = gap_priors(clip, cfg.skeleton, targets) if cfg.flow_prior else None
+    refs = flow_prior_refs(targets) if cfg.flow_prior else build_index([clip], every)
     folds = fold_of([t.frame for t in targets], s.folds)
     total = s.steps * (s.folds + 1)
     done = 0
 
     yield Progress(done, total, "scoring the base model and flow")
     skel = cfg.skeleton
-    bxy, bscore = predict_targets(base_model, [clip], targets, "propagation", device, s.batch_size)
+    bxy, bscore = predict_targets(base_model, [clip], targets, "propagation", device, s.batch_size, priors=priors)
     fxy, fscore = flow_predictions([clip], skel, targets)
     axy, ascore = np.zeros_like(bxy), np.zeros_like(bscore)
     base_state = copy.deepcopy(base_model.state_dict())
@@ -246,10 +265,11 @@ def adapt_job(project: Project, source, project_path: str | Path, base: str | No
         if not idx:
             continue
         base_model.load_state_dict(base_state)
-        for step in fine_tune(base_model, clip, train, s, device, s.seed + f):
+        for step in fine_tune(base_model, clip, train, s, device, s.seed + f, priors):
             yield Progress(done + step, total, f"fine-tuning for scoring {f + 1}/{s.folds}: step {step}/{s.steps}")
         done += s.steps
-        xy, sc = predict_targets(base_model, [clip], [targets[i] for i in idx], "propagation", device, s.batch_size)
+        xy, sc = predict_targets(base_model, [clip], [targets[i] for i in idx], "propagation", device, s.batch_size,
+                                 priors=priors)
         axy[idx], ascore[idx] = xy, sc
     scores = {"base": _scores(clip, skel, targets, bxy, bscore), "adapted": _scores(clip, skel, targets, axy, ascore),
               "flow": _scores(clip, skel, targets, fxy, fscore)}
@@ -263,7 +283,7 @@ def adapt_job(project: Project, source, project_path: str | Path, base: str | No
         return result
 
     base_model.load_state_dict(base_state)
-    for step in fine_tune(base_model, clip, refs, s, device, s.seed + s.folds):
+    for step in fine_tune(base_model, clip, refs, s, device, s.seed + s.folds, priors):
         yield Progress(done + step, total, f"fine-tuning on all {n_keys} keyframes: step {step}/{s.steps}")
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     folder = project_model.models_dir(project_path)

@@ -88,7 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--no-amp", action="store_true", help="no bf16 autocast on CUDA")
     g.add_argument("--registry", metavar="JSON", help="model registry file (default: user models folder)")
     g.add_argument("--activate", action="store_true", help="make the new model the active one in the registry")
+    r = p.add_argument_group("recipes (several stages in a row, models/recipes/*.yaml)")
+    r.add_argument("--recipe", metavar="YAML", help="run a training recipe's stages into RUN_DIR/<stage> "
+                                                    "(no --config/--data; --resume continues)")
+    r.add_argument("--data-root", metavar="DIR", help="what {root} means in the recipe's data "
+                                                      "(default $STDPOSE_SHARED_DATA, else ../shared/data)")
+    r.add_argument("--stages", nargs="+", metavar="NAME", help="run only these stages of the recipe")
     return p
+
+
+def _recipe(args) -> int:
+    import os
+
+    from stdpose_core.training.recipe import run_recipe
+
+    root = args.data_root or os.environ.get("STDPOSE_SHARED_DATA") or str(Path.cwd().parent / "shared" / "data")
+    return run_recipe(args.recipe, args.out, root, resume=args.resume, stages=args.stages,
+                      progress=args.progress, registry=args.registry)
 
 
 def resolve(args: argparse.Namespace):
@@ -160,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread (tests calling main in a thread)
         pass
+    if args.recipe:
+        try:
+            return _recipe(args)
+        except StdposeError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     try:
         from stdpose_core.training.config import save_args
         from stdpose_core.training.loop import Trainer
@@ -167,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
         model, training, data, val_data, pseudo = resolve(args)
         plan = prepare(model, training, data, args.out, val_data=val_data, registry=args.registry,
-                       activate=args.activate, resume=args.resume, pseudo=pseudo)
+                       activate=args.activate, resume=args.resume, pseudo=pseudo,
+                       progress=lambda done, total, message: events.emit("prepare", done=done, total=total, message=message))
         distributed.local_batch(ctx, training.batch_size)  # fail before any process starts work
         if ctx.is_main:
             save_args(plan.run_dir / "args.yaml", model, training, data, val_data, pseudo)

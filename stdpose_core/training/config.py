@@ -44,6 +44,9 @@ class TrainingSettings:
     grad_clip: float = 1.0  #: max global grad norm; 0 = off
     steps_per_epoch: int = 0  #: 0 = one pass over the training triplets
     every: int = 7  #: T: auxiliary gaps are drawn from 1..T; validation keeps every T-th frame
+    #: keyframe grids T (e.g. (7, 15, 30)): triplets = gaps between grid keyframes (flow-prior models)
+    grid: tuple[int, ...] = ()
+    grid_offsets: int = 3  #: grid placements per T (offsets spread over 0..T-1)
     mode: str = "propagation"  #: or "estimation" (auxiliary heatmaps predicted by the backbone head)
     seed: int = 0
     device: str = "auto"
@@ -67,12 +70,14 @@ class TrainingSettings:
     def problems(self) -> list[str]:
         """Reasons these settings cannot train (empty when they are fine)."""
         out = []
-        for name in ("epochs", "batch_size", "every", "log_every"):
+        for name in ("epochs", "batch_size", "every", "log_every", "grid_offsets"):
             if getattr(self, name) < 1:
                 out.append(f"training setting {name!r} must be >= 1, got {getattr(self, name)}")
         for name in ("steps_per_epoch", "val_every", "val_max", "save_every", "weight_decay", "warmup", "grad_clip"):
             if getattr(self, name) < 0:
                 out.append(f"training setting {name!r} must be >= 0, got {getattr(self, name)}")
+        if not all(isinstance(v, int) and v >= 2 for v in self.grid):
+            out.append(f"training setting 'grid' must be a list of keyframe intervals >= 2, got {list(self.grid)!r}")
         if self.num_workers < -1:
             out.append(f"training setting 'num_workers' must be >= -1 (-1 = auto), got {self.num_workers}")
         if not self.lr > 0:
@@ -94,6 +99,7 @@ class TrainingSettings:
         """Plain dict (``augment`` as a mapping): for ``args.yaml`` and checkpoint meta."""
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["augment"] = dataclasses.asdict(self.augment)
+        d["grid"] = list(self.grid)
         return d
 
     @classmethod
@@ -120,6 +126,10 @@ class TrainingSettings:
                     raise StdposeError(f"{source}: unknown augment setting(s) {unknown}; known: {', '.join(sorted(augment))}")
                 for k, v in (value or {}).items():
                     augment[k] = _coerce(v, float, f"augment setting {k!r}", source)
+            elif key == "grid":
+                if not isinstance(value or [], (list, tuple)):
+                    raise StdposeError(f"{source}: training setting 'grid' must be a list of keyframe intervals, got {value!r}")
+                values[key] = tuple(_coerce(v, int, "training setting 'grid'", source) for v in value or [])
             else:
                 values[key] = _coerce(value, _TYPES.get(key, str), f"training setting {key!r}", source)
         try:
@@ -131,7 +141,7 @@ class TrainingSettings:
 #: Declared types of the settings (annotations are strings under ``from __future__ import annotations``).
 _TYPES: dict[str, type] = {
     "epochs": int, "batch_size": int, "steps_per_epoch": int, "every": int, "seed": int, "num_workers": int,
-    "val_every": int, "val_max": int, "log_every": int, "save_every": int,
+    "val_every": int, "val_max": int, "log_every": int, "save_every": int, "grid_offsets": int,
     "lr": float, "weight_decay": float, "warmup": float, "min_lr_ratio": float, "grad_clip": float,
     "amp": bool, "pretrained": object,
 }
@@ -202,7 +212,7 @@ def shipped_config_names() -> list[str]:
     """Names of the shipped model configs, smallest architecture first (what the GUI offers)."""
     from stdpose_core.paths import package_models_dir
 
-    order = {"stdpose_tiny": 0, "stdpose_vit_s": 1, "stdpose_vit_b": 2}
+    order = {"stdpose_tiny": 0, "stdpose_cpu": 1, "stdpose_vit_s": 2, "stdpose_vit_b": 3}
     try:
         names = [p.stem for p in package_models_dir().glob("*.yaml")]
     except FileNotFoundError:

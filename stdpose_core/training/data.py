@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -97,16 +98,25 @@ class FrameReader:
 
     Either a video/image folder (``open_source``) or a list of image files. The source is opened on
     first use so a DataLoader worker opens its own handle.
+
+    A short video (decoded size at most :attr:`DECODED_LIMIT`, e.g. a JHMDB clip) is decoded once into
+    an uncompressed ``.npy`` under ``<user cache>/train-frames/`` and read through a memory map: a
+    training set of hundreds of clips would otherwise keep hundreds of decoders open, each with its
+    threads and buffers (measured: 383 JHMDB clips, 2,100 threads and 4.8 GB resident). The map costs
+    no decoding and its pages are the OS's to evict.
     """
 
-    def __init__(self, video: Path | None = None, images: list[Path] | None = None, cache_frames: int = 24):
+    DECODED_LIMIT = 64 << 20
+
+    def __init__(self, video: Path | None = None, images: list[Path] | None = None, cache_frames: int = 8):
         self.video, self.images = video, images
         self.cache_frames = cache_frames
         self._src = None
+        self._decoded: np.ndarray | None = None
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
 
     def __getstate__(self):
-        return {**self.__dict__, "_src": None, "_cache": OrderedDict()}
+        return {**self.__dict__, "_src": None, "_decoded": None, "_cache": OrderedDict()}
 
     def __call__(self, i: int) -> np.ndarray:
         hit = self._cache.get(i)
@@ -126,17 +136,54 @@ class FrameReader:
             if img is None:
                 raise InputError(path, "image missing or not readable")
             return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        if self._src is None:
-            from stdpose_core.video import open_source
-
-            # The reader's own LRU is the cache; a run may hold hundreds of clips open at once.
-            self._src = open_source(self.video, cache_bytes=VIDEO_CACHE_BYTES, prefetch=False)
+        if self._decoded is None and self._src is None:
+            self._open()
+        if self._decoded is not None:
+            if not 0 <= i < len(self._decoded):
+                raise IndexError(f"frame {i} is out of range (0..{len(self._decoded) - 1})")
+            return np.array(self._decoded[i])
         return np.asarray(self._src.frame(i))
 
+    def _open(self) -> None:
+        from stdpose_core.video import open_source
+
+        # The reader's own LRU is the cache; a run may hold hundreds of clips open at once.
+        src = open_source(self.video, cache_bytes=VIDEO_CACHE_BYTES, prefetch=False)
+        w, h = src.size
+        if len(src) * w * h * 3 > self.DECODED_LIMIT:
+            self._src = src
+            return
+        try:
+            self._decoded = decoded_frames(Path(self.video), src)
+        finally:
+            src.close()
+
     def close(self) -> None:
+        self._decoded = None
         if self._src is not None:
             self._src.close()
             self._src = None
+
+
+def decoded_frames(video: Path, src) -> np.ndarray:
+    """All frames of ``src`` (opened from ``video``) as a read-only memory map ``[F,H,W,3]`` uint8,
+    decoded once into ``<user cache>/train-frames/`` (keyed by the file's path, size and mtime)."""
+    from stdpose_core.paths import user_cache_dir
+
+    st = video.stat()
+    key = hashlib.sha256(f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
+    path = user_cache_dir() / "train-frames" / f"{key}.npy"
+    if not path.is_file():
+        w, h = src.size
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{key}.{os.getpid()}.tmp.npy")
+        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=(len(src), h, w, 3))
+        for i in range(len(src)):
+            out[i] = src.frame(i)
+        out.flush()
+        del out
+        os.replace(tmp, path)
+    return np.load(path, mmap_mode="r")
 
 
 # ---------------------------------------------------------------------------------------------- specs

@@ -8,7 +8,10 @@ One item (numpy float32, collated to tensors):
   ``target_weight`` ``[K]``: 0 = not supervised (no label, or outside the heatmap), else the
   label's weight (1; a pseudo-label's confidence, see ``data``) — it multiplies the joint's loss;
 * ``left_heatmaps``, ``right_heatmaps`` ``[K,64,48]``: rendered from the auxiliary frames' labels with
-  a little jitter — the propagation-mode inputs (ignored in estimation mode).
+  a little jitter — the propagation-mode inputs (ignored in estimation mode);
+* ``prior_heatmaps`` ``[K,64,48]`` (flow-prior models only): the ``flow`` method's joints for the key
+  frame between the two auxiliary frames (``training.flow_prior``), rendered in the same window;
+  zeros where flow has no estimate (single images, joints unlabelled on a keyframe).
 
 Randomness is a pure function of ``(seed, epoch, index)``, so runs are reproducible and a resumed run
 sees exactly the samples it would have seen.
@@ -26,9 +29,10 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from stdpose_core.data.boxes import joints_box
+from stdpose_core.data.boxes import person_box
 from stdpose_core.model.codec import encode
 from stdpose_core.model.config import ModelConfig
+from stdpose_core.model.geometry import window_box
 from stdpose_core.model.normalize import normalize_crops
 from stdpose_core.skeleton import get_skeleton
 from stdpose_core.training.augment import (
@@ -45,26 +49,29 @@ from stdpose_core.training.augment import (
 from stdpose_core.training.data import Clip, TrackLabels
 from stdpose_core.training.triplets import TripletRef
 
-MIN_BOX_SIDE = 16.0
 
 
-def key_box(t: TrackLabels, frame: int) -> np.ndarray:
-    """Person box on ``frame``: the labelled box when there is one, else the labelled joints' extent
-    (at least ``MIN_BOX_SIDE`` pixels per side). ``(x1, y1, x2, y2)`` image pixels."""
-    box = t.bbox[frame]
-    if np.isfinite(box).all() and box[2] > box[0] and box[3] > box[1]:
-        return box.astype(np.float64)
-    lo, hi = np.split(joints_box(t.xy[frame], t.vis[frame] > 0), 2)
-    c, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, MIN_BOX_SIDE / 2)
-    return np.concatenate([c - half, c + half])
+def sample_box(t: TrackLabels, frames: tuple[int, ...]) -> np.ndarray:
+    """The box one sample's crop window is cut around: :func:`~stdpose_core.model.geometry.window_box`
+    of the person's boxes on ``frames`` — the two auxiliary frames in propagation mode, exactly as
+    propagation and validation crop a gap from its two keyframes (the target is NOT centred: at
+    inference its box is unknown); the key frame in estimation mode and for single images.
+    ``(x1, y1, x2, y2)`` image pixels."""
+    box = window_box([person_box(t, f) for f in frames])
+    if box is None:  # triplets only use labelled frames; an unlabelled one is a bug upstream
+        raise ValueError(f"track {t.track_id}: no box on frames {frames}")
+    return box
 
 
 class TripletDataset(Dataset):
     """Crop triplets for STDPose training (see the module docstring)."""
 
     def __init__(self, clips: list[Clip], refs: list[TripletRef], config: ModelConfig,
-                 augment: AugmentSettings | None = None, seed: int = 0):
+                 augment: AugmentSettings | None = None, seed: int = 0, mode: str = "propagation",
+                 priors: dict | None = None):
         self.clips, self.refs, self.config = clips, refs, config
+        self.key_centred = mode == "estimation"
+        self.priors = priors or {}
         self.augment = augment if augment is not None else AugmentSettings()
         self.seed, self.epoch = int(seed), 0
         self.flip_perm = get_skeleton(config.skeleton).flip_permutation()
@@ -83,7 +90,8 @@ class TripletDataset(Dataset):
         left, right = ref.left or ref.right, ref.right or ref.left
         fl, fr = int(rng.choice(left)), int(rng.choice(right))
         aug = self.augment
-        win = sample_window(key_box(track, ref.frame), aug, rng)
+        around = (ref.frame,) if clip.single_frame or self.key_centred else (fl, fr)
+        win = sample_window(sample_box(track, around), aug, rng)
         if clip.single_frame:
             windows = [neighbour_window(win, aug, rng), win, neighbour_window(win, aug, rng)]
         else:
@@ -95,11 +103,27 @@ class TripletDataset(Dataset):
             crops.append(crop)
             heats.append(heat)
             weights.append(weight)
-        return {
+        item = {
             "left": crops[0], "target": crops[1], "right": crops[2],
             "left_heatmaps": heats[0], "heatmaps": heats[1], "right_heatmaps": heats[2],
             "target_weight": weights[1], "single": np.bool_(clip.single_frame),
         }
+        if self.config.flow_prior:
+            item["prior_heatmaps"] = self._prior(ref, fl, fr, windows[1])
+        return item
+
+    def _prior(self, ref: TripletRef, fl: int, fr: int, w: WindowParams) -> np.ndarray:
+        """The flow prior of the key frame rendered in its window ``[K,h,w]`` (zeros without one)."""
+        cfg = self.config
+        prior = self.priors.get((ref.clip, ref.track_id, fl, fr)) if fl < ref.frame < fr else None
+        if prior is None:
+            return np.zeros(cfg.heatmap_shape, np.float32)
+        xy, ok = prior.at(fl, ref.frame)
+        window = make_window(w, cfg.img_size, cfg.heatmap_size)
+        xy, vis = window.image_to_heatmap(xy), ok.astype(np.int8) * 2
+        if w.flip:
+            xy, vis = flip_joints(xy, vis, self.flip_perm)
+        return encode(xy, vis, cfg.heatmap_size, cfg.heatmap_sigma)[0]
 
     def _view(self, clip: Clip, track: TrackLabels, frame: int, w: WindowParams, color: np.ndarray,
               rng: np.random.Generator, jitter: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -6,6 +6,8 @@ The trainer calls ``events.emit(name, **payload)``; subscribers registered with 
 Events and their keys (every event also has ``epoch`` (1-based; 0 before the first), ``step`` (global
 optimizer steps done), ``total_steps`` and ``time`` (seconds since start)):
 
+* ``prepare``     — ``done``, ``total``, ``message``: work before training (flow priors), per clip; no
+                    ``epoch``/``step`` keys
 * ``start``       — ``epochs``, ``steps_per_epoch``, ``train_samples``, ``val_samples``, ``device``,
                     ``model``, ``split``, ``resumed_from`` (step or null)
 * ``epoch_start`` — ``lr``

@@ -110,7 +110,8 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(param_groups(self.model, t.weight_decay), lr=t.lr, betas=(0.9, 0.999))
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda s: lr_factor(s, self.total_steps, self.warmup, t.min_lr_ratio))
-        self.dataset = TripletDataset(plan.clips, plan.train_refs, plan.model, t.augment, seed=t.seed)
+        self.dataset = TripletDataset(plan.clips, plan.train_refs, plan.model, t.augment, seed=t.seed, mode=t.mode,
+                                      priors=plan.priors)
         self.sampler = EpochSampler(len(self.dataset), t.batch_size, plan.steps_per_epoch, seed=t.seed,
                                     rank=self.ctx.rank, world=self.ctx.world)
 
@@ -172,6 +173,8 @@ class Trainer:
         pick = (lambda x: x) if rows is None else (lambda x: x[rows])
         b = {k: pick(v) for k, v in batch.items()}
         aux = {} if estimation else {"left_heatmaps": b["left_heatmaps"], "right_heatmaps": b["right_heatmaps"]}
+        if "prior_heatmaps" in b:
+            aux["prior_heatmaps"] = b["prior_heatmaps"]
         out = self.net(b["left"], b["target"], b["right"], **aux)
         return self.loss_fn(out, b["heatmaps"], b["target_weight"])
 
@@ -220,7 +223,8 @@ class Trainer:
             clips = plan.val_clips or plan.clips
             t = plan.training
             result = validate(self.model, clips, plan.val_targets, t.mode, self.device, batch_size=t.batch_size,
-                              amp=self.amp, every=t.every, flow_metrics=self._flow_metrics)
+                              amp=self.amp, every=t.every, flow_metrics=self._flow_metrics,
+                              priors=plan.val_priors)
             self._flow_metrics = result.flow_metrics
         dist.barrier(self.ctx)
         return result

@@ -17,7 +17,8 @@ from stdpose_core.model.config import ModelConfig
 from stdpose_core.training.config import TrainingSettings
 from stdpose_core.training.data import Clip, load_clips, load_pseudo_spec, same_source
 from stdpose_core.training.triplets import Split, TripletRef, build_index, split_tracks
-from stdpose_core.training.validate import ValTarget, val_targets
+from stdpose_core.training.flow_prior import gaps_of, grid_index, load_priors
+from stdpose_core.training.validate import ValTarget, target_gaps, val_targets
 
 #: Free space kept in reserve on top of the checkpoints' estimated size.
 DISK_MARGIN_BYTES = 64 << 20
@@ -43,6 +44,10 @@ class Plan:
     activate: bool = False
     resume: bool = False
     notes: list[str] = field(default_factory=list)
+    #: Flow priors of the training triplets and of the validation targets (flow-prior models only):
+    #: ``{(clip index, track, left, right): GapPrior}``, clip indices into ``clips`` / the val clips.
+    priors: dict = field(default_factory=dict)
+    val_priors: dict = field(default_factory=dict)
     pseudo: list[str] = field(default_factory=list)
 
     @property
@@ -87,12 +92,16 @@ def check_run_dir(run_dir: Path, need_bytes: int) -> None:
 
 def prepare(model: ModelConfig, training: TrainingSettings, data: list[str], run_dir: str | Path,
             val_data: list[str] | None = None, registry: str | None = None, activate: bool = False,
-            resume: bool = False, loader=None, pseudo: list[str] | None = None) -> Plan:
+            resume: bool = False, loader=None, pseudo: list[str] | None = None, progress=None) -> Plan:
     """Load and check everything (cheap compared to training). See the module docstring.
 
     ``pseudo``: ``--pseudo`` specs (weighted pseudo-labels, ``data.load_pseudo_spec``). They train
     only; tracks held out for validation from the same file are left out of them (their propagated
     frames were made from the validation keyframes).
+
+    With a keyframe ``grid`` (or a flow-prior model) the triplets come from keyframe grids
+    (``flow_prior.grid_index``); a flow-prior model's priors are computed here, once (cached
+    across runs). ``progress(done, total, message)`` reports that step.
     """
     run_dir = Path(run_dir)
     device = resolve_device(training.device)
@@ -114,7 +123,12 @@ def prepare(model: ModelConfig, training: TrainingSettings, data: list[str], run
         held = {tid for ci, tids in split.val.items() if same_source(clips[ci], pc) for tid in tids}
         selection[len(clips) + j] = set(pc.tracks) - held
     clips = clips + pclips
-    refs = build_index(clips, every, selection)
+    grid = list(training.grid or ([every] if model.flow_prior else []))
+    if grid:
+        refs = grid_index(clips, grid, training.grid_offsets, selection)
+        refs += [r for r in build_index(clips, every, selection) if clips[r.clip].single_frame]
+    else:
+        refs = build_index(clips, every, selection)
     if not refs:
         labelled = sum(len(t.labelled_frames()) for c in clips for t in c.tracks.values())
         if labelled == 0:
@@ -134,5 +148,12 @@ def prepare(model: ModelConfig, training: TrainingSettings, data: list[str], run
     if pclips:
         notes.append(f"pseudo-labels: {sum(len(selection[len(clips) - len(pclips) + j]) for j in range(len(pclips)))} "
                      f"tracks from {len(pseudo)} source(s), weighted by their confidence")
+    priors, val_priors = {}, {}
+    if model.flow_prior:
+        priors = load_priors(clips, gaps_of(refs), model.skeleton, progress)
+        val_priors = load_priors(vclips or clips, target_gaps(targets), model.skeleton, progress)
+        notes.append(f"flow priors: {len(priors)} training gaps, {len(val_priors)} validation gaps")
+    if grid:
+        notes.append(f"triplets from keyframe grids T = {grid}: {len(refs)} samples")
     return Plan(model, training, list(data), list(val_data or []), run_dir, device, clips, vclips, split, refs,
-                targets, steps, registry, activate, resume, notes, pseudo)
+                targets, steps, registry, activate, resume, notes, priors, val_priors, pseudo)

@@ -6,6 +6,8 @@ keyframes' crops and rendered labels (one crop window = union of the two keyfram
 annotation tool has no box for the frame in between). When that leaves a track no target (labels
 only every T frames, or keyframes off the grid), each labelled frame is predicted from its labelled
 neighbours instead (leave-one-out). Single-frame (COCO) clips are scored in estimation mode on the image itself.
+A flow-prior model gets flow's estimate for each target from its two keyframes (``flow_prior``:
+computed once per gap and cached), as propagation gives it.
 
 Scores come from ``stdpose_core.propagation.scoring.score_frames`` (the project's metrics,
 ``stdpose_core.eval.evaluate``, on the target frames only): ``pckh05``, ``pckh02``, ``map``,
@@ -27,6 +29,7 @@ import torch
 
 from stdpose_core.data import Project, VideoInfo
 from stdpose_core.data.track import Track
+from stdpose_core.data.boxes import person_box
 from stdpose_core.model.codec import decode, encode
 from stdpose_core.model.geometry import CropWindow
 from stdpose_core.model.normalize import normalize_crops
@@ -36,7 +39,6 @@ from stdpose_core.model.calibration import PeakCalibration, fit_peak_calibration
 from stdpose_core.progress import run_to_completion
 from stdpose_core.trained.gate import GateScores
 from stdpose_core.training.data import Clip
-from stdpose_core.training.dataset import key_box
 
 METRIC_KEYS = ("pckh05", "pckh02", "map", "mean_px")
 
@@ -85,11 +87,26 @@ def val_targets(clips: list[Clip], selection: dict[int, set[int]], every: int, m
     return out
 
 
+def target_gaps(targets: list[ValTarget]) -> dict[int, set[tuple[int, int, int]]]:
+    """The gaps ``(track, left, right)`` per clip whose flow priors the ``targets`` need."""
+    out: dict[int, set[tuple[int, int, int]]] = {}
+    for t in targets:
+        if t.left < t.frame < t.right:
+            out.setdefault(t.clip, set()).add((t.track_id, t.left, t.right))
+    return out
+
+
 def _window(clip: Clip, t: ValTarget, config) -> CropWindow:
     track = clip.tracks[t.track_id]
-    a, b = key_box(track, t.left), key_box(track, t.right)
-    box = np.array([min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])])
-    return CropWindow.from_box(box, config.img_size, config.heatmap_size)
+    return CropWindow.around([person_box(track, t.left), person_box(track, t.right)], config.img_size, config.heatmap_size)
+
+
+def _prior_heat(priors: dict, t: ValTarget, window: CropWindow, config) -> np.ndarray:
+    prior = priors.get((t.clip, t.track_id, t.left, t.right))
+    if prior is None:
+        return np.zeros(config.heatmap_shape, np.float32)
+    xy, ok = prior.at(t.left, t.frame)
+    return encode(window.image_to_heatmap(xy), ok.astype(np.int8) * 2, config.heatmap_size, config.heatmap_sigma)[0]
 
 
 def _aux_heat(clip: Clip, tid: int, frame: int, window: CropWindow, config) -> np.ndarray:
@@ -99,8 +116,9 @@ def _aux_heat(clip: Clip, tid: int, frame: int, window: CropWindow, config) -> n
 
 @torch.no_grad()
 def predict_targets(model, clips: list[Clip], targets: list[ValTarget], mode: str, device: str,
-                    batch_size: int = 16, amp: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted ``xy[N,K,2]`` image pixels and ``score[N,K]`` for ``targets``."""
+                    batch_size: int = 16, amp: bool = False, priors: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted ``xy[N,K,2]`` image pixels and ``score[N,K]`` for ``targets``; ``priors``
+    (``{(clip, track, left, right): GapPrior}``) feed a flow-prior model."""
     cfg = model.config
     was_training = model.training
     model.eval()
@@ -109,7 +127,7 @@ def predict_targets(model, clips: list[Clip], targets: list[ValTarget], mode: st
         for s in range(0, len(targets), batch_size):
             chunk = targets[s:s + batch_size]
             crops = {"left": [], "target": [], "right": []}
-            heats_l, heats_r, windows, estimation = [], [], [], []
+            heats_l, heats_r, windows, estimation, prior = [], [], [], [], []
             for t in chunk:
                 clip = clips[t.clip]
                 win = _window(clip, t, cfg)
@@ -118,19 +136,22 @@ def predict_targets(model, clips: list[Clip], targets: list[ValTarget], mode: st
                     crops[name].append(normalize_crops(win.crop(clip.frame(f))))
                 heats_l.append(_aux_heat(clip, t.track_id, t.left, win, cfg))
                 heats_r.append(_aux_heat(clip, t.track_id, t.right, win, cfg))
+                if cfg.flow_prior:
+                    prior.append(_prior_heat(priors or {}, t, win, cfg))
                 estimation.append(clip.single_frame or mode == "estimation")
             tens = {k: torch.from_numpy(np.stack(v)).to(device) for k, v in crops.items()}
             hl = torch.from_numpy(np.stack(heats_l)).to(device)
             hr = torch.from_numpy(np.stack(heats_r)).to(device)
+            ph = {"prior_heatmaps": torch.from_numpy(np.stack(prior)).to(device)} if prior else {}
             ctx = torch.autocast("cuda", dtype=torch.bfloat16) if amp and device.startswith("cuda") else contextlib.nullcontext()
             with ctx:
                 if all(estimation):
-                    out = model(tens["left"], tens["target"], tens["right"])
+                    out = model(tens["left"], tens["target"], tens["right"], **ph)
                 elif not any(estimation):
-                    out = model(tens["left"], tens["target"], tens["right"], hl, hr)
+                    out = model(tens["left"], tens["target"], tens["right"], hl, hr, **ph)
                 else:  # mixed batch: run both and pick per row
-                    a = model(tens["left"], tens["target"], tens["right"])["heatmaps"]
-                    b = model(tens["left"], tens["target"], tens["right"], hl, hr)["heatmaps"]
+                    a = model(tens["left"], tens["target"], tens["right"], **ph)["heatmaps"]
+                    b = model(tens["left"], tens["target"], tens["right"], hl, hr, **ph)["heatmaps"]
                     sel = torch.tensor(estimation, device=a.device)[:, None, None, None]
                     out = {"heatmaps": torch.where(sel, a, b)}
             heat = out["heatmaps"].float().cpu().numpy()
@@ -282,11 +303,13 @@ def _gate_figures(metrics: dict) -> dict:
 
 
 def validate(model, clips: list[Clip], targets: list[ValTarget], mode: str, device: str,
-             batch_size: int = 16, amp: bool = False, every: int = 7, flow_metrics: dict | None = None) -> Validation:
+             batch_size: int = 16, amp: bool = False, every: int = 7, flow_metrics: dict | None = None,
+             priors: dict | None = None) -> Validation:
     """Predict and score ``targets`` (see the module docstring). ``flow_metrics``: flow's scores on
-    the gate targets from an earlier call (they never change during a run), else computed here."""
+    the gate targets from an earlier call (they never change during a run), else computed here.
+    ``priors``: the targets' flow priors (``plan.load_priors``) for a flow-prior model."""
     skeleton = model.config.skeleton
-    xy, score = predict_targets(model, clips, targets, mode, device, batch_size, amp)
+    xy, score = predict_targets(model, clips, targets, mode, device, batch_size, amp, priors)
     metrics = score_targets(clips, skeleton, targets, xy, score)
     idx = gate_targets(clips, targets) if mode == "propagation" else []
     gate = None
@@ -316,4 +339,9 @@ def score_checkpoint(path: str, specs: list[str], every: int = 7, max_targets: i
     if not gate_targets(clips, targets):
         raise StdposeError(f"no labelled frame between two labelled frames at most {every} apart in {', '.join(specs)}: "
                            "nothing to compare with flow on")
-    return validate(model, clips, targets, "propagation", device, every=every)
+    priors = None
+    if model.config.flow_prior:
+        from stdpose_core.training.flow_prior import load_priors
+
+        priors = load_priors(clips, target_gaps(targets), model.config.skeleton)
+    return validate(model, clips, targets, "propagation", device, every=every, priors=priors)

@@ -12,11 +12,13 @@ from stdpose_core.model import ModelConfig, create_model, get_config, list_model
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 #: Small overrides so the big variants build and run in a second or two.
-SMALL = {"stdpose_tiny": {}, "stdpose_vit_s": {"depth": 1}, "stdpose_vit_b": {"depth": 1, "tff_depth": 1}}
+SMALL = {"stdpose_tiny": {}, "stdpose_cpu": {"depth": 1}, "stdpose_vit_s": {"depth": 1},
+         "stdpose_vit_b": {"depth": 1, "tff_depth": 1}}
 
 
-def test_registry_lists_the_three_models():
-    assert {"stdpose_tiny", "stdpose_vit_s", "stdpose_vit_b"} <= set(list_models())
+def test_registry_lists_the_models():
+    assert {"stdpose_tiny", "stdpose_cpu", "stdpose_vit_s", "stdpose_vit_b"} <= set(list_models())
+    assert get_config("stdpose_cpu").flow_prior and not get_config("stdpose_vit_b").flow_prior
     assert set(SMALL) == set(list_models()), "add new models to SMALL"
 
 
@@ -28,12 +30,14 @@ def test_every_model_builds_and_runs_forward(name, spread):
     assert c.name == name
     x = torch.randn(2, 3, *c.img_size)
     h = torch.rand(2, *c.heatmap_shape)
+    prior = {"prior_heatmaps": torch.rand(2, *c.heatmap_shape)} if c.flow_prior else {}
     with torch.no_grad():
-        prop = model(x, x.flip(0), x, h, h)  # propagation mode
-        est = model(x, x.flip(0), x)  # estimation mode
+        prop = model(x, x.flip(0), x, h, h, **prior)  # propagation mode
+        est = model(x, x.flip(0), x, **prior)  # estimation mode
+    gh, gw = c.grid_size
     for out in (prop, est):
-        assert out["heatmaps"].shape == (2, 17, 64, 48)
-        assert out["fused"].shape == (2, 16 * 12, c.fuse_dim)
+        assert out["heatmaps"].shape == (2, 17, 4 * gh, 4 * gw) == (2, *c.heatmap_shape)
+        assert out["fused"].shape == (2, gh * gw, c.fuse_dim)
         for k, v in out.items():
             assert torch.isfinite(v).all(), k
     assert not torch.equal(prop["heatmaps"], est["heatmaps"])

@@ -12,6 +12,8 @@ cut with the same ``geometry.CropWindow``)::
         heat = rt.predict(batch, left, right)                 # left/right broadcast to B
 
 ``heat_L`` is ``codec.encode(keypoints in heatmap px, vis, config.heatmap_size, config.heatmap_sigma)[0]``.
+A model with ``config.flow_prior`` also takes ``prior[B,K,H,W]`` in ``predict``: the flow method's joints
+for each target frame rendered the same way (``pose_codec.keypoints_to_heatmaps``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from stdpose_core.model.config import ModelConfig
+
+#: Inputs of the fuse stage (``STDPose.fuse``, the ONNX fuse graph), in order.
+FUSE_INPUTS = ["target_feat", "target_heat", "left_feat", "left_heat", "right_feat", "right_heat"]
+
+
+def fuse_inputs(config: ModelConfig) -> list[str]:
+    """Fuse-stage input names of a model with ``config``: a flow-prior model takes ``prior_heat`` last."""
+    return FUSE_INPUTS + (["prior_heat"] if config.flow_prior else [])
 
 
 @dataclass
@@ -67,9 +77,10 @@ class PoseRuntime(ABC):
     @abstractmethod
     def fuse(
         self, target_feat: np.ndarray, target_heat: np.ndarray, left_feat: np.ndarray, left_heat: np.ndarray,
-        right_feat: np.ndarray, right_heat: np.ndarray,
+        right_feat: np.ndarray, right_heat: np.ndarray, prior_heat: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Final heatmaps ``[B,K,H',W']`` for the targets; all inputs have the same batch B."""
+        """Final heatmaps ``[B,K,H',W']`` for the targets; all inputs have the same batch B.
+        ``prior_heat`` is required by (and only used by) models with ``config.flow_prior``."""
 
     def close(self) -> None:
         """Release the session/model (the runtime is unusable afterwards)."""
@@ -98,21 +109,32 @@ class PoseRuntime(ABC):
             heat = self.check_heatmaps(heatmaps, len(crops))
         return EncodedFrames(feat, heat)
 
-    def predict(self, target_crops: np.ndarray, left: EncodedFrames, right: EncodedFrames) -> np.ndarray:
-        """Heatmaps ``[B,K,H,W]`` for target crops ``[B,3,H,W]`` given cached keyframes (batch B or 1)."""
+    def check_prior(self, prior: np.ndarray | None, batch: int) -> np.ndarray | None:
+        if not self.config.flow_prior:
+            return None
+        if prior is None:
+            raise ValueError("this model has a flow prior: pass prior heatmaps (flow's joints for the targets)")
+        return self.check_heatmaps(prior, batch)
+
+    def predict(self, target_crops: np.ndarray, left: EncodedFrames, right: EncodedFrames,
+                prior: np.ndarray | None = None) -> np.ndarray:
+        """Heatmaps ``[B,K,H,W]`` for target crops ``[B,3,H,W]`` given cached keyframes (batch B or 1)
+        and, for a flow-prior model, the targets' prior heatmaps ``prior[B,K,H,W]``."""
         target_crops = self.check_crops(target_crops)
         b = len(target_crops)
         if b == 0:
             return np.zeros((0, *self.config.heatmap_shape), np.float32)
+        prior = self.check_prior(prior, b)
         left, right = left.broadcast(b), right.broadcast(b)
         feat, heat = self.encode_frames(target_crops)
-        return self.fuse(feat, heat, left.feat, left.heat, right.feat, right.heat)
+        return self.fuse(feat, heat, left.feat, left.heat, right.feat, right.heat, prior)
 
     def predict_propagation(
-        self, target_crops: np.ndarray, left: tuple[np.ndarray, np.ndarray], right: tuple[np.ndarray, np.ndarray]
+        self, target_crops: np.ndarray, left: tuple[np.ndarray, np.ndarray], right: tuple[np.ndarray, np.ndarray],
+        prior: np.ndarray | None = None,
     ) -> np.ndarray:
         """Uncached propagation: ``left``/``right`` are ``(crops[B|1,3,H,W], heatmaps[B|1,K,H',W'])``."""
-        return self.predict(target_crops, self.encode_keyframes(*left), self.encode_keyframes(*right))
+        return self.predict(target_crops, self.encode_keyframes(*left), self.encode_keyframes(*right), prior)
 
     def predict_estimation(self, target_crops: np.ndarray, left_crops: np.ndarray, right_crops: np.ndarray) -> np.ndarray:
         """Estimation mode: the neighbours' heatmaps come from the backbone head."""

@@ -4,7 +4,7 @@
 
 * ``m.onnx`` — the *encode* stage: ``crops[B,3,H,W] -> feat[B,C,h,w], heat[B,K,H',W']``;
 * ``m.fuse.onnx`` — the *fuse* stage: ``target_feat, target_heat, left_feat, left_heat, right_feat,
-  right_heat -> heatmaps[B,K,H',W']``.
+  right_heat[, prior_heat] -> heatmaps[B,K,H',W']`` (``prior_heat`` for ``flow_prior`` models).
 
 Both have a dynamic batch axis and carry metadata: ``stdpose_config`` (ModelConfig JSON),
 ``stdpose_stage`` ("encode"/"fuse"), ``stdpose_meta`` (the checkpoint's meta as JSON) and, in the
@@ -25,10 +25,10 @@ import torch
 from torch import nn
 
 from stdpose_core.model.config import ModelConfig
+from stdpose_core.model.runtime.base import FUSE_INPUTS, fuse_inputs  # noqa: F401  (FUSE_INPUTS re-exported)
 
 ENCODE_INPUTS = ["crops"]
 ENCODE_OUTPUTS = ["feat", "heat"]
-FUSE_INPUTS = ["target_feat", "target_heat", "left_feat", "left_heat", "right_feat", "right_heat"]
 FUSE_OUTPUTS = ["heatmaps"]
 OPSET = 17
 
@@ -47,8 +47,8 @@ class _FuseStage(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat):
-        return self.model.fuse(target_feat, target_heat, left_feat, left_heat, right_feat, right_heat)
+    def forward(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat, prior_heat=None):
+        return self.model.fuse(target_feat, target_heat, left_feat, left_heat, right_feat, right_heat, prior_heat)
 
 
 def fuse_path(path: str | Path) -> Path:
@@ -107,7 +107,8 @@ def export_onnx(src: Any, path: str | Path, quantize: bool = False, extra_meta: 
         feat, heat = torch.randn(2, c, gh, gw), torch.rand(2, *config.heatmap_shape)
         with torch.no_grad():
             _export(_EncodeStage(model), (crops,), path, ENCODE_INPUTS, ENCODE_OUTPUTS)
-            _export(_FuseStage(model), (feat, heat, feat, heat, feat, heat), fpath, FUSE_INPUTS, FUSE_OUTPUTS)
+            args = (feat, heat, feat, heat, feat, heat) + ((heat,) if config.flow_prior else ())
+            _export(_FuseStage(model), args, fpath, fuse_inputs(config), FUSE_OUTPUTS)
     finally:
         model.to(device).train(was_training)
     if quantize:

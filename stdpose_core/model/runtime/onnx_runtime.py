@@ -9,7 +9,7 @@ import numpy as np
 
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.model.config import ModelConfig
-from stdpose_core.model.runtime.base import PoseRuntime
+from stdpose_core.model.runtime.base import PoseRuntime, fuse_inputs
 
 
 def _cuda_usable() -> bool:
@@ -80,10 +80,9 @@ class OnnxRuntime(PoseRuntime):
         feat, heat = self.encoder.run(None, {"crops": np.ascontiguousarray(crops, np.float32)})
         return feat, heat
 
-    def fuse(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat) -> np.ndarray:
-        names = ("target_feat", "target_heat", "left_feat", "left_heat", "right_feat", "right_heat")
-        arrays = (target_feat, target_heat, left_feat, left_heat, right_feat, right_heat)
-        feed = {n: np.ascontiguousarray(a, np.float32) for n, a in zip(names, arrays)}
+    def fuse(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat, prior_heat=None) -> np.ndarray:
+        arrays = (target_feat, target_heat, left_feat, left_heat, right_feat, right_heat, prior_heat)
+        feed = {n: np.ascontiguousarray(a, np.float32) for n, a in zip(fuse_inputs(self.config), arrays)}
         return self.fuser.run(None, feed)[0]
 
     def close(self) -> None:

@@ -63,10 +63,11 @@ class TorchRuntime(PoseRuntime):
             feat, heat = self.model.encode_frame(self._t(crops))
         return self._np(feat), self._np(heat)
 
-    def fuse(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat) -> np.ndarray:
+    def fuse(self, target_feat, target_heat, left_feat, left_heat, right_feat, right_heat, prior_heat=None) -> np.ndarray:
         args = [self._t(a) for a in (target_feat, target_heat, left_feat, left_heat, right_feat, right_heat)]
+        prior = self._t(prior_heat) if self.config.flow_prior and prior_heat is not None else None
         with torch.inference_mode(), self._context():
-            return self._np(self.model.fuse(*args))
+            return self._np(self.model.fuse(*args, prior))
 
     def close(self) -> None:
         self.model = None
