@@ -80,7 +80,7 @@ def check_devices() -> list[Check]:
         # The desktop build leaves torch out on purpose: inference runs on onnxruntime.
         rows.append(Check("torch device", "torch not installed: models run with onnxruntime; training "
                           "(stdpose-retrain) and .pt checkpoints need a Python install with torch"))
-    except Exception as exc:  # a broken torch install must not stop the report
+    except Exception as exc:  # noqa: BLE001 - a broken torch install must not stop the report
         rows.append(Check("torch device", f"torch failed to load: {exc}", ok=False, hint="reinstall torch"))
     try:
         import onnxruntime as ort
@@ -92,7 +92,7 @@ def check_devices() -> list[Check]:
         if cuda and not usable:
             text += " (CUDA provider installed, but no GPU visible: onnxruntime will use the CPU)"
         rows.append(Check("onnxruntime providers", text))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         rows.append(Check("onnxruntime providers", f"onnxruntime failed to load: {exc}", ok=False,
                           hint="pip install onnxruntime-gpu (or onnxruntime on macOS)"))
     return rows
@@ -103,7 +103,7 @@ def _cuda_usable() -> bool:
         import torch
 
         return torch.cuda.is_available()
-    except Exception:
+    except Exception:  # noqa: BLE001
         return False
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 
 import torch
-from torch import nn
 from timm.models.vision_transformer import VisionTransformer
+from torch import nn
 
 from stdpose_core.errors import StdposeError
 from stdpose_core.model.config import ModelConfig
@@ -48,7 +48,7 @@ class ViTBackbone(nn.Module):
                 timm_name, pretrained=True, num_classes=0, global_pool="", class_token=False,
                 img_size=tuple(self.vit.patch_embed.img_size),
             )
-        except Exception as e:  # network, unknown name, incompatible layout: all user-fixable
+        except Exception as e:  # noqa: BLE001 - network, unknown name, incompatible layout: all user-fixable
             raise StdposeError(f"cannot load timm pretrained weights {timm_name!r}: {e}") from None
         missing, unexpected = self.vit.load_state_dict(src.state_dict(), strict=False)
         if missing:

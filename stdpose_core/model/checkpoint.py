@@ -80,7 +80,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise InputError(path, "checkpoint file not found")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # pickle/zip errors of all kinds: the file is not a torch checkpoint
+    except Exception as e:  # noqa: BLE001 - pickle/zip errors of all kinds: the file is not a torch checkpoint
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(path, f"not a readable torch checkpoint ({first[:200]})") from None
     if not isinstance(data, dict):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from timm.layers import Mlp
+from torch import nn
 
 from stdpose_core.model.head import HeatmapHead
 

@@ -10,8 +10,8 @@ then aggregates the three encoded tokens of each position into the fused feature
 from __future__ import annotations
 
 import torch
-from torch import nn
 from timm.models.vision_transformer import Block
+from torch import nn
 
 
 class TemporalFeatureFusion(nn.Module):

@@ -28,7 +28,7 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         raise InputError(path, "ViTPose checkpoint not found")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(path, f"not a readable torch checkpoint ({first[:200]})") from None
     sd = data.get("state_dict", data) if isinstance(data, dict) else None

@@ -143,7 +143,7 @@ def make_auto(weights: str | None = None, project_path: str | Path | None = None
         return flow(f"used flow: {pick.note}" if pick.note else "")
     prop = REGISTRY["stdpose"](weights=pick.path, **stdpose_opts)
     try:
-        prop.runtime  # load now, before any long work
+        prop.runtime  # noqa: B018 - load now, before any long work
     except StdposeError as e:
         if pick.origin == "explicit":
             raise

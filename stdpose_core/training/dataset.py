@@ -50,7 +50,6 @@ from stdpose_core.training.data import Clip, TrackLabels
 from stdpose_core.training.triplets import TripletRef
 
 
-
 def sample_box(t: TrackLabels, frames: tuple[int, ...]) -> np.ndarray:
     """The box one sample's crop window is cut around: :func:`~stdpose_core.model.geometry.window_box`
     of the person's boxes on ``frames`` — the two auxiliary frames in propagation mode, exactly as

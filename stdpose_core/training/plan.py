@@ -16,8 +16,8 @@ from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.model.config import ModelConfig
 from stdpose_core.training.config import TrainingSettings
 from stdpose_core.training.data import Clip, load_clips, load_pseudo_spec, same_source
-from stdpose_core.training.triplets import Split, TripletRef, build_index, split_tracks
 from stdpose_core.training.flow_prior import gaps_of, grid_index, load_priors
+from stdpose_core.training.triplets import Split, TripletRef, build_index, split_tracks
 from stdpose_core.training.validate import ValTarget, target_gaps, val_targets
 
 #: Free space kept in reserve on top of the checkpoints' estimated size.

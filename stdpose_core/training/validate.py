@@ -28,15 +28,15 @@ import numpy as np
 import torch
 
 from stdpose_core.data import Project, VideoInfo
-from stdpose_core.data.track import Track
 from stdpose_core.data.boxes import person_box
+from stdpose_core.data.source import Source
+from stdpose_core.data.track import Track
+from stdpose_core.model.calibration import PeakCalibration, fit_peak_calibration
 from stdpose_core.model.codec import decode, encode
 from stdpose_core.model.geometry import CropWindow
 from stdpose_core.model.normalize import normalize_crops
-from stdpose_core.skeleton import get_skeleton
-from stdpose_core.data.source import Source
-from stdpose_core.model.calibration import PeakCalibration, fit_peak_calibration
 from stdpose_core.progress import run_to_completion
+from stdpose_core.skeleton import get_skeleton
 from stdpose_core.trained.gate import GateScores
 from stdpose_core.training.data import Clip
 

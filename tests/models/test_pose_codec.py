@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from stdpose_core.model import (
-    crop_frames, heatmaps_to_keypoints, keypoints_to_heatmaps, pose_box, union_box, window_for,
+    crop_frames,
+    heatmaps_to_keypoints,
+    keypoints_to_heatmaps,
+    pose_box,
+    union_box,
+    window_for,
 )
 from stdpose_core.model.registry import get_config
 

@@ -8,7 +8,12 @@ import torch
 
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.model import (
-    create_model, export_onnx, load_checkpoint, load_model, load_runtime, save_checkpoint,
+    create_model,
+    export_onnx,
+    load_checkpoint,
+    load_model,
+    load_runtime,
+    save_checkpoint,
 )
 from stdpose_core.model.runtime import RUNTIMES, EncodedFrames
 

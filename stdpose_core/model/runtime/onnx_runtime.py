@@ -48,7 +48,7 @@ def _session(path: Path, providers: list[str], threads: int):
     opts.log_severity_level = 3
     try:
         return ort.InferenceSession(str(path), sess_options=opts, providers=providers)
-    except Exception as e:  # invalid protobuf, unsupported ops...
+    except Exception as e:  # noqa: BLE001 - invalid protobuf, unsupported ops...
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(path, f"not a loadable ONNX model ({first[:200]})") from None
 

@@ -32,7 +32,7 @@ def make_project(path: Path, clip_dir: Path, gt, keep=None, machine_joints=()):
     from stdpose_core.project_ops import create_project
 
     session = create_project(path, clip_dir / "frames")
-    for tid, t in sorted(gt.tracks.items()):
+    for _tid, t in sorted(gt.tracks.items()):
         c = t.copy()
         if keep is not None:
             c.vis[~keep] = 0
