@@ -284,3 +284,29 @@ def test_a_finished_job_leaves_only_the_annotators_frames_cached(qtbot, window):
     jobs.set_method("flow")
     run_job(qtbot, jobs, jobs.propagate)
     assert sorted(source.cache._frames) == [2, 3, 4]  # without the release: every frame the job read
+
+
+def test_auto_with_the_shipped_model_propagates_and_re_propagates_in_the_window(qtbot, window, builtin_model, errors):
+    """What every user gets by default: `auto` runs the built-in STDPose model (its card's gate allows it)."""
+    from stdpose_core.ops.annotate import place_joint
+    from stdpose_core.trained.builtin import builtin_card, gate_allows
+
+    if builtin_card() is None or not gate_allows():
+        pytest.skip("no built-in model that auto may use in this checkout")
+    doc, jobs = window.doc, window.jobs
+    jobs.set_method("auto")
+    run_job(qtbot, jobs, jobs.propagate)
+    assert not [e for e in errors if "failed" in e[0]], errors
+    assert "built-in model" in window.statusBar().currentMessage()
+    t0 = doc.project.tracks[0]
+    assert t0.source[3, 5] == Source.PROPAGATED and np.isfinite(t0.xy[3]).all()
+    assert doc.undo_stack.count() == 1
+    jobs.auto.timer.setInterval(30)
+    before = t0.copy()
+    x, y = t0.xy[7, 9].tolist()
+    with qtbot.waitSignal(jobs.runner.finished, timeout=60000):
+        doc.push(place_joint(doc.project, 0, 7, 9, (x + 15, y + 12)))
+    after = doc.project.tracks[0]
+    assert doc.undo_stack.count() == 2 and [e.label for e in doc.undo_stack.command(1).follow_ups] == ["re-propagate around frame 7"]
+    changed = np.flatnonzero((np.abs(after.xy - before.xy) > 1e-4).any(axis=(1, 2)))
+    assert 7 in changed and set(changed) <= set(range(1, 14))
