@@ -34,6 +34,7 @@ class Settings:
     device: str = "auto"  # auto | cpu | cuda
     stdpose_weights: str = ""  # explicit model file, '' = registry default
     detector_weights: str = ""
+    detector_imgsz: int = 640  # detector input size (px, a multiple of 32): larger finds smaller people, slower
     low_confidence: float = 0.5  # joints below this score count as low-confidence
     skeleton: str = "posetrack18"  # default skeleton for new projects
     shortcuts: dict[str, str] = field(default_factory=dict)  # action id -> 'Key;Key'
@@ -94,3 +95,15 @@ def save_window_state(geometry: bytes, state: bytes) -> None:
 def load_window_state() -> tuple[bytes | None, bytes | None]:
     qs = qsettings()
     return qs.value("window/geometry"), qs.value("window/state")
+
+
+#: The detector input sizes the Settings dialog offers (px); the network takes multiples of 32.
+DETECTOR_IMGSZ_RANGE = (320, 1920)
+
+
+def detector_imgsz(value: "Settings | int") -> int:
+    """The detector input size to use: ``value`` (or a Settings' ``detector_imgsz``) rounded to a
+    multiple of 32 inside :data:`DETECTOR_IMGSZ_RANGE` (a hand-edited settings file cannot break detection)."""
+    size = value.detector_imgsz if isinstance(value, Settings) else int(value)
+    lo, hi = DETECTOR_IMGSZ_RANGE
+    return int(min(hi, max(lo, round(size / 32) * 32)))

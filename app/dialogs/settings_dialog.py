@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.settings import Settings
+from app.settings import DETECTOR_IMGSZ_RANGE, Settings, detector_imgsz
 from app.shortcuts import ACTIONS, ActionSpec, effective_keys
 
 
@@ -106,6 +106,13 @@ class SettingsDialog(QDialog):
         form.addRow("Device", self.device)
         self.weights = self._path_row(form, "STDPose weights", self.s.stdpose_weights)
         self.detector = self._path_row(form, "Detector weights", self.s.detector_weights)
+        self.imgsz = QSpinBox()
+        self.imgsz.setRange(DETECTOR_IMGSZ_RANGE[0], DETECTOR_IMGSZ_RANGE[1])
+        self.imgsz.setSingleStep(32)
+        self.imgsz.setSuffix(" px")
+        self.imgsz.setValue(detector_imgsz(self.s))
+        self.imgsz.setToolTip("Detector input size: larger finds smaller (distant) people, but detection is slower")
+        form.addRow("Detector image size", self.imgsz)
         return w
 
     def _path_row(self, form: QFormLayout, label: str, value: str) -> QLineEdit:
@@ -141,6 +148,7 @@ class SettingsDialog(QDialog):
         s.trail_length, s.cache_mb, s.low_confidence = self.trail.value(), self.cache.value(), self.low.value()
         s.skeleton, s.device = self.skeleton.currentText(), self.device.currentText()
         s.stdpose_weights, s.detector_weights = self.weights.text(), self.detector.text()
+        s.detector_imgsz = detector_imgsz(self.imgsz.value())
         s.keyframe_interval = self.interval.value()
         for spec in self.specs:
             text = self.key_edits[spec.id].keySequence().toString(QKeySequence.SequenceFormat.PortableText)

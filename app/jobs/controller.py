@@ -225,10 +225,11 @@ class LoopJobs(QObject):
         return dlg.suggested if dlg.exec() else None
 
     def _default_detector(self):
+        from app.settings import detector_imgsz
         from stdpose_core.detection import create_detector
 
         s = self.window.settings
-        return create_detector(s.detector_weights or None, device=s.device)
+        return create_detector(s.detector_weights or None, device=s.device, imgsz=detector_imgsz(s))
 
     # ---- reactions ---------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:
