@@ -93,6 +93,19 @@ class Clip:
         return self.reader(i)
 
 
+class ClipFrames:
+    """A clip as a propagation frame source (``len``, ``frame(i)``: flow priors, flow baselines)."""
+
+    def __init__(self, clip: Clip):
+        self.clip = clip
+
+    def __len__(self) -> int:
+        return self.clip.num_frames
+
+    def frame(self, i: int) -> np.ndarray:
+        return self.clip.frame(int(i))
+
+
 class FrameReader:
     """Lazy, picklable frame access with a small LRU cache (a triplet reads neighbouring frames often).
 

@@ -29,7 +29,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from stdpose_core.training.data import Clip
+from stdpose_core.training.data import Clip, ClipFrames
 from stdpose_core.training.triplets import TripletRef
 
 #: Bumped when the stored layout changes.
@@ -112,19 +112,6 @@ def grid_gaps(clip: Clip, track_id: int, every: int, offset: int) -> list[tuple[
     return out
 
 
-class _ReaderSource:
-    """A training clip's frames as a propagation frame source (``len``, ``frame(i)``)."""
-
-    def __init__(self, clip: Clip):
-        self.clip = clip
-
-    def __len__(self) -> int:
-        return self.clip.num_frames
-
-    def frame(self, i: int) -> np.ndarray:
-        return self.clip.frame(int(i))
-
-
 def _sparse_project(clip: Clip, skeleton: str, gaps: list[GapKey]):
     """A project with the gaps' tracks labelled (MANUAL) only on their two keyframes."""
     from stdpose_core.data import Project, VideoInfo
@@ -151,7 +138,7 @@ def compute_gap_priors(clip: Clip, skeleton: str, gaps: list[GapKey]) -> dict[Ga
     from stdpose_core.propagation.flow import FlowPropagator
 
     flow = FlowPropagator()
-    source = _ReaderSource(clip)
+    source = ClipFrames(clip)
     out: dict[GapKey, GapPrior] = {}
     by_anchor: dict[tuple[int, int], list[int]] = {}
     for tid, left, right in gaps:

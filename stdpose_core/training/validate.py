@@ -38,7 +38,7 @@ from stdpose_core.model.normalize import normalize_crops
 from stdpose_core.progress import run_to_completion
 from stdpose_core.skeleton import get_skeleton
 from stdpose_core.trained.gate import GateScores
-from stdpose_core.training.data import Clip
+from stdpose_core.training.data import Clip, ClipFrames
 
 METRIC_KEYS = ("pckh05", "pckh02", "map", "mean_px")
 
@@ -214,19 +214,6 @@ def gate_targets(clips: list[Clip], targets: list[ValTarget]) -> list[int]:
     return [i for i, t in enumerate(targets) if not clips[t.clip].single_frame and t.left < t.frame < t.right]
 
 
-class _ClipFrames:
-    """A clip as a propagation frame source (``len``, ``frame(i)``)."""
-
-    def __init__(self, clip: Clip):
-        self.clip = clip
-
-    def __len__(self) -> int:
-        return self.clip.num_frames
-
-    def frame(self, i: int) -> np.ndarray:
-        return self.clip.frame(i)
-
-
 def _keyframe_project(clip: Clip, skeleton_name: str, tid: int, keys: tuple[int, int]) -> Project:
     """A one-track project holding the track's labels on ``keys`` only, as MANUAL keyframes."""
     skel = get_skeleton(skeleton_name)
@@ -257,7 +244,7 @@ def flow_predictions(clips: list[Clip], skeleton_name: str, targets: list[ValTar
     try:
         for (ci, tid, left, right), idx in sorted(groups.items()):
             proj = _keyframe_project(clips[ci], skeleton_name, tid, (left, right))
-            edit = run_to_completion(flow.run(proj, _ClipFrames(clips[ci]), [tid], (left + 1, right)))
+            edit = run_to_completion(flow.run(proj, ClipFrames(clips[ci]), [tid], (left + 1, right)))
             edit.apply(proj)
             track = proj.tracks[tid]
             for i in idx:
