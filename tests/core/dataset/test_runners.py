@@ -55,8 +55,13 @@ def test_pool_survives_a_killed_worker(dataset):
     os.kill(victims[0].pid, signal.SIGKILL)
     rest = list(steps)
     outcomes = {o.name: o.status for o in [first, *rest]}
-    assert sorted(outcomes) == sorted(load(dataset).names()) and set(outcomes.values()) == {"done"}
+    assert sorted(outcomes) == sorted(load(dataset).names())
+    # A worker killed after it saved a video but before it reported it: the fresh pool finds that video
+    # done before ("skipped"); anything else would be a lost or failed video.
+    assert set(outcomes.values()) <= {"done", "skipped"} and list(outcomes.values()).count("skipped") <= 1
     assert not [p for p in multiprocessing.active_children() if p.is_alive()]  # the pool is gone
+    again = {o.name: o.status for o in PoolRunner(2).run(tasks_for(dataset)) if isinstance(o, VideoOutcome)}
+    assert set(again.values()) == {"skipped"}  # every video's propagation is saved
 
 
 @pytest.mark.slow
