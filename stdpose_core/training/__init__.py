@@ -17,5 +17,5 @@ Modules, in the order a run uses them:
 * ``cli``      — the ``stdpose-retrain`` console script
 
 The registry of trained models and the gate are in :mod:`stdpose_core.trained` (below both
-``propagation`` and ``training``); ``training.registry`` is an alias kept for imports.
+``propagation`` and ``training``).
 """
