@@ -1,8 +1,8 @@
 """STDPose against interpolation and flow on real clips it never trained on, and its end-to-end speed.
 
     .venv/bin/python benchmarks/bench_stdpose.py [--clips val|tune|goalkeeping ...] [--every 7 15 30]
-        [--methods interp flow stdpose auto] [--weights X.pt|X.onnx] [--adapted ADAPTED.pt]
-        [--max-clips N] [--speed] [--json OUT.json]
+        [--methods interp flow stdpose adapted auto] [--weights X.pt|X.onnx] [--adapted ADAPTED.pt]
+        [--adapt-steps N] [--max-clips N] [--speed] [--json OUT.json]
 
 Accuracy: for each clip set and keyframe interval T, ``stdpose eval-propagation``'s protocol
 (``propagation.evaluation.eval_propagation``: ground truth kept on frames 0, T, 2T, ... and the last
@@ -12,9 +12,17 @@ mean pixel error. Clip sets: ``val`` = the 100 JHMDB validation clips of ``model
 ``tune`` = the training clips held out for design choices (``training.recipe.tune_clips``; never
 report these as results); ``goalkeeping`` = ``shared/data/jhmdb_goalkeeping``.
 
-Methods: ``interp``, ``flow``, ``stdpose`` (``--weights``, default: the shipped model), ``adapted``
-(``--adapted``: a checkpoint adapted to the clip; skipped when not given), ``auto`` (what 'auto'
-chooses with the current registry and shipped model).
+Methods: ``interp``, ``flow``, ``stdpose`` (``--weights``, default: the shipped model), ``adapted``,
+``auto`` (what 'auto' chooses with the current registry and shipped model).
+
+``adapted`` is per-video adaptation as a user gets it (``stdpose adapt PROJECT``, then method
+``stdpose``): for each clip and T the real ``training.adapt.adapt_job`` fine-tunes the ``stdpose``
+weights (a ``.pt``) on the very sparse project the evaluation propagates (the ground truth on the
+keyframes only: the scored frames never reach it; ``AdaptSettings()`` defaults, ``--adapt-steps``
+to change the steps), in a temporary folder; the clip is then propagated with the adapted model
+when adaptation kept one (it beat its base leave-one-keyframe-out), else with the base, which is
+what the user then has. How many were kept and the time per adaptation are printed. With
+``--adapted CKPT`` instead, ``adapted`` is that one fixed checkpoint on every clip.
 
 ``--speed``: end-to-end person-frames/s of ``stdpose`` on a generated 640x360 clip with 2 people and
 keyframes every 15 frames (flow prior + model, frames decoded in memory) with the torch runtime and
@@ -67,9 +75,41 @@ def open_clip(ann: Path, frames: Path):
     return gt, open_frames(frames, gt.video.frame_names, prefer_names=True)
 
 
-def evaluate_set(clips, everys, methods: dict[str, dict], per_clip: list | None = None) -> dict:
+def adapt_to_clip(gt, src, every: int, base: str, steps: int | None = None) -> dict:
+    """Per-video adaptation of ``base`` to one clip at keyframe interval ``every``, as ``stdpose adapt``
+    runs it on the project that ``eval_propagation`` propagates (ground truth on its keyframes only),
+    in a temporary folder. Returns ``{"kept", "weights" (the adapted checkpoint, or ``base`` when
+    not kept), "seconds", "summary", "scores" (leave-one-keyframe-out, or None)}``; the adapted file
+    lives until the process ends."""
+    from stdpose_core.errors import InputError
+    from stdpose_core.propagation.evaluation import keep_frames, sparse_project
+    from stdpose_core.training.adapt import AdaptSettings, adapt_job
+
+    keep = keep_frames(gt.num_frames, every)
+    sparse = sparse_project(gt, keep)
+    assert not any((t.vis[~keep] > 0).any() for t in sparse.tracks.values())  # scored frames never reach it
+    settings = AdaptSettings(device="cpu") if steps is None else AdaptSettings(steps=steps, device="cpu")
+    folder = Path(tempfile.mkdtemp(prefix="stdpose-adapted-", dir=_ADAPT_ROOT.name))
+    t0 = time.perf_counter()
+    try:
+        res = run_to_completion(adapt_job(sparse, src, folder / "clip.stdpose", base=base, settings=settings))
+    except InputError as e:  # e.g. too few keyframes: the user keeps the base model
+        return {"kept": False, "weights": base, "seconds": round(time.perf_counter() - t0, 1), "summary": e.problem,
+                "scores": None}
+    return {"kept": res.accepted, "weights": res.path if res.accepted else base,
+            "seconds": round(time.perf_counter() - t0, 1), "summary": res.summary(), "scores": res.scores}
+
+
+#: Where :func:`adapt_to_clip` writes (removed when the process exits).
+_ADAPT_ROOT = tempfile.TemporaryDirectory(prefix="bench-stdpose-")
+
+
+def evaluate_set(clips, everys, methods: dict[str, dict], per_clip: list | None = None,
+                 adaptations: list | None = None) -> dict:
     """``{T: {label: {"pck02", "mean_px", "frames", "seconds"}}}`` pooled over ``clips``; each clip's
-    figures are appended to ``per_clip`` as ``{"clip", "T", "method", "pck02", "mean_px", "frames"}``."""
+    figures are appended to ``per_clip`` as ``{"clip", "T", "method", "pck02", "mean_px", "frames"}``.
+    A method spec with ``"adapt": True`` first adapts its weights to the clip (:func:`adapt_to_clip`);
+    what each adaptation did goes to ``adaptations``."""
     acc: dict = {T: {m: [0.0, 0.0, 0, 0.0] for m in methods} for T in everys}
     for name, ann, frames in clips:
         gt, src = open_clip(ann, frames)
@@ -78,7 +118,15 @@ def evaluate_set(clips, everys, methods: dict[str, dict], per_clip: list | None 
                 if gt.num_frames <= T:
                     continue
                 for label, spec in methods.items():
-                    r = run_to_completion(eval_propagation(gt, src, T, [spec["method"]], **spec.get("opts", {})))
+                    opts = dict(spec.get("opts", {}))
+                    if spec.get("adapt"):
+                        a = adapt_to_clip(gt, src, T, opts["weights"], spec.get("steps"))
+                        opts["weights"] = a["weights"]
+                        if adaptations is not None:
+                            adaptations.append({"clip": name, "T": T, **a})
+                        print(f"  adapted {name} T={T}: {'kept' if a['kept'] else 'not kept'} ({a['seconds']:.0f} s) "
+                              f"{a['summary']}", flush=True)
+                    r = run_to_completion(eval_propagation(gt, src, T, [spec["method"]], **opts))
                     res = r["methods"][spec["method"]]
                     n = r["frames_scored"]
                     a = acc[T][label]
@@ -149,7 +197,8 @@ def main() -> None:
     ap.add_argument("--every", nargs="+", type=int, default=[7, 15, 30])
     ap.add_argument("--methods", nargs="+", default=["interp", "flow", "stdpose", "auto"])
     ap.add_argument("--weights", help="STDPose checkpoint or ONNX (default: the shipped model)")
-    ap.add_argument("--adapted", help="checkpoint adapted to the clip (method 'adapted')")
+    ap.add_argument("--adapted", help="one fixed checkpoint as method 'adapted' (default: adapt to each clip)")
+    ap.add_argument("--adapt-steps", type=int, help="fine-tuning steps per adaptation run (default: AdaptSettings')")
     ap.add_argument("--max-clips", type=int, default=0, help="evenly thinned subset of each clip set (0 = all)")
     ap.add_argument("--speed", action="store_true", help="also measure end-to-end person-frames/s")
     ap.add_argument("--json", help="write all figures to this JSON file")
@@ -168,9 +217,14 @@ def main() -> None:
         elif m == "adapted":
             if args.adapted:
                 methods[m] = {"method": "stdpose", "opts": {"weights": args.adapted, "device": "cpu"}}
+            elif weights is None or not weights.endswith(".pt"):
+                print("adaptation fine-tunes a .pt checkpoint (--weights): skipping 'adapted'", file=sys.stderr)
+            else:
+                methods[m] = {"method": "stdpose", "adapt": True, "steps": args.adapt_steps,
+                              "opts": {"weights": weights, "device": "cpu"}}
         else:
             ap.error(f"unknown method {m!r}")
-    results: dict = {"weights": weights, "tables": {}, "per_clip": {}}
+    results: dict = {"weights": weights, "tables": {}, "per_clip": {}, "adaptations": {}}
     for name in args.clips:
         clips = clip_set(name)
         if args.max_clips and len(clips) > args.max_clips:
@@ -179,10 +233,17 @@ def main() -> None:
             print(f"{name}: shared data missing under {DATA}; skipped", file=sys.stderr)
             continue
         t0 = time.time()
-        results["per_clip"][name] = []
-        table = evaluate_set(clips, args.every, methods, results["per_clip"][name])
+        results["per_clip"][name], adaptations = [], results["adaptations"].setdefault(name, [])
+        table = evaluate_set(clips, args.every, methods, results["per_clip"][name], adaptations)
         results["tables"][name] = table
         print(format_rows(f"{name}: {len(clips)} clips ({time.time() - t0:.0f} s)", table), flush=True)
+        for T in args.every:
+            runs = [a for a in adaptations if a["T"] == T]
+            if runs:
+                ran = [a["seconds"] for a in runs if a["scores"] is not None]
+                print(f"    adapted, T = {T}: kept {sum(a['kept'] for a in runs)} of {len(runs)} adaptations "
+                      f"({len(runs) - len(ran)} could not run, e.g. too few keyframes); "
+                      f"{np.mean(ran) if ran else float('nan'):.0f} s per adaptation that ran", flush=True)
     if args.speed and weights:
         results["person_frames_per_s"] = speed(weights)
         print("end-to-end person-frames/s (flow prior + model, 640x360, 2 people, T = 15): "

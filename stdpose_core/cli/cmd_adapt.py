@@ -10,12 +10,14 @@ from stdpose_core.progress import run_with_bar
 def register(sub) -> None:
     p = sub.add_parser(
         "adapt", help="fine-tune the active STDPose model on this project's keyframes",
-        description="Fine-tune the active model (or --base) on the project's manual and corrected joints and score it "
-                    "leave-one-keyframe-out on the project against its base and flow. It becomes the project's model "
-                    "(stored in PROJECT-models/ beside the project file; the project file is not changed) only if it "
-                    "beats its base; 'auto' propagation then uses it on this project where it also beats flow.")
+        description="Fine-tune the active model (the shipped one when none is active; or --base) on the project's "
+                    "manual and corrected joints and score it leave-one-keyframe-out on the project against its base "
+                    "and flow. It becomes the project's model (stored in PROJECT-models/ beside the project file; the "
+                    "project file is not changed) only if it beats its base; 'auto' propagation then uses it on this "
+                    "project where it also beats flow.")
     p.add_argument("project")
-    p.add_argument("--base", metavar="CKPT", help="checkpoint to start from (default: the registry's active model)")
+    p.add_argument("--base", metavar="CKPT",
+                   help="checkpoint to start from (default: the registry's active model, else the shipped model)")
     p.add_argument("--steps", type=int, default=200, help="fine-tuning steps per run (default 200)")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--folds", type=int, default=2, help="cross-fitted runs that score the adapted model (default 2)")

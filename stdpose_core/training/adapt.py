@@ -1,9 +1,9 @@
 """Per-video adaptation: fine-tune the active model on one project's own keyframes.
 
 ``adapt_job(project, source, project_path)`` (``stdpose adapt PROJECT``, GUI Model → Adapt to this
-video) starts from the registry's active checkpoint (or ``base=``) and trains a few hundred steps on
-the project's manual and corrected joints: triplets of a keyframe and its neighbouring keyframes of
-the same person, with the usual augmentations (a flow-prior model also gets flow's estimate between
+video) starts from the registry's active checkpoint, else the shipped one (or ``base=``), and trains
+a few hundred steps on the project's manual and corrected joints: triplets of a keyframe and its
+neighbouring keyframes of the same person, with the usual augmentations (a flow-prior model also gets flow's estimate between
 those two neighbours, as at inference). It is a generator job (``yield Progress``; closing it
 cancels, and nothing is written before the end).
 
@@ -19,8 +19,9 @@ same person on both sides is predicted from those two neighbours, by
 Only if the adapted score (PCK@0.2, ``trained.gate.GATE_METRIC``) beats the base's is a final model
 fine-tuned on all keyframes and stored beside the project as its model (``trained.project_model``),
 with ``gate`` = adapted vs flow on the LOKO targets: 'auto' then uses it on this project only where it
-also beats flow. Otherwise nothing changes. Fewer than 3 keyframes of one person: one clear error
-before any work.
+also beats flow. Otherwise nothing changes. Fewer than 3 keyframes of one person, or a fold left with
+nothing to train on (a flow-prior model trains only on keyframes between two others, so it needs at
+least ``folds`` of them): one clear error before any work.
 """
 
 from __future__ import annotations
@@ -148,6 +149,13 @@ def fold_of(frames: list[int], folds: int) -> dict[int, int]:
 
 
 # ---------------------------------------------------------------------------------------------- training
+def fold_training_refs(refs: list[TripletRef], targets: list[ValTarget], folds: dict[int, int],
+                       fold: int) -> list[TripletRef]:
+    """The triplets fold ``fold``'s model trains on: every ref whose target is not one the fold scores."""
+    held = {t.frame for t in targets if folds[t.frame] == fold}
+    return [r for r in refs if r.frame not in held]
+
+
 def _lr(step: int, total: int, warmup: int) -> float:
     if step < warmup:
         return (step + 1) / warmup
@@ -204,15 +212,18 @@ def _scores(clip: Clip, skeleton: str, targets: list[ValTarget], xy: np.ndarray,
 
 # ---------------------------------------------------------------------------------------------- the job
 def resolve_base(base: str | None) -> str:
-    """The checkpoint to start from: ``base``, else the registry's active model (a ``.pt``)."""
+    """The checkpoint to start from: ``base``, else the registry's active model (a ``.pt``), else the
+    model that ships with the app (its ``.pt``; ``trained.builtin``)."""
     if base is None:
+        from stdpose_core.trained.builtin import builtin_checkpoint
         from stdpose_core.trained.model_registry import get_active
 
         active = get_active()
-        if active is None:
+        shipped = builtin_checkpoint() if active is None else None
+        if active is None and shipped is None:
             raise StdposeError("no STDPose model to adapt: activate one (stdpose models activate ID), train one "
                                "(stdpose-retrain), or pass --base CKPT")
-        base = str(active["path"])
+        base = str(active["path"]) if active is not None else str(shipped)
     if Path(base).suffix.lower() not in (".pt", ".pth"):
         raise InputError(base, "adaptation fine-tunes a torch checkpoint (.pt); this is not one")
     return base
@@ -246,9 +257,15 @@ def adapt_job(project: Project, source, project_path: str | Path, base: str | No
         raise InputError(project_path, f"adaptation needs a person with at least {MIN_KEYFRAMES} keyframes (one to "
                                        "score between two others); none has: nothing changed")
     every = keyframe_spacing(clip)
-    priors = gap_priors(clip, cfg.skeleton, targets) if cfg.flow_prior else None
     refs = flow_prior_refs(targets) if cfg.flow_prior else build_index([clip], every)
     folds = fold_of([t.frame for t in targets], s.folds)
+    if any(not fold_training_refs(refs, targets, folds, f) for f in set(folds.values())):
+        # E.g. 3 keyframes: the one scored keyframe is also the only thing a flow-prior model could train on.
+        raise InputError(project_path, f"adaptation scores each keyframe with a model that did not train on it, in "
+                                       f"{s.folds} folds, so it needs at least {s.folds} keyframes between two others of "
+                                       f"the same person; this project has {len(targets)}: label more keyframes; "
+                                       "nothing changed")
+    priors = gap_priors(clip, cfg.skeleton, targets) if cfg.flow_prior else None
     total = s.steps * (s.folds + 1)
     done = 0
 
@@ -259,8 +276,7 @@ def adapt_job(project: Project, source, project_path: str | Path, base: str | No
     axy, ascore = np.zeros_like(bxy), np.zeros_like(bscore)
     base_state = copy.deepcopy(base_model.state_dict())
     for f in range(s.folds):
-        held = {t.frame for t in targets if folds[t.frame] == f}
-        train = [r for r in refs if r.frame not in held]
+        train = fold_training_refs(refs, targets, folds, f)
         idx = [i for i, t in enumerate(targets) if folds[t.frame] == f]
         if not idx:
             continue

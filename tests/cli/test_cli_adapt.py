@@ -101,3 +101,36 @@ def test_no_active_model_and_wrong_checkpoints_are_one_line(tmp_path, capsys):
         err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
         assert rc == 2 and len(err) == 1 and message in err[0], (base, err)
     assert not project_model.models_dir(project).exists()
+
+
+def test_a_flow_prior_model_with_one_keyframe_to_score_is_one_line_and_nothing_changes(tmp_path, capsys):
+    """Keyframes 0, 10, 20: the one keyframe between two others is all a flow-prior model can train on,
+    so no fold can be scored by a model that did not learn it (this crashed with ZeroDivisionError)."""
+    from stdpose_core.model import create_model, save_checkpoint
+
+    base = save_checkpoint(tmp_path / "fp.pt", create_model("stdpose_tiny", pretrained=False, flow_prior=True, depth=1,
+                                                            img_size=(128, 96), heatmap_size=(32, 24)))
+    project = make_project(tmp_path, every=10, frames=21)
+    capsys.readouterr()
+    before = digest(project)
+    rc = main(["adapt", str(project), "--base", str(base), "--steps", "2", "--batch-size", "2", "--device", "cpu"])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert rc == 2 and len(err) == 1, err
+    assert "at least 2 keyframes between two others" in err[0] and "this project has 1" in err[0], err
+    assert digest(project) == before and not project_model.models_dir(project).exists()
+
+
+def test_without_a_registry_model_adaptation_starts_from_the_shipped_model(builtin_model, models_dir):
+    """Only the built-in model (no registry entry): that is what a new user adapts (GUI and CLI pass no
+    base); the active registry model still comes first."""
+    from stdpose_core.model import create_model, save_checkpoint
+    from stdpose_core.trained.builtin import builtin_checkpoint
+    from stdpose_core.trained.model_registry import add_model
+    from stdpose_core.training.adapt import resolve_base
+
+    shipped = builtin_checkpoint()
+    assert shipped is not None and shipped.suffix == ".pt"
+    assert resolve_base(None) == str(shipped)
+    mine = save_checkpoint(models_dir / "mine.pt", create_model("stdpose_tiny", pretrained=False))
+    add_model({"name": "stdpose_tiny", "path": str(mine)}, activate=True)
+    assert resolve_base(None) == str(mine)
