@@ -243,7 +243,7 @@ def main() -> None:
                 ran = [a["seconds"] for a in runs if a["scores"] is not None]
                 print(f"    adapted, T = {T}: kept {sum(a['kept'] for a in runs)} of {len(runs)} adaptations "
                       f"({len(runs) - len(ran)} could not run, e.g. too few keyframes); "
-                      f"{np.mean(ran) if ran else float('nan'):.0f} s per adaptation that ran", flush=True)
+                      + (f"{np.mean(ran):.0f} s per adaptation that ran" if ran else "none ran"), flush=True)
     if args.speed and weights:
         results["person_frames_per_s"] = speed(weights)
         print("end-to-end person-frames/s (flow prior + model, 640x360, 2 people, T = 15): "
