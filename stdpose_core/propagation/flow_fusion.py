@@ -351,6 +351,9 @@ def handmade_fusion(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> Ha
                           q_f, q_b, w_f0, w_b0, share_before)
 
 
+#: Longest keyframe interval (frames) the selector was fitted on; longer gaps keep the hand-made
+#: fusion (a 100-frame gap of a sliding texture: the selector, extrapolating, was 2.4 px off mid-gap).
+SELECTOR_MAX_SPAN = 30
 #: What the learned selector chooses between, in the order of its outputs.
 SELECTOR_CANDIDATES = ("corrected_forward", "corrected_backward", "moved_interpolation", "interpolation")
 
@@ -381,11 +384,12 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
     Joints seen at both keyframes: a learned weighting (:data:`~.flow_weights.SELECTOR`) of the
     drift-corrected forward and backward tracks, the moved interpolation and interpolation, from
     what the hand-made fusion (:func:`handmade_fusion`) knows; the others as the hand-made fusion
-    has them. The evidence's ``fallback`` is then the weight of the two interpolations.
+    has them. The evidence's ``fallback`` is then the weight of the two interpolations. Gaps longer
+    than :data:`SELECTOR_MAX_SPAN` keep the hand-made fusion.
     """
     h = handmade_fusion(g, fwd, bwd)
     net = learned_selector()
-    if net is None:
+    if net is None or g.span > SELECTOR_MAX_SPAN:
         return h.xy, h.evidence
     both = g.side == 2
     w = softmax(net(selector_features(g, h)))

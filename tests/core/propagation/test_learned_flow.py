@@ -54,3 +54,15 @@ def test_the_selector_beats_the_hand_made_fusion_on_a_clip_it_never_saw(monkeypa
     hand = _flow_errors(clip, 15, monkeypatch, selector=False)
     assert learned["mean_px"] < hand["mean_px"]
     assert learned["pckh02"] >= hand["pckh02"]
+
+
+def test_gaps_longer_than_the_selector_was_fitted_on_keep_the_hand_made_fusion(monkeypatch):
+    from stdpose_core.synth import generate_clip
+
+    every = flow_fusion.SELECTOR_MAX_SPAN + 5
+    clip = generate_clip(persons=1, frames=every + 1, size=(320, 240), seed=102)  # one gap: keyframes 0 and 35
+    learned = _flow_errors(clip, every)
+    hand = _flow_errors(clip, every, monkeypatch, selector=False)
+    assert learned["mean_px"] == hand["mean_px"]
+    monkeypatch.undo()
+    assert _flow_errors(clip, 17)["mean_px"] != _flow_errors(clip, 17, monkeypatch, selector=False)["mean_px"]
