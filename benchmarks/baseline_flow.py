@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 #: The flow propagator's own modules, in import order (each imports only earlier ones of the list).
-MODULES = ("gray_frames", "confidence", "tracking", "flow_fusion", "flow")
+MODULES = ("gray_frames", "tiny_mlp", "flow_weights", "confidence", "tracking", "flow_fusion", "flow")
 
 
 def _source(rev: str, name: str) -> str | None:

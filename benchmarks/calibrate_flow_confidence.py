@@ -1,19 +1,28 @@
-"""Fit flow's confidence model (``confidence.FLOW_LOGIT``) on the JHMDB ``train`` clips.
+"""Fit flow's learned models on the JHMDB ``train`` clips: confidence, selector, direction split.
 
-    .venv/bin/python benchmarks/calibrate_flow_confidence.py [--limit N] [--intervals 5,7,10,15,20,30]
     .venv/bin/python benchmarks/calibrate_flow_confidence.py --direction --intervals 5,7,15,30
+    .venv/bin/python benchmarks/calibrate_flow_confidence.py --selector [--limit N] [--intervals 5,7,10,15,20,30]
+    .venv/bin/python benchmarks/calibrate_flow_confidence.py [--limit N] [--intervals 5,7,10,15,20,30]
+
+In that order: each model's inputs depend on the ones before it.
+
+``--selector`` fits the learned selector (``flow_weights.SELECTOR``, see ``flow_fusion.fuse_two_sided``)
+and rewrites ``stdpose_core/propagation/flow_weights.py``: per joint and frame, a small network
+(:mod:`stdpose_core.propagation.tiny_mlp`) weighs the corrected forward and backward tracks, the moved
+interpolation and interpolation from what the hand-made fusion knows, trained with torch to put the
+weighted value within 0.2 of the normaliser of the truth (a smooth PCK@0.2, plus a small pull on the
+error).
 
 ``--direction`` fits ``flow_fusion.DIRECTION_LOGIT`` instead: per joint and frame, whether the
 drift-corrected forward track is nearer the truth than the backward one, each row weighted by
-the error difference (capped at 1 box-normalised unit); fit it before the confidence model, whose
-evidence depends on it.
+the error difference (capped at 1 box-normalised unit); it prints the coefficients to paste.
 
 For every train clip and keyframe interval T, keyframes are kept on frames 0, T, 2T, ... and the last
 frame, flow tracks and fuses every two-sided gap exactly as ``stdpose propagate`` does, and each
 propagated joint gives one row: the evidence features (``FlowEvidence.features``) and whether its
-error exceeds 0.2 of the normaliser the evaluation uses (box-normalised on JHMDB). A logistic
-regression (Newton's method, small L2) gives the coefficients to paste into ``confidence.py``. Only
-``train`` clips are read; figures on ``val``: benchmarks/bench_propagation.py.
+error exceeds 0.2 of the normaliser the evaluation uses (box-normalised on JHMDB). The confidence
+network (``flow_weights.CONFIDENCE``) is fitted to it by cross-entropy and written to
+``flow_weights.py``. Only ``train`` clips are read; figures on ``val``: benchmarks/bench_propagation.py.
 """
 
 from __future__ import annotations
@@ -78,6 +87,110 @@ def evidence_rows(gt, src, every: int, prop, direction: bool = False) -> tuple[n
     return np.concatenate(feats), np.concatenate(wrong)
 
 
+def selector_rows(gt, src, every: int, prop) -> tuple[np.ndarray, ...]:
+    """``(features[N,F], candidates[N,4,2], truth[N,2], norm[N])`` of every labelled joint of a
+    two-sided gap seen at both keyframes (the joints the selector decides), one clip at ``every``."""
+    sparse = sparse_project(gt, keep_frames(gt.num_frames, every))
+    rows: list[list[np.ndarray]] = [[], [], [], []]
+    for group in group_gaps(find_gaps(sparse)):
+        g0 = group[0]
+        if not g0.two_sided:
+            continue
+        frame, fwd, bwd = run_to_completion(_as_job(prop.track(sparse, src, group)))
+        f, b = fusion.track_over_gap(fwd, g0.length, False), fusion.track_over_gap(bwd, g0.length, True)
+        hand = fusion.handmade_fusion(frame, f, b)
+        feats, cand = fusion.selector_features(frame, hand), fusion.selector_candidates(frame, hand)
+        fr = np.arange(g0.start, g0.stop)
+        for gi, gap in enumerate(group):
+            t = gt.tracks[gap.track_id]
+            box = t.bbox[fr]
+            norm = BOX_NORM_FACTOR * np.hypot(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1])
+            m = (t.vis[fr] > 0) & (frame.side[:, gi] == 2) & np.isfinite(norm)[:, None]
+            for acc, v in zip(rows, (feats[:, gi], cand[:, gi], t.xy[fr], np.broadcast_to(norm[:, None], m.shape))):
+                acc.append(v[m])
+    width = len(fusion.SELECTOR_CANDIDATES)
+    empty = (np.zeros((0, 36)), np.zeros((0, width, 2)), np.zeros((0, 2)), np.zeros(0))
+    return tuple(np.concatenate(a) for a in rows) if rows[0] else empty
+
+
+def train_network(X: np.ndarray, outputs: int, loss, hidden: int = 16, epochs: int = 6, batch: int = 2048,
+                  weight_decay: float = 1e-5, seed: int = 0) -> dict:
+    """Train a :class:`~stdpose_core.propagation.tiny_mlp.TinyMLP` (two tanh layers of ``hidden``) on
+    ``X[N,F]`` with torch; ``loss(out[B,outputs], idx[B])`` is the batch loss. Returns its dict form."""
+    import torch
+
+    torch.manual_seed(seed)
+    mean, std = X.mean(axis=0), X.std(axis=0) + 1e-6
+    Xt = torch.tensor((X - mean) / std, dtype=torch.float32)
+    net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, hidden),
+                              torch.nn.Tanh(), torch.nn.Linear(hidden, outputs))
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3, weight_decay=weight_decay)
+    for _ in range(epochs):
+        perm = torch.randperm(len(Xt))
+        for i in range(0, len(Xt), batch):
+            idx = perm[i : i + batch]
+            value = loss(net(Xt[idx]), idx)
+            opt.zero_grad()
+            value.backward()
+            opt.step()
+    linear = [m for m in net if isinstance(m, torch.nn.Linear)]
+    return {"mean": mean.tolist(), "std": std.tolist(),
+            "layers": [[m.weight.detach().double().numpy().T.tolist(), m.bias.detach().double().numpy().tolist()]
+                       for m in linear]}
+
+
+def fit_selector(X: np.ndarray, cand: np.ndarray, truth: np.ndarray, norm: np.ndarray) -> dict:
+    """The selector: softmax weights over the candidates that put their weighted value within 0.2 of
+    the normaliser of the truth (a smooth PCK@0.2, plus a small pull on the error)."""
+    import torch
+
+    C, G, N = (torch.tensor(a, dtype=torch.float32) for a in (cand, truth, norm))
+
+    def loss(out, idx):
+        w = torch.softmax(out, dim=1)
+        err = torch.linalg.norm((w[..., None] * C[idx]).sum(1) - G[idx], dim=-1) / N[idx]
+        return (-torch.sigmoid((ERROR_THRESHOLD - err) / 0.03) + 0.05 * torch.clamp(err, max=1.0)).mean()
+
+    return train_network(X, cand.shape[1], loss)
+
+
+def fit_confidence(X: np.ndarray, wrong: np.ndarray) -> dict:
+    """The confidence network: the logit of P(error > 0.2 of the normaliser), by cross-entropy."""
+    import torch
+
+    y = torch.tensor(wrong, dtype=torch.float32)
+
+    def loss(out, idx):
+        return torch.nn.functional.binary_cross_entropy_with_logits(out[:, 0], y[idx])
+
+    return train_network(X, 1, loss, epochs=8, batch=4096, weight_decay=1e-4)
+
+
+WEIGHTS_MODULE = REPO / "stdpose_core" / "propagation" / "flow_weights.py"
+
+
+def write_weights(path: Path = WEIGHTS_MODULE, **networks: dict) -> None:
+    """Rewrite the weights module with ``networks`` (``SELECTOR=...``, ``CONFIDENCE=...``; the ones not
+    given are kept), numbers rounded to 7 significant digits."""
+    import pprint
+
+    from stdpose_core.propagation import flow_weights
+
+    def rounded(v):
+        return [rounded(x) for x in v] if isinstance(v, list) else float(f"{v:.7g}")
+
+    nets = {name: getattr(flow_weights, name, {}) for name in ("SELECTOR", "CONFIDENCE")} | networks
+    text = ('"""Weights of flow\'s learned networks (:mod:`stdpose_core.propagation.tiny_mlp`), written by\n'
+            "``benchmarks/calibrate_flow_confidence.py`` from the JHMDB ``train`` clips; do not edit.\n\n"
+            "``SELECTOR``: ``flow_fusion.fuse_two_sided``'s weights of its candidates (``--selector``).\n"
+            "``CONFIDENCE``: ``confidence.flow_score``'s logit of a wrong joint (no option).\n"
+            '"""\n\n# fmt: off\n')
+    for name, net in nets.items():
+        body = pprint.pformat({k: rounded(v) for k, v in net.items()}, width=118, compact=True)
+        text += f"{name}: dict = {body}\n\n"
+    path.write_text(text.rstrip("\n") + "\n")
+
+
 def _as_job(gen):
     """Wrap a generator that yields ints so run_to_completion can drive it."""
     return (yield from gen)
@@ -105,12 +218,17 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="use N train clips spread over the list (default all)")
     ap.add_argument("--intervals", default="5,7,10,15,20,30")
     ap.add_argument("--direction", action="store_true", help="fit flow_fusion.DIRECTION_LOGIT instead")
+    ap.add_argument("--selector", action="store_true", help="fit the learned selector and rewrite flow_weights.py")
+    ap.add_argument("--synth", type=int, default=40, metavar="N",
+                    help="with --selector: also N generated clips (seeds 1000+; the benchmark's are 100+)")
     args = ap.parse_args(argv)
     clips = load_split("train", args.limit)
     if not clips:
         print("no JHMDB data under ../shared/data/jhmdb: nothing to fit")
         return 1
     prop = get_propagator("flow")
+    if args.selector:
+        return fit_and_write_selector(clips + generated_clips(args.synth), [int(v) for v in args.intervals.split(",")], prop)
     X, y, T = [], [], []
     for every in (int(v) for v in args.intervals.split(",")):
         for gt, src in clips:
@@ -128,15 +246,40 @@ def main(argv=None) -> int:
         print("features:", ", ".join(fusion.DIRECTION_FEATURES))
         return 0
     X, y, T = np.concatenate(X), np.concatenate(y).astype(np.float64), np.concatenate(T)
-    b = fit_logistic(X, y)
-    # the model scores P(correct) = 1 - P(wrong): flow_score uses sigmoid(-z) with z = X b
+    from stdpose_core.propagation.tiny_mlp import TinyMLP
+
+    confidence = fit_confidence(X, y)
+    z = TinyMLP.from_dict(confidence)(X)[:, 0]  # the logit of a wrong joint: flow_score is sigmoid(-z)
     print(f"{len(clips)} train clips, {len(y)} joints, {100 * y.mean():.1f}% wrong")
-    print("FLOW_LOGIT = (" + ", ".join(f"{v:.3f}" for v in b) + ")")
-    print("features:", ", ".join(FLOW_FEATURES))
     for every in np.unique(T):
         m = T == every
-        score = 1.0 / (1.0 + np.exp(np.clip(X[m] @ b, -50, 50)))
-        print(f"  train T={every:>2}: AUROC {auroc(1 - score, y[m] > 0):.3f}  ({m.sum()} joints)")
+        print(f"  train T={every:>2}: AUROC {auroc(z[m], y[m] > 0):.3f}  ({m.sum()} joints)")
+    write_weights(CONFIDENCE=confidence)
+    print(f"wrote {WEIGHTS_MODULE.relative_to(REPO)}")
+    return 0
+
+
+def generated_clips(count: int) -> list:
+    """``count`` generated clips as ``(ground truth, frame source)``: 1-3 people, 61 frames, 480x270,
+    seeds 1000 on (``benchmarks/bench_propagation.py`` scores seeds 100 on)."""
+    from stdpose_core.propagation import ListSource
+    from stdpose_core.synth import generate_clip
+
+    clips = [generate_clip(persons=1 + seed % 3, frames=61, size=(480, 270), seed=seed) for seed in range(1000, 1000 + count)]
+    return [(c.gt, ListSource(c.frames)) for c in clips]
+
+
+def fit_and_write_selector(clips, intervals: list[int], prop) -> int:
+    parts = [selector_rows(gt, src, every, prop) for every in intervals for gt, src in clips if gt.num_frames > every + 1]
+    X, cand, truth, norm = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    selector = fit_selector(X, cand, truth, norm)
+    from stdpose_core.propagation.tiny_mlp import TinyMLP, softmax
+
+    w = softmax(TinyMLP.from_dict(selector)(X))
+    err = np.linalg.norm((w[..., None] * cand).sum(1) - truth, axis=-1) / norm
+    print(f"{len(clips)} clips, {len(X)} joints; PCK@0.2 of the selector on them {100 * np.mean(err <= ERROR_THRESHOLD):.1f}")
+    write_weights(SELECTOR=selector)
+    print(f"wrote {WEIGHTS_MODULE.relative_to(REPO)}")
     return 0
 
 

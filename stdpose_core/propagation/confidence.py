@@ -11,10 +11,12 @@ against "error > 0.2 head size" (``scoring.calibration_auroc``, benchmarks/bench
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from stdpose_core.data.track import Track
+from stdpose_core.propagation.tiny_mlp import TinyMLP
 from stdpose_core.skeleton import Skeleton
 
 #: Threshold (in head sizes) at which a joint counts as wrong for calibration.
@@ -69,14 +71,13 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, sc
     return bump[:, None] * (0.35 * motion[None, :] + 0.03 * gap_frames * scale)
 
 
-#: Logistic model of P(error > 0.2 head size) of a flow joint: weights of :meth:`FlowEvidence.features`
-#: (intercept first). Fitted by ``benchmarks/calibrate_flow_confidence.py`` on the JHMDB ``train`` clips
-#: of ``models/splits/jhmdb.json`` (T = 5, 7, 10, 15, 20, 30; box-normalised error); figures on the
-#: ``val`` clips: benchmarks/bench_propagation.py. (v0.1's model, fitted on generated clips only, gave
-#: AUROC 0.91 there but 0.70-0.85 on real video.)
-FLOW_LOGIT = (-5.992, 0.960, 0.911, 0.450, 1.267, 0.770, -0.106, 0.659, 1.081, -0.028, 0.853, 0.711, 0.885, -0.554, 1.432,
-              -0.510, 0.447, 0.131, -0.216)
-FLOW_FEATURES = ("intercept", "motion", "disagreement", "drift", "fallback", "log_span", "dead", "residual", "bone",
+#: Inputs of flow's confidence network (``flow_weights.CONFIDENCE``), the columns of
+#: :meth:`FlowEvidence.features`. The network is fitted by ``benchmarks/calibrate_flow_confidence.py``
+#: on the JHMDB ``train`` clips of ``models/splits/jhmdb.json`` (T = 5, 7, 10, 15, 20, 30;
+#: box-normalised error); figures on the ``val`` clips: benchmarks/bench_propagation.py. (v0.1's
+#: model, fitted on generated clips only, gave AUROC 0.91 there but 0.70-0.85 on real video; a
+#: logistic model on these features 0.839-0.869 on ``val``.)
+FLOW_FEATURES = ("motion", "disagreement", "drift", "fallback", "log_span", "dead", "residual", "bone",
                  "near_frames", "mid_gap", "depth", "articulation", "log_head", "departure", "motion_x_span",
                  "disagreement_x_span", "drift_x_span", "fallback_x_span")
 #: Keyframe interval (frames) about which the ``*_x_span`` features turn: they let the weights of
@@ -120,14 +121,14 @@ class FlowEvidence:
         b = (4.0 * self.s * (1.0 - self.s))[:, None, None]
         h = np.asarray(self.head, np.float64)[None, :, None]
         near = np.minimum(self.s, 1 - self.s)[:, None, None] * self.span
-        cols = [np.ones((n, G, K)), np.log1p(b * self.motion[None] / h), np.log1p(self.disagreement / h),
+        cols = [np.log1p(b * self.motion[None] / h), np.log1p(self.disagreement / h),
                 np.log1p(b * self.drift[None] / h), self.fallback, np.full((n, G, K), np.log(max(self.span, 1))),
                 self.dead.astype(np.float64), np.log1p(self.residual / 10.0), self.bone, np.log1p(near),
                 b, np.asarray(self.depth, np.float64)[None, None, :] / 4.0, np.log1p(b * self.articulation[None] / h)]
         cols.append(np.log(h / 20.0))  # small people: LK's window covers more than the joint
         cols.append(np.log1p(self.departure / h))
         turn = np.log(max(self.span, 1) / SPAN_PIVOT)  # long gaps weigh the evidence differently
-        cols += [c * turn for c in cols[1:5]]
+        cols += [c * turn for c in cols[0:4]]
         return np.stack([np.broadcast_to(c, (n, G, K)).astype(np.float64) for c in cols], axis=-1)
 
 
@@ -143,7 +144,16 @@ def joint_depth(edges, num_joints: int) -> np.ndarray:
     return np.maximum(depth, 0)
 
 
-def flow_score(evidence: FlowEvidence, coef=None) -> np.ndarray:
-    """Score in (0, 1) = estimated probability that a flow joint is within 0.2 head sizes, ``[n,G,K]`` float32."""
-    z = evidence.features() @ np.asarray(FLOW_LOGIT if coef is None else coef, np.float64)
+def flow_score(evidence: FlowEvidence) -> np.ndarray:
+    """Score in (0, 1) = estimated probability that a flow joint is within 0.2 head sizes, ``[n,G,K]`` float32
+    (the confidence network gives the logit of the opposite)."""
+    z = confidence_network()(evidence.features())[..., 0]
     return (1.0 / (1.0 + np.exp(np.clip(z, -50, 50)))).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def confidence_network() -> TinyMLP:
+    """The shipped confidence network (:data:`~.flow_weights.CONFIDENCE`)."""
+    from stdpose_core.propagation.flow_weights import CONFIDENCE
+
+    return TinyMLP.from_dict(CONFIDENCE)

@@ -20,12 +20,14 @@ The steps of :func:`fuse_two_sided`, each a small pure function:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
 from stdpose_core.propagation.base import GapResult
 from stdpose_core.propagation.confidence import FlowEvidence, joint_depth
+from stdpose_core.propagation.tiny_mlp import TinyMLP, softmax
 from stdpose_core.propagation.tracking import Chain, group_median
 
 #: Trust in a track that starts from an occluded keyframe joint (it follows the occluder).
@@ -279,9 +281,32 @@ def two_sided_direction_features(g: GapFrame, fwd: DirectionTrack, bwd: Directio
         res_f, res_b)
 
 
-def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tuple[np.ndarray, FlowEvidence]:
-    """Values ``xy[n,G,K,2]`` of a gap between two keyframes and the evidence their confidence
-    (:func:`~stdpose_core.propagation.confidence.flow_score`) is computed from.
+@dataclass
+class HandmadeFusion:
+    """The hand-made fusion of a two-sided gap and its pieces (``[n,G,K,2]`` px unless said otherwise).
+
+    ``corrected_f``/``corrected_b`` the drift-corrected tracks, ``moved`` interpolation moved by the
+    body's reliable motion (the fallback), ``xy`` the fused values (keyframe-side rules applied),
+    ``evidence`` their :class:`FlowEvidence`; ``direction_features[n,G,K,F]``, ``split``, ``q_f``,
+    ``q_b``, ``w_f``, ``w_b`` ``[n,G,K]`` (before the split) as :func:`fuse_two_sided` computed them.
+    """
+
+    corrected_f: np.ndarray
+    corrected_b: np.ndarray
+    moved: np.ndarray
+    xy: np.ndarray
+    evidence: FlowEvidence
+    direction_features: np.ndarray
+    split: np.ndarray
+    q_f: np.ndarray
+    q_b: np.ndarray
+    w_f: np.ndarray
+    w_b: np.ndarray
+    share: np.ndarray
+
+
+def handmade_fusion(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> HandmadeFusion:
+    """Steps 1-5 of the module docstring: the fused values of a two-sided gap and their evidence.
 
     Joints seen at both keyframes get the fused value; joints seen on one side only the raw track
     from that side; others keep interpolation.
@@ -292,9 +317,10 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
     marks = g.marks_occlusion[:, None]
     q_f = direction_reliability(miss_f, fwd.alive, g.head, (g.left_vis == 1) & marks, g.span)
     q_b = direction_reliability(miss_b, bwd.alive, g.head, (g.right_vis == 1) & marks, g.span)
-    w_f, w_b = direction_weights(s, q_f, q_b)
-    split = direction_split(two_sided_direction_features(g, fwd, bwd, corrected_f, corrected_b, miss_f, miss_b))
-    w_f, w_b = (w_f + w_b) * split, (w_f + w_b) * (1 - split)
+    w_f0, w_b0 = direction_weights(s, q_f, q_b)
+    dfeat = two_sided_direction_features(g, fwd, bwd, corrected_f, corrected_b, miss_f, miss_b)
+    split = direction_split(dfeat)
+    w_f, w_b = (w_f0 + w_b0) * split, (w_f0 + w_b0) * (1 - split)
     tracked = blend(corrected_f, corrected_b, w_f, w_b)
     share = fallback_share(w_f, w_b)
     both = g.side == 2
@@ -302,6 +328,7 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
     fused = (share[..., None] * moved + (1 - share[..., None]) * tracked).astype(np.float32)
     bad = bone_outliers(fused, moved, g.left_xy, g.right_xy, (g.left_vis > 0) & (g.right_vis > 0), g.edges, g.head)
     fused[bad] = moved[bad]
+    share_before = share
     share = np.where(bad, 1.0, share)
 
     xy = np.where(both[..., None], fused, g.interp)
@@ -320,7 +347,67 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
         residual=residual, bone=parent_bone_change(xy, g.left_xy, g.right_xy, g.edges),
         depth=joint_depth(g.edges, xy.shape[2]), departure=np.linalg.norm(xy - g.interp, axis=-1),
     )
-    return xy.astype(np.float32), evidence
+    return HandmadeFusion(corrected_f, corrected_b, moved, xy.astype(np.float32), evidence, dfeat, split,
+                          q_f, q_b, w_f0, w_b0, share_before)
+
+
+#: Longest keyframe interval (frames) the selector was fitted on; longer gaps keep the hand-made
+#: fusion (a 100-frame gap of a sliding texture: the selector, extrapolating, was 2.4 px off mid-gap).
+SELECTOR_MAX_SPAN = 30
+#: What the learned selector chooses between, in the order of its outputs.
+SELECTOR_CANDIDATES = ("corrected_forward", "corrected_backward", "moved_interpolation", "interpolation")
+
+
+def selector_features(g: GapFrame, h: HandmadeFusion) -> np.ndarray:
+    """``[n,G,K,36]`` inputs of the learned selector: the direction features (no intercept), the
+    hand-made fusion's confidence features, its split, fallback share, both
+    reliabilities and both temporal weights, and log(1 + distance / head size) between the
+    candidates (forward-backward, forward-moved, backward-moved, moved-interpolation)."""
+    hd = g.head[None, :, None]
+    dist = [np.linalg.norm(a - b, axis=-1) for a, b in ((h.corrected_f, h.corrected_b), (h.corrected_f, h.moved),
+                                                        (h.corrected_b, h.moved), (h.moved, g.interp))]
+    cols = [h.direction_features[..., 1:], h.evidence.features(),
+            np.stack([h.split, h.share, h.q_f, h.q_b, h.w_f, h.w_b], axis=-1),
+            np.stack([np.log1p(d / hd) for d in dist], axis=-1)]
+    return np.concatenate([np.asarray(c, np.float64) for c in cols], axis=-1)
+
+
+def selector_candidates(g: GapFrame, h: HandmadeFusion) -> np.ndarray:
+    """``[n,G,K,4,2]``: the values the selector weighs, in the order of :data:`SELECTOR_CANDIDATES`."""
+    return np.stack([h.corrected_f, h.corrected_b, h.moved, g.interp], axis=3)
+
+
+def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tuple[np.ndarray, FlowEvidence]:
+    """Values ``xy[n,G,K,2]`` of a gap between two keyframes and the evidence their confidence
+    (:func:`~stdpose_core.propagation.confidence.flow_score`) is computed from.
+
+    Joints seen at both keyframes: a learned weighting (:data:`~.flow_weights.SELECTOR`) of the
+    drift-corrected forward and backward tracks, the moved interpolation and interpolation, from
+    what the hand-made fusion (:func:`handmade_fusion`) knows; the others as the hand-made fusion
+    has them. The evidence's ``fallback`` is then the weight of the two interpolations. Gaps longer
+    than :data:`SELECTOR_MAX_SPAN` keep the hand-made fusion.
+    """
+    h = handmade_fusion(g, fwd, bwd)
+    net = learned_selector()
+    if net is None or g.span > SELECTOR_MAX_SPAN:
+        return h.xy, h.evidence
+    both = g.side == 2
+    w = softmax(net(selector_features(g, h)))
+    chosen = (w[..., None] * selector_candidates(g, h)).sum(axis=3)
+    xy = np.where(both[..., None], chosen, h.xy).astype(np.float32)
+    ev = h.evidence
+    evidence = replace(ev, fallback=np.where(both, w[..., 2] + w[..., 3], ev.fallback),
+                       bone=parent_bone_change(xy, g.left_xy, g.right_xy, g.edges),
+                       departure=np.linalg.norm(xy - g.interp, axis=-1))
+    return xy, evidence
+
+
+@lru_cache(maxsize=1)
+def learned_selector() -> TinyMLP | None:
+    """The shipped selector network (None when :data:`~.flow_weights.SELECTOR` is empty)."""
+    from stdpose_core.propagation.flow_weights import SELECTOR
+
+    return TinyMLP.from_dict(SELECTOR) if SELECTOR else None
 
 
 def fuse_one_sided(g: GapFrame, fwd: DirectionTrack | None, bwd: DirectionTrack | None) -> tuple[np.ndarray, None]:

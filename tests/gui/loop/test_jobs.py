@@ -286,13 +286,17 @@ def test_a_finished_job_leaves_only_the_annotators_frames_cached(qtbot, window):
     assert sorted(source.cache._frames) == [2, 3, 4]  # without the release: every frame the job read
 
 
-def test_auto_with_the_shipped_model_propagates_and_re_propagates_in_the_window(qtbot, window, builtin_model, errors):
-    """What every user gets by default: `auto` runs the built-in STDPose model (its card's gate allows it)."""
+def test_auto_with_the_shipped_model_propagates_and_re_propagates_in_the_window(qtbot, window, builtin_model, errors,
+                                                                               monkeypatch):
+    """`auto` running the built-in STDPose model in the window. Whether users get it is its card's gate
+    (tests/models/test_shipped_model.py follows the recorded decision); here the gate is held open so
+    the path itself is tested whatever the current card says."""
     from stdpose_core.ops.annotate import place_joint
-    from stdpose_core.trained.builtin import builtin_card, gate_allows
+    from stdpose_core.trained import builtin
 
-    if builtin_card() is None or not gate_allows():
-        pytest.skip("no built-in model that auto may use in this checkout")
+    if builtin.builtin_card() is None:
+        pytest.skip("no built-in model in this checkout")
+    monkeypatch.setattr(builtin, "gate_allows", lambda card=None: True)
     doc, jobs = window.doc, window.jobs
     jobs.set_method("auto")
     run_job(qtbot, jobs, jobs.propagate)
