@@ -34,7 +34,7 @@ from stdpose_core.training.triplets import TripletRef
 
 #: Bumped when the stored layout changes.
 CACHE_VERSION = 1
-_PROP_IMPORT = re.compile(r"^from stdpose_core\.propagation\.(\w+) import", re.MULTILINE)
+_PROP_IMPORT = re.compile(r"^[ \t]*from stdpose_core\.propagation\.(\w+) import", re.MULTILINE)
 
 GapKey = tuple[int, int, int]  # (track_id, left, right)
 

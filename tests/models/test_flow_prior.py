@@ -98,3 +98,11 @@ def test_adaptation_feeds_a_flow_prior_model_its_flow_priors(tmp_path, monkeypat
     s = res.scores
     assert res.targets >= 3 and s["flow"]["pckh02"] > 50
     assert s["base"]["pckh02"] == pytest.approx(s["flow"]["pckh02"], abs=10)
+
+
+def test_the_prior_cache_key_covers_every_module_flow_reads_even_imports_inside_functions():
+    from stdpose_core.training.flow_prior import flow_modules
+
+    mods = set(flow_modules())
+    # flow_weights is imported inside a function (lazily): a refitted selector must not serve stale priors
+    assert {"flow", "flow_fusion", "tracking", "confidence", "tiny_mlp", "flow_weights", "gray_frames"} <= mods
