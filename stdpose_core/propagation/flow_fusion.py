@@ -227,38 +227,49 @@ def bone_outliers(xy: np.ndarray, fallback: np.ndarray, left_xy: np.ndarray, rig
     ``both[G,K]`` the joint exists at both keyframes. Of a bad bone, the end farther from the
     fallback is blamed.
     """
-    bad = np.zeros(xy.shape[:3], bool)
-    tol = BONE_TOLERANCE * head[None, :]
+    n, G, K = xy.shape[:3]
+    if len(edges) == 0:
+        return np.zeros((n, G, K), bool)
+    a, b = np.array(edges, np.intp).T
+    tol = BONE_TOLERANCE * head[None, :, None]
+    l1 = np.linalg.norm(left_xy[:, a] - left_xy[:, b], axis=-1)  # [G,E]
+    l2 = np.linalg.norm(right_xy[:, a] - right_xy[:, b], axis=-1)
+    length = np.linalg.norm(xy[:, :, a] - xy[:, :, b], axis=-1)  # [n,G,E]
+    wrong = (length > BONE_STRETCH * np.maximum(l1, l2)[None] + tol) | (length < BONE_SHRINK * np.minimum(l1, l2)[None] - tol)
+    wrong &= (both[:, a] & both[:, b])[None]
+    da = np.linalg.norm(xy[:, :, a] - fallback[:, :, a], axis=-1)
+    db = np.linalg.norm(xy[:, :, b] - fallback[:, :, b], axis=-1)
+    blamed = np.zeros((K, n, G), np.int32)  # joint-first, so np.add.at can index the joint axis
+    np.add.at(blamed, a, (wrong & (da >= db)).transpose(2, 0, 1))
+    np.add.at(blamed, b, (wrong & (db > da)).transpose(2, 0, 1))
+    return blamed.transpose(1, 2, 0) > 0
+
+
+def parent_bones(edges) -> tuple[np.ndarray, np.ndarray]:
+    """``(child[B], parent[B])`` joint indices: for each joint, the first edge ``(a, b)`` that ends in it."""
+    child, parent, seen = [], [], set()
     for a, b in edges:
-        ok = both[:, a] & both[:, b]
-        if not ok.any():
-            continue
-        l1 = np.linalg.norm(left_xy[:, a] - left_xy[:, b], axis=-1)
-        l2 = np.linalg.norm(right_xy[:, a] - right_xy[:, b], axis=-1)
-        length = np.linalg.norm(xy[:, :, a] - xy[:, :, b], axis=-1)
-        wrong = (length > BONE_STRETCH * np.maximum(l1, l2)[None] + tol) | (length < BONE_SHRINK * np.minimum(l1, l2)[None] - tol)
-        wrong &= ok[None]
-        da = np.linalg.norm(xy[:, :, a] - fallback[:, :, a], axis=-1)
-        db = np.linalg.norm(xy[:, :, b] - fallback[:, :, b], axis=-1)
-        bad[:, :, a] |= wrong & (da >= db)
-        bad[:, :, b] |= wrong & (db > da)
-    return bad
+        if b not in seen:
+            seen.add(b)
+            child.append(b)
+            parent.append(a)
+    return np.array(child, np.intp), np.array(parent, np.intp)
 
 
 def parent_bone_change(xy: np.ndarray, left_xy: np.ndarray, right_xy: np.ndarray, edges) -> np.ndarray:
     """``[n,G,K]``: |log| of each joint's parent-bone length over its mean keyframe length (0 = same).
 
-    A joint's parent bone is the first edge ``(a, b)`` that ends in it; joints without one get 0.
+    A joint's parent bone is the first edge ``(a, b)`` that ends in it (:func:`parent_bones`); joints
+    without one get 0.
     """
     out = np.zeros(xy.shape[:3])
-    seen = set()
-    for a, b in edges:
-        if b in seen:
-            continue
-        seen.add(b)
-        ref = 0.5 * (np.linalg.norm(left_xy[:, b] - left_xy[:, a], axis=-1) + np.linalg.norm(right_xy[:, b] - right_xy[:, a], axis=-1))
-        length = np.linalg.norm(xy[:, :, b] - xy[:, :, a], axis=-1)
-        out[:, :, b] = np.abs(np.log((length + 1.0) / (ref[None] + 1.0)))
+    child, parent = parent_bones(edges)
+    if len(child) == 0:
+        return out
+    ref = 0.5 * (np.linalg.norm(left_xy[:, child] - left_xy[:, parent], axis=-1)
+                 + np.linalg.norm(right_xy[:, child] - right_xy[:, parent], axis=-1))
+    length = np.linalg.norm(xy[:, :, child] - xy[:, :, parent], axis=-1)
+    out[:, :, child] = np.abs(np.log((length + 1.0) / (ref[None] + 1.0)))
     return out
 
 

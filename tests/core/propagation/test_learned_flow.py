@@ -66,3 +66,17 @@ def test_gaps_longer_than_the_selector_was_fitted_on_keep_the_hand_made_fusion(m
     assert learned["mean_px"] == hand["mean_px"]
     monkeypatch.undo()
     assert _flow_errors(clip, 17)["mean_px"] != _flow_errors(clip, 17, monkeypatch, selector=False)["mean_px"]
+
+
+def test_parent_bone_change_and_bone_outliers_blame_the_joint_that_broke_its_bone():
+    from stdpose_core.propagation.flow_fusion import bone_outliers, parent_bone_change
+
+    edges = [(0, 1), (1, 2), (0, 3)]
+    key = np.array([[[0.0, 0.0], [10.0, 0.0], [20.0, 0.0], [0.0, 10.0]]])  # [G=1,K=4,2]
+    xy = np.repeat(key[None], 3, axis=0).copy()  # [n=3,G,K,2]
+    xy[1, 0, 2] = [60.0, 0.0]  # joint 2 flies off on frame 1: its bone (1, 2) is 5x long
+    change = parent_bone_change(xy, key, key, edges)
+    assert change[0].max() == 0 and change[1, 0, 0] == 0  # same lengths: 0; joint 0 has no parent bone
+    assert change[1, 0, 2] > 1.0 and change[1, 0, 1] == 0 and change[1, 0, 3] == 0
+    bad = bone_outliers(xy, np.repeat(key[None], 3, axis=0), key, key, np.ones((1, 4), bool), edges, np.array([5.0]))
+    assert bad.sum() == 1 and bad[1, 0, 2]  # the end that moved away from the fallback, only there
