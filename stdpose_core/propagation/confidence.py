@@ -134,6 +134,11 @@ class FlowEvidence:
 
 def joint_depth(edges, num_joints: int) -> np.ndarray:
     """``[K]`` int: bones between each joint and joint 0 along ``edges`` (unreachable joints: 0)."""
+    return _joint_depth(tuple(map(tuple, edges)), num_joints).copy()
+
+
+@lru_cache(maxsize=16)
+def _joint_depth(edges: tuple, num_joints: int) -> np.ndarray:
     depth = np.full(num_joints, -1)
     depth[0] = 0
     for _ in range(num_joints):

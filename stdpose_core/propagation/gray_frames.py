@@ -113,6 +113,14 @@ class GrayFrames:
             out.append(pyr[lvl][y0 : -(-(rect[3] - py) // s), x0 : -(-(rect[2] - px) // s)])
         return out
 
+    def cover(self, i: int, rects: Sequence[Rect]) -> None:
+        """Make sure frame ``i`` has gray pixels over all ``rects``: one conversion of their union when
+        some are missing (asking region by region would convert a piece, then a bigger one over it)."""
+        missing = [r for r in rects if not any(_covers(p, r) for p, _ in self._cache.get(i, ()))]
+        if missing:
+            self._convert(i, (min(r[0] for r in missing), min(r[1] for r in missing),
+                              max(r[2] for r in missing), max(r[3] for r in missing)))
+
     def load(self, frames: Sequence[int]) -> None:
         """Keep only ``frames`` (at most ``chunk``), converting the missing ones whole, in increasing
         order (a video decodes them sequentially); what was converted before is kept."""

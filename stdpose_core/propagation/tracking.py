@@ -21,6 +21,7 @@ summed along the chain as evidence for the confidence.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Generator, Sequence
 
@@ -87,17 +88,15 @@ def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], mar
     big = np.float32(1e9)
     lo = (np.where(live[who, :, None], pts[who], big).min(axis=1) - margin).tolist()
     hi = (np.where(live[who, :, None], pts[who], -big).max(axis=1) + margin).tolist()
-    boxes = [([int(g)], [a[0], a[1], b[0], b[1]]) for g, a, b in zip(who, lo, hi)]
-
-    def area(b) -> float:
-        return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-
+    boxes = [([int(g)], (a[0], a[1], b[0], b[1])) for g, a, b in zip(who, lo, hi)]
     i = 0
     while i < len(boxes):
+        a = boxes[i][1]
+        area_a = max(0.0, a[2] - a[0]) * max(0.0, a[3] - a[1])
         for j in range(i + 1, len(boxes)):
-            a, b = boxes[i][1], boxes[j][1]
-            u = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-            if area(u) <= MERGE_SLACK * (area(a) + area(b)):
+            b = boxes[j][1]
+            u = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+            if (u[2] - u[0]) * (u[3] - u[1]) <= MERGE_SLACK * (area_a + max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])):
                 boxes[i] = (boxes[i][0] + boxes[j][0], u)
                 del boxes[j]
                 i = -1  # a grown box may now overlap an earlier one
@@ -107,7 +106,7 @@ def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], mar
     for people, (x0, y0, x1, y1) in boxes:
         x0 = max(0, int(x0 // align) * align)
         y0 = max(0, int(y0 // align) * align)
-        x1, y1 = min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+        x1, y1 = min(w, math.ceil(x1)), min(h, math.ceil(y1))
         if x1 - x0 < 2 * align or y1 - y0 < 2 * align:  # joints far outside the frame
             return whole
         out.append((np.array(people), (x0, y0, x1, y1)))
@@ -185,7 +184,11 @@ class LKTracker:
         ok = np.zeros(live.shape, bool)
         res = np.zeros(live.shape, np.float32)
         w, h = reader.size
-        for people, rect in person_regions(pts, live, (w, h), self.margin(levels), 2**levels):
+        regions = person_regions(pts, live, (w, h), self.margin(levels), 2**levels)
+        if len(regions) > 1:
+            for f in (fa, fb):
+                reader.cover(f, [rect for _, rect in regions])
+        for people, rect in regions:
             x0, y0 = rect[:2]
             sel = np.zeros(live.shape, bool)
             sel[people] = live[people]
