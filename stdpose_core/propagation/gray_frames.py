@@ -27,6 +27,9 @@ SLACK = 64
 #: A piece covering more than this share of the frame is made the whole frame (a later, slightly
 #: bigger request then needs no second conversion and pyramid).
 WHOLE_SHARE = 0.6
+#: :meth:`GrayFrames.cover` converts several regions as one piece when their union is at most this
+#: much bigger than they are together.
+COVER_SLACK = 2.5
 #: Pieces start on multiples of this many pixels (a power of two at least ``2**levels``), so every
 #: pyramid level of a region inside a piece is a whole-pixel view of the piece's level.
 ALIGN = 64
@@ -117,9 +120,15 @@ class GrayFrames:
         """Make sure frame ``i`` has gray pixels over all ``rects``: one conversion of their union when
         some are missing (asking region by region would convert a piece, then a bigger one over it)."""
         missing = [r for r in rects if not any(_covers(p, r) for p, _ in self._cache.get(i, ()))]
-        if missing:
-            self._convert(i, (min(r[0] for r in missing), min(r[1] for r in missing),
-                              max(r[2] for r in missing), max(r[3] for r in missing)))
+        if not missing:
+            return
+        union = (min(r[0] for r in missing), min(r[1] for r in missing), max(r[2] for r in missing),
+                 max(r[3] for r in missing))
+        if _area(union) <= COVER_SLACK * sum(_area(r) for r in missing):
+            self._convert(i, union)
+        else:  # far apart: each on its own (a union would convert the empty frame between them)
+            for r in missing:
+                self._piece(i, r)
 
     def load(self, frames: Sequence[int]) -> None:
         """Keep only ``frames`` (at most ``chunk``), converting the missing ones whole, in increasing
@@ -128,6 +137,10 @@ class GrayFrames:
         for f in sorted(frames):
             if f not in self._cache:
                 self._convert(f, None)
+
+
+def _area(r: Rect) -> int:
+    return max(0, r[2] - r[0]) * max(0, r[3] - r[1])
 
 
 def _overlaps(a: Rect, b: Rect) -> bool:

@@ -108,3 +108,18 @@ def test_dead_joints_are_not_tracked_and_keep_their_residual():
         chain = stop.value
     assert not chain.alive[1:].any() and (chain.residual[1] > 1e-3).all()
     assert np.array_equal(chain.residual[2], chain.residual[1])  # a dead joint's residual stops growing
+
+
+def test_cover_converts_close_regions_once_and_far_ones_apart():
+    a, _ = shifted_pair()
+    near = GrayFrames(ListSource([a]))
+    near.cover(0, [(64, 64, 400, 400), (320, 64, 640, 400)])  # side by side: one piece over both
+    assert len(near._cache[0]) == 1
+    assert near.converted_pixels < 1.3 * (640 - 0 + 64) * (400 + 64)
+    far = GrayFrames(ListSource([a]))
+    far.cover(0, [(64, 64, 192, 192), (1024, 512, 1152, 640)])  # opposite corners: two small pieces
+    assert len(far._cache[0]) == 2
+    assert far.converted_pixels < 0.2 * a.shape[0] * a.shape[1]
+    before = far.converted_pixels
+    far.cover(0, [(64, 64, 192, 192)])  # already there: nothing converted
+    assert far.converted_pixels == before
