@@ -49,29 +49,40 @@ from stdpose_core.propagation.confidence import ERROR_THRESHOLD, FLOW_FEATURES  
 from stdpose_core.propagation.evaluation import keep_frames, sparse_project  # noqa: E402
 
 
-def evidence_rows(gt, src, every: int, prop, direction: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """``(features[N,F], wrong[N])`` of every propagated, labelled joint of one clip at interval ``every``;
-    with ``direction``: ``(direction features[N,F], forward error - backward error[N])``."""
+def two_sided_gaps(gt, src, every: int, prop):
+    """For each two-sided gap group of ``gt`` kept at interval ``every``, tracked as ``stdpose propagate``
+    tracks it: ``(frame, fwd, bwd, people)`` with ``fwd``/``bwd`` the :class:`DirectionTrack` s and
+    ``people = [(gi, track, frames[n], scored[n,K], norm[n]), ...]``: the labelled joints seen at both
+    keyframes (those flow fuses) and the evaluation's box normaliser (px)."""
     sparse = sparse_project(gt, keep_frames(gt.num_frames, every))
-    feats, wrong = [], []
     for group in group_gaps(find_gaps(sparse)):
         g0 = group[0]
         if not g0.two_sided:
             continue
         frame, fwd, bwd = run_to_completion(_as_job(prop.track(sparse, src, group)))
         f, b = fusion.track_over_gap(fwd, g0.length, False), fusion.track_over_gap(bwd, g0.length, True)
+        fr = np.arange(g0.start, g0.stop)
+        people = []
+        for gi, gap in enumerate(group):
+            t = gt.tracks[gap.track_id]
+            box = t.bbox[fr]
+            norm = BOX_NORM_FACTOR * np.hypot(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1])
+            people.append((gi, t, fr, (t.vis[fr] > 0) & (frame.side[:, gi] == 2) & np.isfinite(norm)[:, None], norm))
+        yield frame, f, b, people
+
+
+def evidence_rows(gt, src, every: int, prop, direction: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``(features[N,F], wrong[N])`` of every propagated, labelled joint of one clip at interval ``every``;
+    with ``direction``: ``(direction features[N,F], forward error - backward error[N])``."""
+    feats, wrong = [], []
+    for frame, f, b, people in two_sided_gaps(gt, src, every, prop):
         if direction:
             cf, cb, drift_f, drift_b = fusion.corrected_tracks(frame, f, b)
             dfeat = fusion.two_sided_direction_features(frame, f, b, cf, cb, np.linalg.norm(drift_f, axis=-1),
                                                  np.linalg.norm(drift_b, axis=-1))
         else:
             xy, ev = fusion.fuse_two_sided(frame, f, b)
-        fr = np.arange(g0.start, g0.stop)
-        for gi, gap in enumerate(group):
-            t = gt.tracks[gap.track_id]
-            box = t.bbox[fr]
-            norm = BOX_NORM_FACTOR * np.hypot(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1])
-            m = (t.vis[fr] > 0) & (frame.side[:, gi] == 2) & np.isfinite(norm)[:, None]
+        for gi, t, fr, m, norm in people:
             if direction:
                 ef = np.linalg.norm(cf[:, gi] - t.xy[fr], axis=-1) / norm[:, None]
                 eb = np.linalg.norm(cb[:, gi] - t.xy[fr], axis=-1) / norm[:, None]
@@ -90,22 +101,11 @@ def evidence_rows(gt, src, every: int, prop, direction: bool = False) -> tuple[n
 def selector_rows(gt, src, every: int, prop) -> tuple[np.ndarray, ...]:
     """``(features[N,F], candidates[N,4,2], truth[N,2], norm[N])`` of every labelled joint of a
     two-sided gap seen at both keyframes (the joints the selector decides), one clip at ``every``."""
-    sparse = sparse_project(gt, keep_frames(gt.num_frames, every))
     rows: list[list[np.ndarray]] = [[], [], [], []]
-    for group in group_gaps(find_gaps(sparse)):
-        g0 = group[0]
-        if not g0.two_sided:
-            continue
-        frame, fwd, bwd = run_to_completion(_as_job(prop.track(sparse, src, group)))
-        f, b = fusion.track_over_gap(fwd, g0.length, False), fusion.track_over_gap(bwd, g0.length, True)
+    for frame, f, b, people in two_sided_gaps(gt, src, every, prop):
         hand = fusion.handmade_fusion(frame, f, b)
         feats, cand = fusion.selector_features(frame, hand), fusion.selector_candidates(frame, hand)
-        fr = np.arange(g0.start, g0.stop)
-        for gi, gap in enumerate(group):
-            t = gt.tracks[gap.track_id]
-            box = t.bbox[fr]
-            norm = BOX_NORM_FACTOR * np.hypot(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1])
-            m = (t.vis[fr] > 0) & (frame.side[:, gi] == 2) & np.isfinite(norm)[:, None]
+        for gi, t, fr, m, norm in people:
             for acc, v in zip(rows, (feats[:, gi], cand[:, gi], t.xy[fr], np.broadcast_to(norm[:, None], m.shape))):
                 acc.append(v[m])
     width = len(fusion.SELECTOR_CANDIDATES)
