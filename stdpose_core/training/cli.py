@@ -12,6 +12,7 @@ event); 130 interrupted (Ctrl-C or SIGTERM; ``last.pt`` is saved first, so ``--r
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import traceback
@@ -142,6 +143,16 @@ TORCH_MISSING = ("stdpose-retrain needs PyTorch, which this installation does no
                  "models with onnxruntime only): install stdpose-annotator with pip or pipx, which brings torch")
 
 
+def leave_quietly() -> None:
+    """End a torchrun worker process (not rank 0) that finished: its output flushed, then
+    ``os._exit(0)``. Under load a finished worker's normal interpreter exit aborted now and then
+    ("terminate called without an active exception": a native thread torch.distributed left
+    joinable, destroyed at exit), which torchrun reports as a failed run although the work was done."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     from stdpose_core.openmp import prefer_passive_waiting
 
@@ -198,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             for note in plan.notes:
                 say(note)
         result = Trainer(plan, events, ctx).run()
+        distributed.barrier(ctx)  # every process leaves together
     except StdposeError as e:
         events.emit("error", message=str(e))
         say(f"error: {e}")
@@ -220,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         distributed.shutdown()
     if not ctx.is_main:
+        leave_quietly()
         return 0
     if args.progress != "jsonl":
         print(f"best: {result['best']}  ({training.val_metric} {result['metric']})  registry id: {result['registry_id']}",
