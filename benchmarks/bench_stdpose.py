@@ -43,28 +43,23 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
 
 import numpy as np  # noqa: E402
+from jhmdb_clips import GOALKEEPING, JHMDB, SHARED_DATA, SPLIT  # noqa: E402
 
 from stdpose_core.progress import run_to_completion  # noqa: E402
 from stdpose_core.propagation.evaluation import eval_propagation  # noqa: E402
-
-DATA = Path(os.environ.get("STDPOSE_SHARED_DATA", REPO.parent / "shared" / "data"))
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data")
 
 
 def clip_set(name: str) -> list[tuple[str, Path, Path]]:
     """``(name, annotations, frames)`` of a clip set (see the module docstring)."""
     from stdpose_core.training.recipe import split_names, tune_clips
 
-    root = DATA / "jhmdb"
     if name == "goalkeeping":
-        g = DATA / "jhmdb_goalkeeping"
-        return [("goalkeeping", g / "gt_posetrack18.json", g)]
-    names = split_names(REPO / "models" / "splits" / "jhmdb.json", "val") if name == "val" else \
-        tune_clips(split_names(REPO / "models" / "splits" / "jhmdb.json", "train"))[1]
-    return [(n, root / f"{n}.json", root / f"{n}.avi") for n in names]
+        return [("goalkeeping", GOALKEEPING / "gt_posetrack18.json", GOALKEEPING)]
+    names = split_names(SPLIT, "val") if name == "val" else tune_clips(split_names(SPLIT, "train"))[1]
+    return [(n, JHMDB / f"{n}.json", JHMDB / f"{n}.avi") for n in names]
 
 
 def open_clip(ann: Path, frames: Path):
@@ -230,7 +225,7 @@ def main() -> None:
         if args.max_clips and len(clips) > args.max_clips:
             clips = [clips[i] for i in np.unique(np.linspace(0, len(clips) - 1, args.max_clips).round().astype(int))]
         if not all(a.is_file() for _, a, _ in clips):
-            print(f"{name}: shared data missing under {DATA}; skipped", file=sys.stderr)
+            print(f"{name}: shared data missing under {SHARED_DATA}; skipped", file=sys.stderr)
             continue
         t0 = time.time()
         results["per_clip"][name], adaptations = [], results["adaptations"].setdefault(name, [])

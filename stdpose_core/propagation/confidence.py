@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from stdpose_core.data.track import Track
+from stdpose_core.propagation.flow_weights import CONFIDENCE
 from stdpose_core.propagation.tiny_mlp import TinyMLP
 from stdpose_core.skeleton import Skeleton
 
@@ -159,6 +160,4 @@ def flow_score(evidence: FlowEvidence) -> np.ndarray:
 @lru_cache(maxsize=1)
 def confidence_network() -> TinyMLP:
     """The shipped confidence network (:data:`~.flow_weights.CONFIDENCE`)."""
-    from stdpose_core.propagation.flow_weights import CONFIDENCE
-
     return TinyMLP.from_dict(CONFIDENCE)

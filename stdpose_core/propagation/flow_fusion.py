@@ -27,6 +27,7 @@ import numpy as np
 
 from stdpose_core.propagation.base import GapResult
 from stdpose_core.propagation.confidence import FlowEvidence, joint_depth
+from stdpose_core.propagation.flow_weights import SELECTOR
 from stdpose_core.propagation.tiny_mlp import TinyMLP, softmax
 from stdpose_core.propagation.tracking import Chain, group_median
 
@@ -342,9 +343,7 @@ def handmade_fusion(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> Ha
     share_before = share
     share = np.where(bad, 1.0, share)
 
-    xy = np.where(both[..., None], fused, g.interp)
-    xy = np.where((g.side == 0)[..., None], fwd.xy, xy)
-    xy = np.where((g.side == 1)[..., None], bwd.xy, xy)
+    xy = np.where(both[..., None], fused, fuse_one_sided(g, fwd, bwd)[0])
     res_f, res_b = step_residual(fwd, bwd)
     residual = 0.5 * (res_f + res_b)
     displacement = g.right_xy - g.left_xy
@@ -416,8 +415,6 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
 @lru_cache(maxsize=1)
 def learned_selector() -> TinyMLP | None:
     """The shipped selector network (None when :data:`~.flow_weights.SELECTOR` is empty)."""
-    from stdpose_core.propagation.flow_weights import SELECTOR
-
     return TinyMLP.from_dict(SELECTOR) if SELECTOR else None
 
 

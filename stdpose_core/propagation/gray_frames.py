@@ -78,8 +78,12 @@ class GrayFrames:
         self._cache[i] = [(r, g) for r, g in pieces if not _covers(box, r)] + [(box, levels)]
         return box, levels
 
+    def _held(self, i: int, rect: Rect) -> tuple[Rect, list[np.ndarray]] | None:
+        """The piece of frame ``i`` that covers ``rect``, or None."""
+        return next(((r, g) for r, g in self._cache.get(i, ()) if _covers(r, rect)), None)
+
     def _piece(self, i: int, rect: Rect) -> tuple[Rect, list[np.ndarray]]:
-        piece = next(((r, g) for r, g in self._cache.get(i, ()) if _covers(r, rect)), None)
+        piece = self._held(i, rect)
         return piece if piece is not None else self._convert(i, rect)
 
     @property
@@ -119,7 +123,7 @@ class GrayFrames:
     def cover(self, i: int, rects: Sequence[Rect]) -> None:
         """Make sure frame ``i`` has gray pixels over all ``rects``: one conversion of their union when
         some are missing (asking region by region would convert a piece, then a bigger one over it)."""
-        missing = [r for r in rects if not any(_covers(p, r) for p, _ in self._cache.get(i, ()))]
+        missing = [r for r in rects if self._held(i, r) is None]
         if not missing:
             return
         union = (min(r[0] for r in missing), min(r[1] for r in missing), max(r[2] for r in missing),

@@ -185,9 +185,8 @@ class LKTracker:
         res = np.zeros(live.shape, np.float32)
         w, h = reader.size
         regions = person_regions(pts, live, (w, h), self.margin(levels), 2**levels)
-        if len(regions) > 1:
-            for f in (fa, fb):
-                reader.cover(f, [rect for _, rect in regions])
+        for f in (fa, fb):
+            reader.cover(f, [rect for _, rect in regions])
         for people, rect in regions:
             x0, y0 = rect[:2]
             sel = np.zeros(live.shape, bool)
