@@ -59,7 +59,7 @@ def two_sided_gaps(gt, src, every: int, prop):
         g0 = group[0]
         if not g0.two_sided:
             continue
-        frame, fwd, bwd = run_to_completion(_as_job(prop.track(sparse, src, group)))
+        frame, fwd, bwd = run_to_completion(prop.track(sparse, src, group))
         f, b = fusion.track_over_gap(fwd, g0.length, False), fusion.track_over_gap(bwd, g0.length, True)
         fr = np.arange(g0.start, g0.stop)
         people = []
@@ -189,11 +189,6 @@ def write_weights(path: Path = WEIGHTS_MODULE, **networks: dict) -> None:
         body = pprint.pformat({k: rounded(v) for k, v in net.items()}, width=118, compact=True)
         text += f"{name}: dict = {body}\n\n"
     path.write_text(text.rstrip("\n") + "\n")
-
-
-def _as_job(gen):
-    """Wrap a generator that yields ints so run_to_completion can drive it."""
-    return (yield from gen)
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-2, iters: int = 30,

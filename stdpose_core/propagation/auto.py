@@ -26,6 +26,7 @@ import numpy as np
 
 from stdpose_core.data.project import Project
 from stdpose_core.errors import StdposeError
+from stdpose_core.progress import relay
 from stdpose_core.propagation.base import REGISTRY, Gap, GapResult, Propagator, accepted_options
 from stdpose_core.trained.gate import choose_weights
 
@@ -107,14 +108,8 @@ class ChoicePropagator(Propagator):
         flow = yield from self.flow.fill_group(project, source, gaps)
         if not gaps[0].two_sided:
             return flow  # the model extrapolates with flow too: nothing to choose
-        job = self.model.fill_group(project, source, gaps)
-        while True:  # report the two halves as one pass over the gap
-            try:
-                done = next(job)
-            except StopIteration as stop:
-                model = stop.value
-                break
-            yield min(n, (n + done) // 2)
+        # the two halves reported as one pass over the gap
+        model = yield from relay(self.model.fill_group(project, source, gaps), lambda done: min(n, (n + done) // 2))
         out = [pick_results(m, f, self._code, self.level) for m, f in zip(model, flow)]
         for r in out:
             self.picked[0] += int((r.filled & (r.model_version > 0)).sum())

@@ -34,6 +34,7 @@ from stdpose_core.data.edits import Change, Edit
 from stdpose_core.data.project import Project
 from stdpose_core.data.source import Source
 from stdpose_core.errors import InputError, MissingWeightsError, StdposeError
+from stdpose_core.progress import relay
 from stdpose_core.propagation.base import Gap, GapResult, Propagator, register
 from stdpose_core.propagation.interp import interpolate_gap, shift_boxes
 from stdpose_core.trained.gate import choose_weights
@@ -151,14 +152,7 @@ class StdposePropagator(Propagator):
         flow = None
         if cfg.flow_prior:  # flow's joints for the gap first: the model corrects them
             flow_share = 0.2  # of the progress: flow is much faster than the model
-            job = self._flow.fill_group(project, source, gaps)
-            while True:
-                try:
-                    done = next(job)
-                except StopIteration as stop:
-                    flow = stop.value
-                    break
-                yield int(flow_share * done)
+            flow = yield from relay(self._flow.fill_group(project, source, gaps), lambda done: int(flow_share * done))
         else:
             flow_share = 0.0
 

@@ -29,6 +29,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from stdpose_core.progress import run_to_completion
 from stdpose_core.training.data import Clip, ClipFrames
 from stdpose_core.training.triplets import TripletRef
 
@@ -146,13 +147,7 @@ def compute_gap_priors(clip: Clip, skeleton: str, gaps: list[GapKey]) -> dict[Ga
     for (left, right), tids in sorted(by_anchor.items()):
         project = _sparse_project(clip, skeleton, [(t, left, right) for t in tids])
         group = [Gap(t, left + 1, right, left, right) for t in tids]
-        job = flow.fill_group(project, source, group)
-        while True:
-            try:
-                next(job)
-            except StopIteration as stop:
-                results = stop.value
-                break
+        results = run_to_completion(flow.fill_group(project, source, group))
         for tid, res in zip(tids, results):
             both = (clip.tracks[tid].vis[left] > 0) & (clip.tracks[tid].vis[right] > 0)
             out[(tid, left, right)] = GapPrior(res.xy.astype(np.float32), res.filled & both[None], res.score.astype(np.float32))
