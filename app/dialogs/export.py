@@ -80,8 +80,11 @@ def check_writable(path: Path, fmt: str = "posetrack18") -> str | None:
     written, or None."""
     folder = path.parent
     if fmt in FOLDER_FORMATS:
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            return f"{path} exists and is not an empty folder; choose a new folder name"
+        from stdpose_core.io.yolo import dataset_folder_problem
+
+        problem = dataset_folder_problem(path)
+        if problem:
+            return f"{path} {problem}"
     elif path.is_dir():
         return f"{path} is a folder; choose a file name"
     if not folder.is_dir():

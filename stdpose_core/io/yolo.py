@@ -69,6 +69,13 @@ def label_lines(project: Project, frame: int) -> tuple[list[str], int]:
     return lines, outside
 
 
+def dataset_folder_problem(out: Path) -> str | None:
+    """Why ``out`` cannot take a new YOLO-pose dataset (it must be new or an empty folder), or None."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        return "exists and is not an empty folder; choose a new folder for the YOLO dataset"
+    return None
+
+
 def write_yolo_pose(project: Project, out: str | Path, images: str | Path, only_reviewed: bool = False,
                     val_every: int = 0) -> dict:
     """Write the YOLO-pose dataset of ``project`` to the new folder ``out``.
@@ -81,8 +88,9 @@ def write_yolo_pose(project: Project, out: str | Path, images: str | Path, only_
     from stdpose_core.io.export import export_view
 
     out, images = Path(out), Path(images)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise StdposeError(f"{out}: exists and is not an empty folder; choose a new folder for the YOLO dataset")
+    problem = dataset_folder_problem(out)
+    if problem:
+        raise StdposeError(f"{out}: {problem}")
     view = export_view(project, "coco", only_reviewed, skeleton=project.skeleton.name if project.skeleton.name in ("coco17", "posetrack18") else None)
     frames = np.flatnonzero(view.labeled)
     if not len(frames):
