@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_stdpose.py [--clips val|tune|goalkeeping ...] [--every 7 15 30]
         [--methods interp flow stdpose adapted auto] [--weights X.pt|X.onnx] [--adapted ADAPTED.pt]
-        [--adapt-steps N] [--max-clips N] [--speed] [--json OUT.json]
+        [--adapt-steps N] [--max-clips N [--clip-offset K]] [--speed] [--json OUT.json]
 
 Accuracy: for each clip set and keyframe interval T, ``stdpose eval-propagation``'s protocol
 (``propagation.evaluation.eval_propagation``: ground truth kept on frames 0, T, 2T, ... and the last
@@ -195,6 +195,8 @@ def main() -> None:
     ap.add_argument("--adapted", help="one fixed checkpoint as method 'adapted' (default: adapt to each clip)")
     ap.add_argument("--adapt-steps", type=int, help="fine-tuning steps per adaptation run (default: AdaptSettings')")
     ap.add_argument("--max-clips", type=int, default=0, help="evenly thinned subset of each clip set (0 = all)")
+    ap.add_argument("--clip-offset", type=int, default=0,
+                    help="with --max-clips: take the clips K places after the evenly spaced ones (a fresh subset)")
     ap.add_argument("--speed", action="store_true", help="also measure end-to-end person-frames/s")
     ap.add_argument("--json", help="write all figures to this JSON file")
     args = ap.parse_args()
@@ -223,7 +225,8 @@ def main() -> None:
     for name in args.clips:
         clips = clip_set(name)
         if args.max_clips and len(clips) > args.max_clips:
-            clips = [clips[i] for i in np.unique(np.linspace(0, len(clips) - 1, args.max_clips).round().astype(int))]
+            picks = np.linspace(0, len(clips) - 1, args.max_clips).round().astype(int) + args.clip_offset
+            clips = [clips[i % len(clips)] for i in np.unique(picks)]
         if not all(a.is_file() for _, a, _ in clips):
             print(f"{name}: shared data missing under {SHARED_DATA}; skipped", file=sys.stderr)
             continue

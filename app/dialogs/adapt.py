@@ -4,7 +4,7 @@ Thin glue over the core job :func:`stdpose_core.training.adapt.adapt_job` (the C
 adapt`` runs the same function) over the frame loader's source: the window's job runner runs it on its
 worker thread with progress and Cancel (a cancelled run writes nothing), and a message says what came
 of it — the adapted model becomes the project's model only if it beats its base on the project's own
-keyframes.
+keyframes by more than chance.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ def register(sub) -> None:
         description="Fine-tune the active model (the shipped one when none is active; or --base) on the project's "
                     "manual and corrected joints and score it leave-one-keyframe-out on the project against its base "
                     "and flow. It becomes the project's model (stored in PROJECT-models/ beside the project file; the "
-                    "project file is not changed) only if it beats its base; 'auto' propagation then uses it on this "
+                    "project file is not changed) only if it beats its base by more than chance (a one-sided sign test on "
+                    "the held-out joints, p <= 0.05); 'auto' propagation then uses it on this "
                     "project where it also beats flow.")
     p.add_argument("project")
     p.add_argument("--base", metavar="CKPT",

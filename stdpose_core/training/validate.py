@@ -209,6 +209,24 @@ def score_targets(clips: list[Clip], skeleton_name: str, targets: list[ValTarget
     return out
 
 
+def target_hits(clips: list[Clip], skeleton_name: str, targets: list[ValTarget], xy: np.ndarray,
+                threshold: float = 0.2) -> np.ndarray:
+    """Per scored GT joint of ``targets`` (predicted at ``xy[N,K,2]`` px), whether it lies within
+    ``threshold`` x the normaliser (PCK's rule): ``[M]`` bool, M the GT joints, in an order that depends
+    only on the targets and the ground truth, so two methods' hits on the same targets pair up."""
+    from stdpose_core.eval.evaluate import joint_errors
+
+    out = []
+    for ci in sorted({t.clip for t in targets}):
+        idx = [i for i, t in enumerate(targets) if t.clip == ci]
+        sub = [targets[i] for i in idx]
+        gt, pred = _projects(clips[ci], skeleton_name, sub, xy[idx], np.ones(xy[idx].shape[:2], np.float32))
+        errors = joint_errors(gt, pred)
+        with np.errstate(invalid="ignore"):
+            out.append((errors.relative() <= threshold)[errors.valid])
+    return np.concatenate(out) if out else np.zeros(0, bool)
+
+
 def gate_targets(clips: list[Clip], targets: list[ValTarget]) -> list[int]:
     """Indices of the targets the gate compares: video frames strictly between their keyframes."""
     return [i for i, t in enumerate(targets) if not clips[t.clip].single_frame and t.left < t.frame < t.right]
