@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy.special import softmax
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -47,6 +48,7 @@ from stdpose_core.propagation import get_propagator  # noqa: E402
 from stdpose_core.propagation.base import find_gaps, group_gaps  # noqa: E402
 from stdpose_core.propagation.confidence import ERROR_THRESHOLD, FLOW_FEATURES  # noqa: E402
 from stdpose_core.propagation.evaluation import keep_frames, sparse_project  # noqa: E402
+from stdpose_core.propagation.tiny_mlp import TinyMLP  # noqa: E402
 
 
 def two_sided_gaps(gt, src, every: int, prop):
@@ -241,7 +243,6 @@ def main(argv=None) -> int:
         print("features:", ", ".join(fusion.DIRECTION_FEATURES))
         return 0
     X, y, T = np.concatenate(X), np.concatenate(y).astype(np.float64), np.concatenate(T)
-    from stdpose_core.propagation.tiny_mlp import TinyMLP
 
     confidence = fit_confidence(X, y)
     z = TinyMLP.from_dict(confidence)(X)[:, 0]  # the logit of a wrong joint: flow_score is sigmoid(-z)
@@ -268,9 +269,7 @@ def fit_and_write_selector(clips, intervals: list[int], prop) -> int:
     parts = [selector_rows(gt, src, every, prop) for every in intervals for gt, src in clips if gt.num_frames > every + 1]
     X, cand, truth, norm = (np.concatenate([p[i] for p in parts]) for i in range(4))
     selector = fit_selector(X, cand, truth, norm)
-    from stdpose_core.propagation.tiny_mlp import TinyMLP, softmax
-
-    w = softmax(TinyMLP.from_dict(selector)(X))
+    w = softmax(TinyMLP.from_dict(selector)(X), axis=-1)
     err = np.linalg.norm((w[..., None] * cand).sum(1) - truth, axis=-1) / norm
     print(f"{len(clips)} clips, {len(X)} joints; PCK@0.2 of the selector on them {100 * np.mean(err <= ERROR_THRESHOLD):.1f}")
     write_weights(SELECTOR=selector)

@@ -42,10 +42,14 @@ class JointErrors:
         with np.errstate(divide="ignore", invalid="ignore"):
             return self.err_px / self.norm[..., None]
 
+    def hits(self, threshold: float) -> np.ndarray:
+        """``[V]`` bool over the valid GT joints (in ``valid``'s order): predicted within ``threshold * norm``."""
+        return self.relative()[self.valid] <= threshold
+
     def pck(self, threshold: float) -> float:
         """Percentage of valid GT joints predicted within ``threshold * norm`` (NaN if none)."""
         n = int(self.valid.sum())
-        return float(100.0 * (self.relative()[self.valid] <= threshold).sum() / n) if n else float("nan")
+        return float(100.0 * self.hits(threshold).sum() / n) if n else float("nan")
 
     def pck_per_joint(self, threshold: float) -> np.ndarray:
         """``[K]`` PCK per joint (NaN where no GT)."""

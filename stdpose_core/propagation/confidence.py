@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy.special import expit
 
 from stdpose_core.data.track import Track
 from stdpose_core.propagation.flow_weights import CONFIDENCE
@@ -154,7 +155,7 @@ def flow_score(evidence: FlowEvidence) -> np.ndarray:
     """Score in (0, 1) = estimated probability that a flow joint is within 0.2 head sizes, ``[n,G,K]`` float32
     (the confidence network gives the logit of the opposite)."""
     z = confidence_network()(evidence.features())[..., 0]
-    return (1.0 / (1.0 + np.exp(np.clip(z, -50, 50)))).astype(np.float32)
+    return expit(-z).astype(np.float32)
 
 
 @lru_cache(maxsize=1)

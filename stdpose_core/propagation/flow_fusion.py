@@ -24,11 +24,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
+from scipy.special import softmax
 
 from stdpose_core.propagation.base import GapResult
 from stdpose_core.propagation.confidence import FlowEvidence, joint_depth
 from stdpose_core.propagation.flow_weights import SELECTOR
-from stdpose_core.propagation.tiny_mlp import TinyMLP, softmax
+from stdpose_core.propagation.tiny_mlp import TinyMLP
 from stdpose_core.propagation.tracking import Chain, group_median
 
 #: Trust in a track that starts from an occluded keyframe joint (it follows the occluder).
@@ -402,7 +403,7 @@ def fuse_two_sided(g: GapFrame, fwd: DirectionTrack, bwd: DirectionTrack) -> tup
     if net is None or g.span > SELECTOR_MAX_SPAN:
         return h.xy, h.evidence
     both = g.side == 2
-    w = softmax(net(selector_features(g, h)))
+    w = softmax(net(selector_features(g, h)), axis=-1)
     chosen = (w[..., None] * selector_candidates(g, h)).sum(axis=3)
     xy = np.where(both[..., None], chosen, h.xy).astype(np.float32)
     ev = h.evidence

@@ -41,9 +41,3 @@ class TinyMLP:
             if i < len(self.layers) - 1:
                 h = np.tanh(h)
         return h
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)

@@ -184,18 +184,23 @@ def _projects(clip: Clip, skeleton_name: str, targets: list[ValTarget], xy: np.n
     return mk(gt_tracks), mk(pred_tracks)
 
 
+def _per_clip_projects(clips: list[Clip], skeleton_name: str, targets: list[ValTarget], xy: np.ndarray,
+                       score: np.ndarray):
+    """Per clip of ``targets`` (in clip order): ``(its targets, GT project, predicted project)``."""
+    for ci in sorted({t.clip for t in targets}):
+        idx = [i for i, t in enumerate(targets) if t.clip == ci]
+        sub = [targets[i] for i in idx]
+        yield (sub, *_projects(clips[ci], skeleton_name, sub, xy[idx], score[idx]))
+
+
 def score_targets(clips: list[Clip], skeleton_name: str, targets: list[ValTarget], xy: np.ndarray,
                   score: np.ndarray) -> dict:
     """Metrics (``pckh05``, ``pckh02``, ``map``, ``mean_px``, ``norm``, ``targets``) over all clips."""
     from stdpose_core.propagation.scoring import score_frames
 
     results, weights = [], []
-    for ci in sorted({t.clip for t in targets}):
-        idx = [i for i, t in enumerate(targets) if t.clip == ci]
-        sub = [targets[i] for i in idx]
-        gt, pred = _projects(clips[ci], skeleton_name, sub, xy[idx], score[idx])
-        frames = np.unique([t.frame for t in sub])
-        results.append(score_frames(gt, pred, frames))
+    for sub, gt, pred in _per_clip_projects(clips, skeleton_name, targets, xy, score):
+        results.append(score_frames(gt, pred, np.unique([t.frame for t in sub])))
         weights.append(len(sub))
     out: dict = {"targets": int(sum(weights))}
     if not results:
@@ -216,14 +221,8 @@ def target_hits(clips: list[Clip], skeleton_name: str, targets: list[ValTarget],
     only on the targets and the ground truth, so two methods' hits on the same targets pair up."""
     from stdpose_core.eval.evaluate import joint_errors
 
-    out = []
-    for ci in sorted({t.clip for t in targets}):
-        idx = [i for i, t in enumerate(targets) if t.clip == ci]
-        sub = [targets[i] for i in idx]
-        gt, pred = _projects(clips[ci], skeleton_name, sub, xy[idx], np.ones(xy[idx].shape[:2], np.float32))
-        errors = joint_errors(gt, pred)
-        with np.errstate(invalid="ignore"):
-            out.append((errors.relative() <= threshold)[errors.valid])
+    score = np.ones(xy.shape[:2], np.float32)
+    out = [joint_errors(gt, pred).hits(threshold) for _, gt, pred in _per_clip_projects(clips, skeleton_name, targets, xy, score)]
     return np.concatenate(out) if out else np.zeros(0, bool)
 
 

@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
+from scipy.special import softmax
 
 from stdpose_core.progress import run_to_completion
 from stdpose_core.propagation import ListSource, flow_fusion, get_propagator
 from stdpose_core.propagation.confidence import FLOW_FEATURES, confidence_network
 from stdpose_core.propagation.evaluation import keep_frames, sparse_project
 from stdpose_core.propagation.scoring import score_frames
-from stdpose_core.propagation.tiny_mlp import TinyMLP, softmax
+from stdpose_core.propagation.tiny_mlp import TinyMLP
 
 
 def test_tiny_mlp_is_standardise_tanh_layers_then_linear():
@@ -23,7 +24,7 @@ def test_tiny_mlp_is_standardise_tanh_layers_then_linear():
 
 
 def test_softmax_weights_sum_to_one_and_keep_order():
-    w = softmax(np.array([[1000.0, 1001.0, 999.0], [0.0, 0.0, 0.0]]))
+    w = softmax(np.array([[1000.0, 1001.0, 999.0], [0.0, 0.0, 0.0]]), axis=-1)  # as the selector calls it
     assert np.allclose(w.sum(axis=-1), 1.0)
     assert w[0, 1] > w[0, 0] > w[0, 2]
     assert np.allclose(w[1], 1 / 3)
