@@ -1,6 +1,6 @@
 """Propagation benchmark: throughput, accuracy per keyframe interval T, and confidence calibration.
 
-    .venv/bin/python benchmarks/bench_propagation.py [--legacy] [--baseline REV] [--quick] [--seeds 3] [--persons 4] [--val-limit N]
+    .venv/bin/python benchmarks/bench_propagation.py [--legacy] [--baseline REV] [--split] [--quick] [--seeds 3] [--persons 4] [--val-limit N]
 
 ``--legacy`` adds ``flow-legacy`` (v0.1's flow, ``benchmarks/legacy_flow.py``) beside today's ``flow``
 in every table, measured in the same process on the same frames. ``--baseline REV`` (e.g. ``main``)
@@ -8,7 +8,8 @@ adds ``flow@REV``: the flow modules as committed at git revision REV (``benchmar
 
 1. Throughput: person-frames/s at 1920x1080 with 1 person and 960x540 with 4 people (generated clips,
    64 frames, T = 7, frames in memory), best of 3 alternating runs, with PCKh@0.2 and mean px on the
-   same clip.
+   same clip. ``--split`` also times flow's OpenCV calls in its best run: the rest is Python, and
+   the old run's time over the OpenCV time bounds what removing all of that Python could give.
 2. Real video: the JHMDB ``val`` clips of ``models/splits/jhmdb.json`` (never used for tuning) and the
    goalkeeping clip, T = 5, 7, 15, 30: PCK@0.2 (box-normalised: JHMDB has no head boxes; pooled over
    all joints), mean px, the confidence's AUROC for "error > 0.2" pooled over the clips (and the mean
@@ -226,11 +227,50 @@ def format_row(name, T, row):
     return f"{name:<10}{T:>4}  " + "  |  ".join(cells)
 
 
-def throughput(methods, persons: int, size, frames: int = 64, every: int = 7, repeats: int = 3):
+class OpenCVClock:
+    """Stands in for the ``cv2`` module inside flow's modules and adds up the seconds spent in the
+    OpenCV calls that do its image work (LK, gray conversion, pyramids): what is left of a run's time
+    is Python around them. ``seconds`` maps call name to seconds; ``reset()`` starts again."""
+
+    TIMED = ("calcOpticalFlowPyrLK", "cvtColor", "pyrDown")
+
+    def __init__(self):
+        self.seconds = dict.fromkeys(self.TIMED, 0.0)
+        for name in self.TIMED:
+            setattr(self, name, self._timed(name, getattr(cv2, name)))
+
+    def _timed(self, name, fn):
+        def call(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - t0
+        return call
+
+    def __getattr__(self, name):  # everything else is plain cv2
+        return getattr(cv2, name)
+
+    def reset(self) -> None:
+        self.seconds = dict.fromkeys(self.TIMED, 0.0)
+
+
+def opencv_clock() -> OpenCVClock:
+    """Install an :class:`OpenCVClock` in today's flow modules (not in flow-legacy's or a baseline's)."""
+    from stdpose_core.propagation import gray_frames, tracking
+
+    clock = OpenCVClock()
+    tracking.cv2 = gray_frames.cv2 = clock
+    return clock
+
+
+def throughput(methods, persons: int, size, frames: int = 64, every: int = 7, repeats: int = 3,
+               clock: OpenCVClock | None = None):
     """``{method: (person_frames, best seconds, rate, cpu seconds, pck02, mean_px)}`` on one generated clip.
 
     Methods run alternately ``repeats`` times (the machine is shared: the best run of each is the one
-    least disturbed); accuracy is scored on the propagated frames.
+    least disturbed); accuracy is scored on the propagated frames. With ``clock``, ``flow``'s best run
+    also gets ``"opencv"``: ``{call: seconds}`` of that run.
     """
     from stdpose_core.propagation.evaluation import keep_frames, sparse_project
     from stdpose_core.propagation.scoring import score_frames
@@ -243,9 +283,13 @@ def throughput(methods, persons: int, size, frames: int = 64, every: int = 7, re
     for _ in range(repeats):
         for m in methods:
             prop = get_propagator(m)
+            if clock is not None:
+                clock.reset()
             t0, c0 = time.perf_counter(), time.process_time()
             edit = run_to_completion(prop.run(sparse, src))
             dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            if m == "flow" and clock is not None and ("flow" not in best or dt < best["flow"][1]):
+                best["opencv"] = dict(clock.seconds)
             if m not in best or dt < best[m][1]:
                 pred = sparse_project(clip.gt, keep)
                 edit.apply(pred)
@@ -329,6 +373,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip", default="", help="comma list of sections to skip: speed, real, synth")
     ap.add_argument("--model-speed", default="", help="also time method 'stdpose' with an untrained MODEL[:onnx|onnx-int8|torch]"
                     " (e.g. stdpose_vit_s:onnx, stdpose_vit_s:onnx-int8)")
+    ap.add_argument("--split", action="store_true", help="also time flow's OpenCV calls in the throughput runs "
+                    "(what is left is Python; bounds the speed-up that Python work alone could bring)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--batch", type=int, default=8)
     args = ap.parse_args(argv)
@@ -351,10 +397,12 @@ def main(argv=None) -> int:
     print(f"methods available: {available_methods()}; benchmarked: {methods}")
 
     if "speed" not in skip:
+        clock = opencv_clock() if args.split else None
         for persons, wh in ((1, (1920, 1080)), (4, (960, 540))):
             print(f"\nthroughput at {wh[0]}x{wh[1]}, {persons} {'person' if persons == 1 else 'people'}, T=7, 64 frames in memory "
                   "(best of 3 alternating runs; CPU = process CPU time):")
-            res = throughput(["interp"] + flows, persons, wh)
+            res = throughput(["interp"] + flows, persons, wh, clock=clock)
+            split = res.pop("opencv", None)
             for m, (pf, dt, rate, cpu, pck, px) in res.items():
                 print(f"  {m:<12} {pf:5d} person-frames in {dt:6.3f} s = {rate:8.1f} person-frames/s "
                       f"({pf / max(cpu, 1e-9):8.1f} per CPU-second)  PCKh@0.2 {pck:5.1f}  {px:6.2f} px")
@@ -362,6 +410,15 @@ def main(argv=None) -> int:
                 if old in res:
                     print(f"  flow / {old} speed: {res['flow'][2] / res[old][2]:.2f}x wall, "
                           f"{res[old][3] / res['flow'][3]:.2f}x CPU")
+            if split is not None:
+                run = res["flow"][1]
+                cv = sum(split.values())
+                parts = ", ".join(f"{k} {v * 1e3:.1f}" for k, v in split.items())
+                print(f"  flow's best run, {run * 1e3:.1f} ms: OpenCV {cv * 1e3:.1f} ms ({parts}), the rest "
+                      f"{(run - cv) * 1e3:.1f} ms (Python around it)")
+                for old in ("flow-legacy", baseline):
+                    if old in res:
+                        print(f"  flow / {old} speed if flow's Python took no time: at most {res[old][1] / cv:.2f}x")
 
     if "real" not in skip:
         real = [("jhmdb-val", load_split("val", val_limit))]
