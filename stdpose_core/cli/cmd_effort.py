@@ -97,7 +97,7 @@ def cmd_suggest(args) -> int:
         raise StdposeError("--window must be at least 3 and --windows at least 1")
     with ProjectSession.open(args.project) as s:
         prop = get_propagator(args.method, weights=args.weights, device=args.device)
-        src = open_frames(video_path(s), s.project.video.frame_names) if prop.needs_frames else None
+        src = open_frames(video_path(s), s.project.video.frame_names, pixels=prop.frame_pixels) if prop.needs_frames else None
         try:
             result = run_with_bar(suggest_interval_job(s.project, src, prop, candidates, args.window, args.windows),
                                   desc="suggest-interval")

@@ -46,12 +46,15 @@ def register(sub) -> None:
     e.set_defaults(handler=cmd_eval_propagation)
 
 
-def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: bool = False):
+def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: bool = False, pixels: str = "rgb",
+                read_ahead: bool = False):
     """Frame source of a project/clip.
 
     ``prefer_names`` (eval-propagation): image files ``path / name`` for the annotation's file names.
     Otherwise ``stdpose_core.video.open_source(path)`` (video file or image folder) with a job's
-    cache budget and no prefetching (the frames are read in order).
+    cache budget and no prefetching; ``pixels`` ``"gray"`` for a method that reads only gray
+    (``Propagator.frame_pixels``: a video then skips making RGB frames); ``read_ahead`` for a job that
+    reads every frame in order (propagation: the next frames are decoded on a thread meanwhile).
     """
     from stdpose_core.propagation.list_sources import ImageListSource
 
@@ -67,7 +70,7 @@ def open_frames(path: Path, frame_names: list[str] | None = None, prefer_names: 
         raise InputError(path, "video or image folder not found")
     from stdpose_core.video import JOB_CACHE_BYTES, open_source
 
-    return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False)
+    return open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False, pixels=pixels, read_ahead=read_ahead)
 
 
 def cmd_propagate(args) -> int:
@@ -82,7 +85,8 @@ def cmd_propagate(args) -> int:
         frames = parse_frame_range(args.frames, project.num_frames) if args.frames else None
         model_opts = {"project_path": args.project} if args.method in ("auto", "stdpose") else {}  # its adapted model
         prop = get_propagator(args.method, weights=args.weights, device=args.device, choice=args.choice, **model_opts)
-        src = open_frames(video_path(s), project.video.frame_names) if prop.needs_frames else None
+        src = open_frames(video_path(s), project.video.frame_names, pixels=prop.frame_pixels,
+                          read_ahead=True) if prop.needs_frames else None
         try:
             edit = run_with_bar(propagate_job(project, src, prop, [(None, frames)]), desc=f"propagate ({prop.name})")
         finally:

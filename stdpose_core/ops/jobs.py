@@ -66,16 +66,38 @@ def propagate_job(project: Project, source: FrameSourceLike | None, propagator: 
         check_frames(source, project)
     else:
         source = None
+    own = gray_twin(source) if prop.needs_frames and prop.frame_pixels == "gray" else None
     targets = targets or [(None, None)]
     parts: list[Edit] = []
-    for i, (track_ids, frames) in enumerate(targets):
-        if frames is not None and frames[1] <= frames[0]:
-            continue
-        suffix = f" ({i + 1}/{len(targets)})" if len(targets) > 1 else ""
-        edit = yield from relay(prop.run(project, source, track_ids, frames),
-                                lambda p, s=suffix: Progress(p.done, p.total, f"{p.message}{s}"))
-        parts.extend(leaves(edit))
+    try:
+        for i, (track_ids, frames) in enumerate(targets):
+            if frames is not None and frames[1] <= frames[0]:
+                continue
+            suffix = f" ({i + 1}/{len(targets)})" if len(targets) > 1 else ""
+            edit = yield from relay(prop.run(project, own or source, track_ids, frames),
+                                    lambda p, s=suffix: Progress(p.done, p.total, f"{p.message}{s}"))
+            parts.extend(leaves(edit))
+    finally:
+        if own is not None:
+            own.close()
     return Compound(parts, label=label or f"propagate ({prop.name})")
+
+
+def gray_twin(source: FrameSourceLike | None):
+    """A gray source of the same video for a job whose method reads gray only, when ``source`` makes
+    RGB frames (the GUI's display source: ``stdpose propagate`` opens its video gray already): the
+    video's luma plane then serves the job, no RGB frame is made and the annotator's frames stay in
+    ``source``'s cache (docs/adr/0022). Its cache gets a quarter of ``source``'s budget (at most a
+    job's): room to decode ahead, so a job stays within 1.25x the user's cache setting. None when
+    ``source`` is gray already, cannot be reopened (frames in memory) or fails to reopen."""
+    from stdpose_core.video import JOB_CACHE_BYTES
+
+    if getattr(source, "pixels", None) != "rgb" or not hasattr(source, "reopened"):
+        return None
+    try:
+        return source.reopened("gray", min(JOB_CACHE_BYTES, source.cache.max_bytes // 4))
+    except (InputError, OSError):  # e.g. the file went away since it was opened: read it as it is
+        return None
 
 
 def detect_job(project: Project, source: FrameSourceLike | None, detector: PersonDetector | Callable[[], PersonDetector],

@@ -78,6 +78,7 @@ class ChoicePropagator(Propagator):
         if level not in ("gap", "joint"):
             raise StdposeError(f"unknown choice {level!r}; choose one of {', '.join(CHOICES)}")
         self.model, self.flow, self.level = model, flow, level
+        self.frame_pixels = model.frame_pixels
         self.name = f"{model.name}+{flow.name}"
         self.note = ""
         self._code = 0

@@ -249,12 +249,15 @@ class Propagator(ABC):
     """A propagation method. Subclasses implement :meth:`fill_group`.
 
     ``source_code`` is the :class:`Source` written on filled joints; ``needs_frames`` says whether
-    the method reads images (its ``source`` must then hold every frame).
+    the method reads images (its ``source`` must then hold every frame); ``frame_pixels`` what it
+    needs of them: ``"rgb"``, or ``"gray"`` when it reads only gray (a job may then open its video
+    with ``open_source(path, pixels="gray")``, which skips making RGB frames; RGB sources still work).
     """
 
     name: str = "base"
     source_code: Source = Source.PROPAGATED
     needs_frames: bool = True
+    frame_pixels: str = "rgb"
 
     def model_version(self, project: Project) -> int:
         """Code stored in ``Track.model_version`` for joints this method fills (0 = none)."""

@@ -38,6 +38,7 @@ class FlowPropagator(Propagator):
     stopping rule), ``max_residual`` (LK residual that marks a step failed)."""
 
     source_code = Source.PROPAGATED
+    frame_pixels = "gray"  # LK reads gray only: a job's video hands out its luma plane (docs/adr/0022)
 
     def __init__(self, win: int = WIN, levels: int = LEVELS, chunk: int = 64, iters: int = 10, eps: float = 0.1,
                  max_residual: float | None = None) -> None:

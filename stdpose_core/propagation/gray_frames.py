@@ -10,7 +10,8 @@ what ``cv2.calcOpticalFlowPyrLK`` builds inside) is built once when first asked 
 step that reads the frame (the forward step into it, the forward step out of it, both backward
 steps) shares it. Piece corners lie on a grid of :data:`ALIGN` px, so a region's pyramid is a view
 of its piece's. At most ``chunk`` frames are kept, so a 10,000-frame gap streams. Any object with
-``len(src)`` and ``src.frame(i) -> (H,W,3) uint8 RGB`` is a source.
+``len(src)`` and ``src.frame(i) -> (H,W,3) uint8 RGB`` is a source; one of ``(H,W) uint8`` gray
+frames (``open_source(path, pixels="gray")``: a video's own luma plane) needs no conversion.
 """
 
 from __future__ import annotations
@@ -70,8 +71,12 @@ class GrayFrames:
                     box = (min(box[0], r[0]), min(box[1], r[1]), max(box[2], r[2]), max(box[3], r[3]))
             if (box[2] - box[0]) * (box[3] - box[1]) > WHOLE_SHARE * w * h:
                 box = (0, 0, w, h)
-        gray = cv2.cvtColor(rgb[box[1] : box[3], box[0] : box[2]], cv2.COLOR_RGB2GRAY)  # a strided view: no copy
-        self.converted_pixels += gray.size
+        part = rgb[box[1] : box[3], box[0] : box[2]]  # a strided view: no copy
+        if part.ndim == 2:  # a gray source (open_source(pixels="gray")): nothing to convert
+            gray = part
+        else:
+            gray = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY)
+            self.converted_pixels += gray.size
         if i not in self._cache and len(self._cache) >= self.chunk:
             self._cache.pop(next(iter(self._cache)))
         levels = [gray]

@@ -1,6 +1,8 @@
 """The ``FrameSource`` interface: random access to the frames of a video file or image folder.
 
-Frames are ``(H, W, 3) uint8 RGB`` arrays, frame indices are 0-based in display order. A source
+Frames are ``(H, W, 3) uint8 RGB`` arrays, or ``(H, W) uint8`` gray for a source opened with
+``pixels="gray"`` (what flow reads: a video then skips making RGB frames, docs/adr/0022); frame
+indices are 0-based in display order. A source
 keeps decoded frames in a memory-bounded cache (:mod:`.cache`) and, once the caller reports where the
 user is (:meth:`FrameSource.set_position`), a prefetch thread (:mod:`.prefetch`) decodes the frames
 around that position, so stepping back and forth and playing are served from memory. All public
@@ -19,7 +21,10 @@ from stdpose_core.errors import InputError
 from stdpose_core.video.cache import DEFAULT_CACHE_BYTES, FrameCache
 
 Sink = Callable[[int, np.ndarray], bool]
-"""``sink(i, rgb) -> keep_going``: receives decoded frames in increasing index order."""
+"""``sink(i, frame) -> keep_going``: receives decoded frames in increasing index order."""
+
+#: What a source's frames are: ``(H,W,3)`` RGB or ``(H,W)`` gray (luma).
+PIXELS = ("rgb", "gray")
 
 
 class FrameSource(ABC):
@@ -28,10 +33,19 @@ class FrameSource(ABC):
     Attributes: ``path`` (the file or folder), ``warnings`` (one-line notes about the input, e.g. a
     truncated file), ``seek_exact`` (False when the file's timestamps are unusable: frames are then
     read by counting from the start, which is exact but slow; offer ``stdpose reencode``),
-    ``cache`` (the :class:`FrameCache`).
+    ``cache`` (the :class:`FrameCache`), ``pixels`` (``"rgb"`` or ``"gray"``: what :meth:`frame` returns).
+    ``read_ahead``: every :meth:`frame` call also moves the prefetch window there (implies
+    ``prefetch``), so a job that reads frames in order has the next ones decoded on a thread while it
+    works on these (a propagation job over a video: 1.1-1.3x end to end, docs/adr/0022).
     """
 
-    def __init__(self, path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True):
+    def __init__(self, path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True,
+                 pixels: str = "rgb", read_ahead: bool = False):
+        if pixels not in PIXELS:
+            raise ValueError(f"pixels must be one of {PIXELS}, not {pixels!r}")
+        self.pixels = pixels
+        self.read_ahead = read_ahead
+        prefetch = prefetch or read_ahead
         self.path = Path(path)
         self.warnings: list[str] = []
         self.seek_exact = True
@@ -80,6 +94,13 @@ class FrameSource(ABC):
     def _close(self) -> None:
         """Release files and decoders."""
 
+    @abstractmethod
+    def reopened(self, pixels: str, cache_bytes: int) -> "FrameSource":
+        """The same frames from a new source of their own (own decoders and cache, ``read_ahead``)
+        whose frames are ``pixels``, for a job that reads them in order: one that reads only gray
+        then reads a video's luma without making RGB frames, and leaves this source's cache alone.
+        The caller closes it."""
+
     def _seek_point(self, i: int) -> int:
         """The first frame a read of frame ``i`` has to decode (its keyframe for videos)."""
         return i
@@ -94,11 +115,14 @@ class FrameSource(ABC):
 
     # --- the public API -----------------------------------------------------------------------
     def frame(self, i: int) -> np.ndarray:
-        """Frame ``i`` (negative counts from the end) as a read-only (H,W,3) uint8 RGB array.
+        """Frame ``i`` (negative counts from the end) as a read-only (H,W,3) uint8 RGB array
+        ((H,W) gray when the source was opened with ``pixels="gray"``).
 
         The array is shared with the cache: copy it before drawing on it. IndexError when out of range.
         """
         i = self._check_index(i)
+        if self.read_ahead:
+            self.set_position(i)
         arr = self.cache.get(i)
         if arr is not None:
             return arr
@@ -111,12 +135,12 @@ class FrameSource(ABC):
         got: list[np.ndarray] = []
         start = self._jump_start(i) if self._prefetch_enabled else i
 
-        def sink(j: int, rgb: np.ndarray) -> bool:
+        def sink(j: int, arr: np.ndarray) -> bool:
             if j == i:
-                got.append(self.cache.put(j, rgb))
+                got.append(self.cache.put(j, arr))
                 return False
             if j not in self.cache:  # decoded on the way to i anyway: keep it for stepping back
-                self.cache.put(j, rgb)
+                self.cache.put(j, arr)
             return True
 
         try:
@@ -166,7 +190,7 @@ class FrameSource(ABC):
     @property
     def frame_bytes(self) -> int:
         w, h = self.size
-        return w * h * 3
+        return w * h * (3 if self.pixels == "rgb" else 1)
 
     def close(self) -> None:
         """Stop prefetching, free the cache and release the file (idempotent)."""

@@ -4,7 +4,8 @@ Exact mode: seek to the keyframe at or before the wanted frame (by presentation 
 forward, and identify every decoded frame by its timestamp in the :class:`FrameIndex`; a frame is
 never identified by counting. Reading ``i+1`` right after ``i`` continues decoding without a seek.
 Counting mode (files without usable timestamps): restart from the beginning and count.
-Frames handed out are copies in numpy-owned memory, not views of FFmpeg's buffers (:mod:`.buffers`).
+Frames handed out are copies in numpy-owned memory, not views of FFmpeg's buffers (:mod:`.buffers`):
+RGB, or the luma plane for ``pixels="gray"`` (no RGB frame is made).
 Not thread-safe by itself: :class:`VideoFileSource` hands each decoder to one thread at a time.
 """
 
@@ -16,12 +17,16 @@ from typing import Callable, Iterator
 import numpy as np
 
 from stdpose_core.errors import InputError
-from stdpose_core.video.buffers import owned_rgb
+from stdpose_core.video.buffers import owned_luma, owned_rgb
 from stdpose_core.video.frame_index import FrameIndex, open_container
 
 SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flush + refill)
 #: Packets in a row the decoder may reject before a read gives up (a damaged stretch, not a damaged file).
 MAX_BAD_PACKETS = 50
+
+
+def _owned_rgb(frame) -> np.ndarray:
+    return owned_rgb(frame.to_ndarray(format="rgb24"))
 
 
 class TimestampMismatch(Exception):
@@ -31,8 +36,9 @@ class TimestampMismatch(Exception):
 class Decoder:
     """A container + decoder; ``next_index`` is the display index the next decoded frame will have."""
 
-    def __init__(self, path: Path, index: FrameIndex, pts_to_index: dict[int, int]):
+    def __init__(self, path: Path, index: FrameIndex, pts_to_index: dict[int, int], pixels: str = "rgb"):
         self.path = path
+        self._pixels = owned_luma if pixels == "gray" else _owned_rgb
         self.index = index
         self.pts_to_index = pts_to_index
         self.skip = frozenset(index.skipped_pts)
@@ -100,7 +106,7 @@ class Decoder:
             self.next_index = i + 1
             if i < start:
                 continue
-            if not sink(i, owned_rgb(frame.to_ndarray(format="rgb24"))) or i >= stop - 1:
+            if not sink(i, self._pixels(frame)) or i >= stop - 1:
                 return
             start = i + 1  # later frames must follow without gaps
 
@@ -125,7 +131,7 @@ class Decoder:
                 raise InputError(self.path, f"frame {self.next_index} cannot be decoded (the stream ends early)")
             i = self.next_index
             self.next_index = i + 1
-            if i >= start and (not sink(i, owned_rgb(frame.to_ndarray(format="rgb24"))) or i >= stop - 1):
+            if i >= start and (not sink(i, self._pixels(frame)) or i >= stop - 1):
                 return
 
     # --- shared -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import numpy as np
 
 from stdpose_core.errors import InputError
 from stdpose_core.video.base import FrameSource, Sink
-from stdpose_core.video.buffers import bgr_to_owned_rgb
+from stdpose_core.video.buffers import bgr_to_owned_gray, bgr_to_owned_rgb
 from stdpose_core.video.cache import DEFAULT_CACHE_BYTES
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -44,8 +44,8 @@ class ImageFolderSource(FrameSource):
     """
 
     def __init__(self, folder: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True,
-                 fps: float = DEFAULT_FOLDER_FPS):
-        super().__init__(folder, cache_bytes, prefetch)
+                 fps: float = DEFAULT_FOLDER_FPS, pixels: str = "rgb", read_ahead: bool = False):
+        super().__init__(folder, cache_bytes, prefetch, pixels, read_ahead)
         if not self.path.is_dir():
             raise InputError(self.path, "folder not found")
         names = sorted((p.name for p in self.path.iterdir()
@@ -66,6 +66,9 @@ class ImageFolderSource(FrameSource):
                                  "and bottom, pixel coordinates unchanged")
         self._timestamps = np.arange(len(names), dtype=np.float64) / self._fps
         self._timestamps.flags.writeable = False
+
+    def reopened(self, pixels: str, cache_bytes: int) -> "ImageFolderSource":
+        return ImageFolderSource(self.path, cache_bytes, fps=self._fps, pixels=pixels, read_ahead=True)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -101,10 +104,10 @@ class ImageFolderSource(FrameSource):
                 raise InputError(path, "cannot decode image")
             if (bgr.shape[1], bgr.shape[0]) != self._sizes[i]:
                 raise InputError(path, f"image size changed to {bgr.shape[1]}x{bgr.shape[0]}")
-            rgb = bgr_to_owned_rgb(bgr)  # numpy-owned memory (video/buffers.py)
-            if rgb.shape[:2] != (self._size[1], self._size[0]):
-                padded = np.zeros((self._size[1], self._size[0], 3), np.uint8)
-                padded[: rgb.shape[0], : rgb.shape[1]] = rgb
-                rgb = padded
-            if not sink(i, rgb):
+            img = bgr_to_owned_rgb(bgr) if self.pixels == "rgb" else bgr_to_owned_gray(bgr)  # numpy-owned (video/buffers.py)
+            if img.shape[:2] != (self._size[1], self._size[0]):
+                padded = np.zeros((self._size[1], self._size[0]) + img.shape[2:], np.uint8)
+                padded[: img.shape[0], : img.shape[1]] = img
+                img = padded
+            if not sink(i, img):
                 return

@@ -32,23 +32,27 @@ JUMP_KEEP_SHARE = 0.15
 class VideoFileSource(FrameSource):
     """Frames of a video file (H.264/H.265/MPEG-4/MJPEG/... in mp4/mkv/avi/mov; B-frames; VFR).
 
-    ``index``: the :class:`FrameIndex` (timestamps, keyframes); ``seek_exact`` mirrors it.
+    ``index``: the :class:`FrameIndex` (timestamps, keyframes; read from the index cache or built, unless
+    one is passed in); ``seek_exact`` mirrors it.
     """
 
     def __init__(self, path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True,
-                 max_decoders: int = MAX_DECODERS):
-        super().__init__(path, cache_bytes, prefetch)
+                 max_decoders: int = MAX_DECODERS, pixels: str = "rgb", index: FrameIndex | None = None,
+                 read_ahead: bool = False):
+        super().__init__(path, cache_bytes, prefetch, pixels, read_ahead)
         if not self.path.exists():
             raise InputError(self.path, "file not found")
         if not self.path.is_file():
             raise InputError(self.path, "not a file")
-        self.index: FrameIndex = load_or_build(self.path)
+        self.index: FrameIndex = index if index is not None else load_or_build(self.path)
         self.seek_exact = self.index.seek_exact
         self.warnings = list(self.index.warnings)
         self._pts_to_index = {t: i for i, t in enumerate(self.index.pts)}
         self._timestamps = self.index.timestamps()
         self._timestamps.flags.writeable = False
-        self.max_decoders = max(1, max_decoders)
+        # Reading ahead: one decoder, shared by the job and the thread ahead of it, so a job that catches
+        # up waits for the next frame instead of seeking a second decoder to it and decoding it twice.
+        self.max_decoders = 1 if read_ahead else max(1, max_decoders)
         self._decoders: list[Decoder] = []
         self._busy: set[int] = set()
         self._pool = threading.Condition()
@@ -56,6 +60,11 @@ class VideoFileSource(FrameSource):
 
     def __len__(self) -> int:
         return self.index.num_frames
+
+    def reopened(self, pixels: str, cache_bytes: int) -> "VideoFileSource":
+        src = VideoFileSource(self.path, cache_bytes, pixels=pixels, index=self.index, read_ahead=True)
+        src.seek_exact, src.warnings = self.seek_exact, list(self.warnings)  # what reading this file taught
+        return src
 
     @property
     def fps(self) -> float:
@@ -129,7 +138,7 @@ class VideoFileSource(FrameSource):
                 needs_seek = best is None or best.cost(start, self.seek_exact) >= seek_cost
                 if needs_seek and len(self._decoders) < self.max_decoders:
                     # a fresh decoder seeks as fast as a used one and keeps the others' positions
-                    best = Decoder(self.path, self.index, self._pts_to_index)
+                    best = Decoder(self.path, self.index, self._pts_to_index, self.pixels)
                     self._decoders.append(best)
                 if best is not None:
                     self._busy.add(id(best))

@@ -1,5 +1,7 @@
-"""The GUI's jobs read the frames through the frame loader's source: one index, one decoder pool and
-one cache sized by the user's setting, whose protected window keeps the annotator's frames."""
+"""The GUI's jobs read the frames through the frame loader's source: one index and one cache sized by
+the user's setting, whose protected window keeps the annotator's frames. A method that reads gray
+only (flow) reads a gray twin of it (ADR 0022): the same index, a decoder and a quarter of the
+budget of its own, so the job's frames never touch the annotator's cache."""
 
 from __future__ import annotations
 
@@ -38,14 +40,29 @@ def test_a_job_reads_through_the_loaders_source_and_the_annotators_frames_stay_c
         raise AssertionError("a job opened a second frame source")
 
     monkeypatch.setattr(stdpose_core.video, "open_source", no_second_source)
+    import stdpose_core.ops.jobs as jobs
+
+    twins = []
+    real_twin = jobs.gray_twin
+
+    def spy(source):
+        twins.append(real_twin(source))
+        return twins[-1]
+
+    monkeypatch.setattr(jobs, "gray_twin", spy)
     misses = src.cache.misses
+    w.jobs.set_method("interp")  # reads no frames
+    with qtbot.waitSignal(w.jobs.runner.finished, timeout=30000):
+        assert w.jobs.propagate()
     w.jobs.set_method("flow")
     with qtbot.waitSignal(w.jobs.runner.finished, timeout=30000):
         assert w.jobs.propagate()
-    assert src.cache.misses - misses >= 15  # the job's frames 0..17 came through this cache
+    assert len(twins) == 1 and twins[0].pixels == "gray" and twins[0].path == src.path
+    assert twins[0].cache.max_bytes == src.cache.max_bytes // 4 and twins[0]._closed  # closed when the job ended
+    assert twins[0].cache.hits + twins[0].cache.misses >= 15  # the job's frames 0..17 came through the twin
+    assert src.cache.misses == misses  # the loader's source decoded nothing for the jobs
     assert all(i in src.cache for i in range(lo, hi + 1)), (lo, hi, sorted(src.cache._frames))
-    assert src.cache.nbytes <= src.cache.max_bytes
-    assert w.loader.source is src and w.doc.undo_stack.count() == 1
+    assert w.loader.source is src and w.doc.undo_stack.count() == 2
 
 
 def test_without_readable_frames_a_job_says_so_and_changes_nothing(qtbot, window, errors):
