@@ -44,7 +44,11 @@ CHILD = textwrap.dedent("""
     from stdpose_core.cli.cmd_propagate import open_frames
     s = ProjectSession.open(project)
     prop = get_propagator(method)
-    src = open_frames(video_path(s), s.project.video.frame_names)
+    try:  # as stdpose propagate opens it (a checkout before ADR 0022 knows neither option)
+        src = open_frames(video_path(s), s.project.video.frame_names, pixels=getattr(prop, "frame_pixels", "rgb"),
+                          read_ahead=True)
+    except TypeError:
+        src = open_frames(video_path(s), s.project.video.frame_names)
     import stdpose_core
     print(json.dumps({"frames": 0, "rss": rss()[0], "peak": rss()[1], "code": stdpose_core.__file__}), flush=True)
     job = prop.run(s.project, src, frames=(0, stop))

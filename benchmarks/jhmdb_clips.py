@@ -27,23 +27,23 @@ def clip_names(part: str, limit: int | None = None) -> list[str]:
     return names
 
 
-def load_clip(name: str):
-    """``(gt Project, ListSource of its frames)`` of one JHMDB clip."""
+def load_clip(name: str, pixels: str = "rgb"):
+    """``(gt Project, ListSource of its frames)`` of one JHMDB clip (``pixels="gray"``: the video's luma)."""
     from stdpose_core.io import read_annotations
     from stdpose_core.propagation import ListSource
     from stdpose_core.video import open_source
 
     gt = read_annotations(JHMDB / f"{name}.json")
-    with open_source(JHMDB / f"{name}.avi", prefetch=False) as src:
+    with open_source(JHMDB / f"{name}.avi", prefetch=False, pixels=pixels) as src:
         frames = [src.frame(i).copy() for i in range(min(len(src), gt.num_frames))]
     return gt, ListSource(frames)
 
 
-def load_split(part: str, limit: int | None = None) -> list:
+def load_split(part: str, limit: int | None = None, pixels: str = "rgb") -> list:
     """``[(gt, source), ...]`` of a split part; empty when the shared data is absent."""
     if not JHMDB.is_dir() or not SPLIT.is_file():
         return []
-    return [load_clip(n) for n in clip_names(part, limit)]
+    return [load_clip(n, pixels) for n in clip_names(part, limit)]
 
 
 def load_goalkeeping():
