@@ -66,27 +66,37 @@ def encode(frames: list[np.ndarray], path: Path, fps: int = 25) -> Path:
     return path
 
 
+def timed_modes(video: Path, sparse, repeats: int) -> dict:
+    """``{mode: (edit, best seconds)}``: flow over ``sparse``'s gaps reading ``video`` each way of
+    :data:`MODES`, alternately, ``repeats`` times (the shared machine is noisy: best run kept)."""
+    best: dict = {}
+    for _ in range(repeats):
+        for mode, (pixels, ahead) in MODES.items():
+            t0 = time.perf_counter()
+            with open_source(video, cache_bytes=JOB_CACHE_BYTES, prefetch=False, pixels=pixels, read_ahead=ahead) as src:
+                edit = run_to_completion(get_propagator("flow").run(sparse, src))
+            dt = time.perf_counter() - t0
+            if mode not in best or dt < best[mode][1]:
+                best[mode] = (edit, dt)
+    return best
+
+
+def person_frames(edit) -> int:
+    return sum(int(e.joint_mask.any(axis=1).sum()) for e in edit.edits)
+
+
 def file_speed(persons: int, size: tuple[int, int], frames: int, repeats: int, folder: Path, every: int = 7) -> dict:
     """``{mode: (person_frames, best seconds, pckh02)}`` of flow end to end on one encoded clip (:data:`MODES`)."""
     clip, _ = make_clip(persons, frames, size, seed=11)
     path = encode(clip.frames, folder / f"clip_{size[0]}x{size[1]}_{persons}.mp4")
     keep = keep_frames(clip.gt.num_frames, every)
-    sparse = sparse_project(clip.gt, keep)
     open_source(path, prefetch=False).close()  # the frame index is built once and cached, as on a first open
-    best: dict = {}
-    for _ in range(repeats):
-        for mode, (pixels, ahead) in MODES.items():
-            t0 = time.perf_counter()
-            with open_source(path, cache_bytes=JOB_CACHE_BYTES, prefetch=False, pixels=pixels, read_ahead=ahead) as src:
-                edit = run_to_completion(get_propagator("flow").run(sparse, src))
-            dt = time.perf_counter() - t0
-            if mode not in best or dt < best[mode][1]:
-                pred = sparse_project(clip.gt, keep)
-                edit.apply(pred)
-                r = score_frames(clip.gt, pred, np.flatnonzero(~keep))
-                pf = sum(int(e.joint_mask.any(axis=1).sum()) for e in edit.edits)
-                best[mode] = (pf, dt, r["pckh02"])
-    return best
+    out = {}
+    for mode, (edit, dt) in timed_modes(path, sparse_project(clip.gt, keep), repeats).items():
+        pred = sparse_project(clip.gt, keep)
+        edit.apply(pred)
+        out[mode] = (person_frames(edit), dt, score_frames(clip.gt, pred, np.flatnonzero(~keep))["pckh02"])
+    return out
 
 
 def project_speed(path: Path, repeats: int, every: int = 7) -> tuple[str, dict]:
@@ -96,17 +106,8 @@ def project_speed(path: Path, repeats: int, every: int = 7) -> tuple[str, dict]:
 
     with ProjectSession.open(path, "read") as s:
         gt, video = s.project, video_path(s)
-    sparse = sparse_project(gt, keep_frames(gt.num_frames, every))
-    best: dict = {}
-    for _ in range(repeats):
-        for mode, (pixels, ahead) in MODES.items():
-            t0 = time.perf_counter()
-            with open_source(video, cache_bytes=JOB_CACHE_BYTES, prefetch=False, pixels=pixels, read_ahead=ahead) as src:
-                edit = run_to_completion(get_propagator("flow").run(sparse, src))
-            dt = time.perf_counter() - t0
-            if mode not in best or dt < best[mode][1]:
-                best[mode] = (sum(int(e.joint_mask.any(axis=1).sum()) for e in edit.edits), dt)
-    return Path(video).name, best
+    best = timed_modes(video, sparse_project(gt, keep_frames(gt.num_frames, every)), repeats)
+    return Path(video).name, {mode: (person_frames(edit), dt) for mode, (edit, dt) in best.items()}
 
 
 def main(argv=None) -> int:

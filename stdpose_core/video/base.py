@@ -127,13 +127,17 @@ class FrameSource(ABC):
         if arr is not None:
             return arr
         pf = self._prefetcher
-        if pf is not None and pf.is_coming(i):
+
+        def coming() -> bool:  # reading ahead, i is the first frame the thread decodes next
+            return pf.is_coming(i) or (self.read_ahead and pf.busy())
+
+        if pf is not None and coming():
             # the prefetch thread is decoding towards i right now: waiting beats a second seek
-            arr = self.cache.wait_for(i, lambda: pf.is_coming(i))
+            arr = self.cache.wait_for(i, coming)
             if arr is not None:
                 return arr
         got: list[np.ndarray] = []
-        start = self._jump_start(i) if self._prefetch_enabled else i
+        start = self._jump_start(i) if self._prefetch_enabled and not self.read_ahead else i
 
         def sink(j: int, arr: np.ndarray) -> bool:
             if j == i:

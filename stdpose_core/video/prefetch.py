@@ -53,6 +53,10 @@ class Prefetcher:
         r = self._inflight
         return r is not None and r[0] <= i < r[1]
 
+    def busy(self) -> bool:
+        """True while the window around the last position is still being filled."""
+        return not self._idle and not self._stopped
+
     def wait_idle(self, timeout: float) -> bool:
         with self._cond:
             return self._cond.wait_for(lambda: self._idle or self._stopped, timeout)
