@@ -36,7 +36,7 @@ class FrameSource(ABC):
     ``cache`` (the :class:`FrameCache`), ``pixels`` (``"rgb"`` or ``"gray"``: what :meth:`frame` returns).
     ``read_ahead``: every :meth:`frame` call also moves the prefetch window there (implies
     ``prefetch``), so a job that reads frames in order has the next ones decoded on a thread while it
-    works on these (a propagation job over a video: 1.1-1.3x end to end, docs/adr/0022).
+    works on these (a propagation job over a video: up to 1.4x end to end, docs/adr/0022).
     """
 
     def __init__(self, path: str | Path, cache_bytes: int = DEFAULT_CACHE_BYTES, prefetch: bool = True,
