@@ -4,15 +4,15 @@
         [--project P.stdpose ...]
 
 1. Speed: generated clips (``bench_propagation``'s renderer: 1920x1080 with 1 person, 960x540 with 4
-   people) encoded as H.264 (yuv420p, crf 18, a keyframe every 12 frames) in a temporary folder; ``flow``
-   over keyframes every T = 7 frames, reading a source opened as ``stdpose propagate`` opens it (a job's
-   cache) three ways (:data:`MODES`): ``rgb`` (every frame decoded to RGB, then converted to gray where
-   flow looks: how ``stdpose propagate`` read a video until ADR 0022), ``gray`` (the decoder's luma
-   plane) and ``gray+ahead`` (luma, and the next frames decoded on a thread meanwhile: how it reads one
-   now), alternately, best of ``--repeats``: person-frames/s from opening the file to the last joint,
-   and PCKh@0.2 against the renderer's ground truth. ``--project`` adds
-   real videos: a project's own poses (e.g. ``stdpose detect``'s) kept every 7th frame as keyframes,
-   flow over its video the same three ways (speed only: there is no ground truth).
+   people) encoded as H.264 (yuv420p, crf 18, a keyframe every 12 frames) in a temporary folder,
+   keyframes every T = 7 frames, read from a source opened as ``stdpose propagate`` opens it (a job's
+   cache), four ways (:data:`MODES`): ``v0.1`` (v0.1's flow, ``legacy_flow.py``, reading RGB), ``rgb``
+   (today's flow on RGB frames, converted to gray where it looks: how ``stdpose propagate`` read a
+   video until ADR 0022), ``gray`` (the decoder's luma plane) and ``gray+ahead`` (luma, the next frames
+   decoded on a thread meanwhile: how it reads one now), alternately, best of ``--repeats``:
+   person-frames/s from opening the file to the last joint, and PCKh@0.2 against the renderer's
+   ground truth. ``--project`` adds real videos: a project's own poses (e.g. ``stdpose detect``'s)
+   kept every 7th frame as keyframes, the same four ways (speed only: there is no ground truth).
 2. Real video: the JHMDB ``val`` clips of ``models/splits/jhmdb.json`` decoded from their .avi files as
    RGB and as luma, T = 5, 7, 15, 30: flow's PCK@0.2 (box-normalised), mean px and confidence AUROC
    with each (``bench_propagation.real_video``).
@@ -42,9 +42,11 @@ from stdpose_core.propagation.scoring import score_frames
 from stdpose_core.video import JOB_CACHE_BYTES, open_source
 
 PIXELS = ("rgb", "gray")
-#: How the source is opened: ``name: (pixels, read_ahead)``. "rgb" is how ``stdpose propagate`` read a
-#: video before ADR 0022, "gray+ahead" how it reads one now.
-MODES = {"rgb": ("rgb", False), "gray": ("gray", False), "gray+ahead": ("gray", True)}
+#: What runs and how the source is opened: ``name: (method, pixels, read_ahead)``. "v0.1" is v0.1's
+#: flow (``legacy_flow.py``) as ``stdpose propagate`` ran it, "rgb" today's flow reading a video as
+#: before ADR 0022, "gray+ahead" as it reads one now.
+MODES = {"v0.1": ("flow-legacy", "rgb", False), "rgb": ("flow", "rgb", False), "gray": ("flow", "gray", False),
+         "gray+ahead": ("flow", "gray", True)}
 
 
 def encode(frames: list[np.ndarray], path: Path, fps: int = 25) -> Path:
@@ -71,10 +73,10 @@ def timed_modes(video: Path, sparse, repeats: int) -> dict:
     :data:`MODES`, alternately, ``repeats`` times (the shared machine is noisy: best run kept)."""
     best: dict = {}
     for _ in range(repeats):
-        for mode, (pixels, ahead) in MODES.items():
+        for mode, (method, pixels, ahead) in MODES.items():
             t0 = time.perf_counter()
             with open_source(video, cache_bytes=JOB_CACHE_BYTES, prefetch=False, pixels=pixels, read_ahead=ahead) as src:
-                edit = run_to_completion(get_propagator("flow").run(sparse, src))
+                edit = run_to_completion(get_propagator(method).run(sparse, src))
             dt = time.perf_counter() - t0
             if mode not in best or dt < best[mode][1]:
                 best[mode] = (edit, dt)
@@ -120,6 +122,9 @@ def main(argv=None) -> int:
                     help="also time flow over this project's video (its poses every 7th frame as keyframes); repeatable")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
+    from legacy_flow import register_legacy
+
+    register_legacy()
     if "speed" not in skip:
         with tempfile.TemporaryDirectory() as tmp:
             for persons, wh in ((1, (1920, 1080)), (4, (960, 540))):
@@ -130,14 +135,14 @@ def main(argv=None) -> int:
                     print(f"  {mode:<11} {pf:5d} person-frames in {dt:6.3f} s = {pf / dt:7.1f} person-frames/s  "
                           f"PCKh@0.2 {pck:5.1f}")
                 print(f"  speed over rgb: gray {res['rgb'][1] / res['gray'][1]:.2f}x, "
-                      f"gray+ahead {res['rgb'][1] / res['gray+ahead'][1]:.2f}x")
+                      f"gray+ahead {res['rgb'][1] / res['gray+ahead'][1]:.2f}x; over v0.1: {res['v0.1'][1] / res['gray+ahead'][1]:.2f}x")
         for path in args.project:
             name, res = project_speed(path, args.repeats)
             print(f"\nflow end to end over {name} ({path.name}'s poses every 7th frame as keyframes, best of {args.repeats}):")
             for mode, (pf, dt) in res.items():
                 print(f"  {mode:<11} {pf:5d} person-frames in {dt:6.3f} s = {pf / dt:7.1f} person-frames/s")
             print(f"  speed over rgb: gray {res['rgb'][1] / res['gray'][1]:.2f}x, "
-                  f"gray+ahead {res['rgb'][1] / res['gray+ahead'][1]:.2f}x")
+                  f"gray+ahead {res['rgb'][1] / res['gray+ahead'][1]:.2f}x; over v0.1: {res['v0.1'][1] / res['gray+ahead'][1]:.2f}x")
     if "real" not in skip:
         clips = {p: load_split("val", args.val_limit, pixels=p) for p in PIXELS}
         if not clips["rgb"]:
