@@ -74,7 +74,7 @@ def propagate_job(project: Project, source: FrameSourceLike | None, propagator: 
             if frames is not None and frames[1] <= frames[0]:
                 continue
             suffix = f" ({i + 1}/{len(targets)})" if len(targets) > 1 else ""
-            edit = yield from relay(prop.run(project, own or source, track_ids, frames),
+            edit = yield from relay(prop.run(project, source if own is None else own, track_ids, frames),
                                     lambda p, s=suffix: Progress(p.done, p.total, f"{p.message}{s}"))
             parts.extend(leaves(edit))
     finally:

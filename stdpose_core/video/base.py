@@ -2,10 +2,10 @@
 
 Frames are ``(H, W, 3) uint8 RGB`` arrays, or ``(H, W) uint8`` gray for a source opened with
 ``pixels="gray"`` (what flow reads: a video then skips making RGB frames, docs/adr/0022); frame
-indices are 0-based in display order. A source
-keeps decoded frames in a memory-bounded cache (:mod:`.cache`) and, once the caller reports where the
-user is (:meth:`FrameSource.set_position`), a prefetch thread (:mod:`.prefetch`) decodes the frames
-around that position, so stepping back and forth and playing are served from memory. All public
+indices are 0-based in display order. A source keeps decoded frames in a memory-bounded cache
+(:mod:`.cache`) and, once the caller reports where the user is (:meth:`FrameSource.set_position`),
+a prefetch thread (:mod:`.prefetch`) decodes the frames around that position, so stepping back and
+forth and playing are served from memory. All public
 methods are thread-safe: a GUI loader thread and a propagation worker may read at the same time.
 """
 
