@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,13 +256,21 @@ class OpenCVClock:
         self.seconds = dict.fromkeys(self.TIMED, 0.0)
 
 
-def opencv_clock() -> OpenCVClock:
-    """Install an :class:`OpenCVClock` in today's flow modules (not in flow-legacy's or a baseline's)."""
+@contextmanager
+def opencv_clock(on: bool = True):
+    """An :class:`OpenCVClock` standing in for ``cv2`` in today's flow modules while the block runs
+    (not in flow-legacy's or a baseline's); None when not ``on``."""
     from stdpose_core.propagation import gray_frames, tracking
 
+    if not on:
+        yield None
+        return
     clock = OpenCVClock()
     tracking.cv2 = gray_frames.cv2 = clock
-    return clock
+    try:
+        yield clock
+    finally:
+        tracking.cv2 = gray_frames.cv2 = cv2
 
 
 def throughput(methods, persons: int, size, frames: int = 64, every: int = 7, repeats: int = 3,
@@ -397,28 +406,28 @@ def main(argv=None) -> int:
     print(f"methods available: {available_methods()}; benchmarked: {methods}")
 
     if "speed" not in skip:
-        clock = opencv_clock() if args.split else None
-        for persons, wh in ((1, (1920, 1080)), (4, (960, 540))):
-            print(f"\nthroughput at {wh[0]}x{wh[1]}, {persons} {'person' if persons == 1 else 'people'}, T=7, 64 frames in memory "
-                  "(best of 3 alternating runs; CPU = process CPU time):")
-            res = throughput(["interp"] + flows, persons, wh, clock=clock)
-            split = res.pop("opencv", None)
-            for m, (pf, dt, rate, cpu, pck, px) in res.items():
-                print(f"  {m:<12} {pf:5d} person-frames in {dt:6.3f} s = {rate:8.1f} person-frames/s "
-                      f"({pf / max(cpu, 1e-9):8.1f} per CPU-second)  PCKh@0.2 {pck:5.1f}  {px:6.2f} px")
-            for old in ("flow-legacy", baseline):
-                if old in res:
-                    print(f"  flow / {old} speed: {res['flow'][2] / res[old][2]:.2f}x wall, "
-                          f"{res[old][3] / res['flow'][3]:.2f}x CPU")
-            if split is not None:
-                run = res["flow"][1]
-                cv = sum(split.values())
-                parts = ", ".join(f"{k} {v * 1e3:.1f}" for k, v in split.items())
-                print(f"  flow's best run, {run * 1e3:.1f} ms: OpenCV {cv * 1e3:.1f} ms ({parts}), the rest "
-                      f"{(run - cv) * 1e3:.1f} ms (Python around it)")
+        with opencv_clock(args.split) as clock:
+            for persons, wh in ((1, (1920, 1080)), (4, (960, 540))):
+                print(f"\nthroughput at {wh[0]}x{wh[1]}, {persons} {'person' if persons == 1 else 'people'}, T=7, 64 frames in memory "
+                      "(best of 3 alternating runs; CPU = process CPU time):")
+                res = throughput(["interp"] + flows, persons, wh, clock=clock)
+                split = res.pop("opencv", None)
+                for m, (pf, dt, rate, cpu, pck, px) in res.items():
+                    print(f"  {m:<12} {pf:5d} person-frames in {dt:6.3f} s = {rate:8.1f} person-frames/s "
+                          f"({pf / max(cpu, 1e-9):8.1f} per CPU-second)  PCKh@0.2 {pck:5.1f}  {px:6.2f} px")
                 for old in ("flow-legacy", baseline):
                     if old in res:
-                        print(f"  flow / {old} speed if flow's Python took no time: at most {res[old][1] / cv:.2f}x")
+                        print(f"  flow / {old} speed: {res['flow'][2] / res[old][2]:.2f}x wall, "
+                              f"{res[old][3] / res['flow'][3]:.2f}x CPU")
+                if split is not None:
+                    run = res["flow"][1]
+                    cv = sum(split.values())
+                    parts = ", ".join(f"{k} {v * 1e3:.1f}" for k, v in split.items())
+                    print(f"  flow's best run, {run * 1e3:.1f} ms: OpenCV {cv * 1e3:.1f} ms ({parts}), the rest "
+                          f"{(run - cv) * 1e3:.1f} ms (Python around it)")
+                    for old in ("flow-legacy", baseline):
+                        if old in res:
+                            print(f"  flow / {old} speed if flow's Python took no time: at most {res[old][1] / cv:.2f}x")
 
     if "real" not in skip:
         real = [("jhmdb-val", load_split("val", val_limit))]

@@ -107,13 +107,12 @@ def _check_video(session, task: VideoTask) -> None:
         raise InputError(task.project, f"is a project of {stored}, not of {task.video} (the dataset's video)")
 
 
-def _open_source(task: VideoTask, **options):
-    """The task's video (``options``: :func:`stdpose_core.video.open_source`'s)."""
+def _open_source(task: VideoTask):
     from stdpose_core.video import open_source
 
     if not Path(task.video).exists():
         raise InputError(task.video, "the video is missing")
-    return open_source(Path(task.video), **options)
+    return open_source(Path(task.video))
 
 
 def _detect(task: VideoTask) -> Job[Result]:
@@ -142,7 +141,6 @@ def _detect(task: VideoTask) -> Job[Result]:
 def _propagate(task: VideoTask) -> Job[Result]:
     from stdpose_core.ops.jobs import propagate_job
     from stdpose_core.propagation import get_propagator
-    from stdpose_core.video import JOB_CACHE_BYTES
 
     p = task.params
     with locks.open_to_write(task.project, command=f"stdpose dataset propagate ({task.name})") as s:
@@ -155,9 +153,7 @@ def _propagate(task: VideoTask) -> Job[Result]:
         opts = {k: p.get(k) for k in ("weights", "device") if p.get(k)}
         prop = _model(("propagate", p.get("method", "auto"), tuple(sorted(opts.items()))),
                       lambda: get_propagator(p.get("method", "auto"), **opts))
-        # as stdpose propagate reads it: the method's pixels (flow: the luma plane), decoded ahead (ADR 0022)
-        src = _open_source(task, cache_bytes=JOB_CACHE_BYTES, prefetch=False, pixels=prop.frame_pixels,
-                           read_ahead=True) if prop.needs_frames else None
+        src = _open_source(task) if prop.needs_frames else None  # flow: propagate_job reads a gray twin of it
         try:
             edit = yield from propagate_job(s.project, src, prop)
         finally:

@@ -85,11 +85,12 @@ def propagate_job(project: Project, source: FrameSourceLike | None, propagator: 
 
 def gray_twin(source: FrameSourceLike | None):
     """A gray source of the same video for a job whose method reads gray only, when ``source`` makes
-    RGB frames (the GUI's display source: ``stdpose propagate`` opens its video gray already): the
-    video's luma plane then serves the job, no RGB frame is made and the annotator's frames stay in
-    ``source``'s cache (docs/adr/0022). Its cache gets a quarter of ``source``'s budget (at most a
-    job's): room to decode ahead, so a job stays within 1.25x the user's cache setting. None when
-    ``source`` is gray already, cannot be reopened (frames in memory) or fails to reopen."""
+    RGB frames (the GUI's display source, a dataset batch's; ``stdpose propagate`` opens its video
+    gray already): the video's luma plane then serves the job, read ahead, no RGB frame is made and
+    the annotator's frames stay in ``source``'s cache (docs/adr/0022). Its cache gets a quarter of
+    ``source``'s budget (at most a job's): room to decode ahead, so a job stays within 1.25x the
+    user's cache setting. None when ``source`` is gray already, cannot be reopened (frames in memory)
+    or fails to reopen."""
     from stdpose_core.video import JOB_CACHE_BYTES
 
     if getattr(source, "pixels", None) != "rgb" or not hasattr(source, "reopened"):
