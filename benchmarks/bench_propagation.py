@@ -9,7 +9,10 @@ adds ``flow@REV``: the flow modules as committed at git revision REV (``benchmar
 1. Throughput: person-frames/s at 1920x1080 with 1 person and 960x540 with 4 people (generated clips,
    64 frames, T = 7, frames in memory), best of 3 alternating runs, with PCKh@0.2 and mean px on the
    same clip. ``--split`` also times flow's OpenCV calls in its best run: the rest is Python, and
-   the old run's time over the OpenCV time bounds what removing all of that Python could give.
+   the old run's time over the OpenCV time bounds what removing all of that Python could give. It
+   also runs ``flow`` with its LK calls made free (points stay put; speed only) beside the others,
+   and measures LK's cost per tracked point on the clip's frames: together they bound what a faster
+   tracker could give (one that does no per-image work but tracks a point as fast as OpenCV does).
 2. Real video: the JHMDB ``val`` clips of ``models/splits/jhmdb.json`` (never used for tuning) and the
    goalkeeping clip, T = 5, 7, 15, 30: PCK@0.2 (box-normalised: JHMDB has no head boxes; pooled over
    all joints), mean px, the confidence's AUROC for "error > 0.2" pooled over the clips (and the mean
@@ -273,13 +276,74 @@ def opencv_clock(on: bool = True):
         tracking.cv2 = gray_frames.cv2 = cv2
 
 
+class FreeLK:
+    """Stands in for :func:`~stdpose_core.propagation.tracking.pyramidal_lk` while a block runs: every
+    point stays where it is, found, with residual 0, at no cost (speed bounds only: accuracy is
+    meaningless). ``points`` counts the points it was asked to track."""
+
+    def __init__(self):
+        self.points = 0
+
+    def __call__(self, prev, nxt, pts, win, criteria):
+        self.points += len(pts)
+        return pts.copy(), np.ones(len(pts), bool), np.zeros(len(pts), np.float32)
+
+
+@contextmanager
+def free_lk(on: bool):
+    """The block runs with a :class:`FreeLK` as flow's LK (yielded) when ``on``."""
+    from stdpose_core.propagation import tracking
+
+    if not on:
+        yield None
+        return
+    real, tracking.pyramidal_lk = tracking.pyramidal_lk, FreeLK()
+    try:
+        yield tracking.pyramidal_lk
+    finally:
+        tracking.pyramidal_lk = real
+
+
+#: The throughput row of flow run with :class:`FreeLK`.
+FREE_LK = "flow, LK free"
+
+
+def lk_point_cost(frames, points: np.ndarray, copies: int = 10, repeats: int = 5) -> tuple[float, float]:
+    """``(seconds per point, seconds per call without points)`` of one pyramidal LK step as flow
+    makes it (:func:`~stdpose_core.propagation.tracking.pyramidal_lk` over whole-frame pyramids),
+    from the best time with ``points[P,2]`` and with ``copies`` jittered copies of them, between the
+    first two of ``frames`` (RGB)."""
+    from stdpose_core.propagation.tracking import LKTracker, pyramidal_lk
+
+    lk = LKTracker()
+    pyr = []
+    for f in frames[:2]:
+        levels = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)]
+        for _ in range(lk.levels):
+            levels.append(cv2.pyrDown(levels[-1]))
+        pyr.append(levels)
+    jitter = np.random.default_rng(0).uniform(-0.5, 0.5, (len(points) * copies, 2)).astype(np.float32)
+    sets = [points.astype(np.float32), np.tile(points, (copies, 1)).astype(np.float32) + jitter]
+    best = [np.inf, np.inf]
+    for _ in range(repeats):
+        for i, pts in enumerate(sets):
+            t0 = time.perf_counter()
+            for _ in range(10):
+                pyramidal_lk(pyr[0], pyr[1], pts, lk.win, lk.criteria)
+            best[i] = min(best[i], (time.perf_counter() - t0) / 10)
+    per_point = (best[1] - best[0]) / (len(sets[1]) - len(sets[0]))
+    return per_point, best[0] - per_point * len(sets[0])
+
+
 def throughput(methods, persons: int, size, frames: int = 64, every: int = 7, repeats: int = 3,
                clock: OpenCVClock | None = None):
     """``{method: (person_frames, best seconds, rate, cpu seconds, pck02, mean_px)}`` on one generated clip.
 
     Methods run alternately ``repeats`` times (the machine is shared: the best run of each is the one
     least disturbed); accuracy is scored on the propagated frames. With ``clock``, ``flow``'s best run
-    also gets ``"opencv"``: ``{call: seconds}`` of that run.
+    also gets ``"opencv"``: ``{call: seconds}`` of that run, :data:`FREE_LK` runs beside the
+    others, and ``"lk"`` is ``(seconds per point, seconds per call without points, points tracked
+    in a run)`` (:func:`lk_point_cost`, :class:`FreeLK`).
     """
     from stdpose_core.propagation.evaluation import keep_frames, sparse_project
     from stdpose_core.propagation.scoring import score_frames
@@ -289,14 +353,18 @@ def throughput(methods, persons: int, size, frames: int = 64, every: int = 7, re
     keep = keep_frames(clip.gt.num_frames, every)
     sparse = sparse_project(clip.gt, keep)
     best: dict = {}
+    runs = methods + ([FREE_LK] if clock is not None else [])
+    points = 0
     for _ in range(repeats):
-        for m in methods:
-            prop = get_propagator(m)
+        for m in runs:
+            prop = get_propagator("flow" if m == FREE_LK else m)
             if clock is not None:
                 clock.reset()
-            t0, c0 = time.perf_counter(), time.process_time()
-            edit = run_to_completion(prop.run(sparse, src))
-            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            with free_lk(m == FREE_LK) as lk:
+                t0, c0 = time.perf_counter(), time.process_time()
+                edit = run_to_completion(prop.run(sparse, src))
+                dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            points = lk.points if lk is not None else points
             if m == "flow" and clock is not None and ("flow" not in best or dt < best["flow"][1]):
                 best["opencv"] = dict(clock.seconds)
             if m not in best or dt < best[m][1]:
@@ -305,6 +373,9 @@ def throughput(methods, persons: int, size, frames: int = 64, every: int = 7, re
                 r = score_frames(clip.gt, pred, np.flatnonzero(~keep))
                 pf = sum(int(e.joint_mask.any(axis=1).sum()) for e in edit.edits)
                 best[m] = (pf, dt, pf / dt, cpu, r["pckh02"], r["mean_px"])
+    if clock is not None:
+        xy = np.concatenate([t.xy[0][t.vis[0] > 0] for t in clip.gt.tracks.values()])
+        best["lk"] = lk_point_cost(clip.frames, xy) + (points,)
     return best
 
 
@@ -412,9 +483,11 @@ def main(argv=None) -> int:
                       "(best of 3 alternating runs; CPU = process CPU time):")
                 res = throughput(["interp"] + flows, persons, wh, clock=clock)
                 split = res.pop("opencv", None)
+                lk = res.pop("lk", None)
                 for m, (pf, dt, rate, cpu, pck, px) in res.items():
-                    print(f"  {m:<12} {pf:5d} person-frames in {dt:6.3f} s = {rate:8.1f} person-frames/s "
-                          f"({pf / max(cpu, 1e-9):8.1f} per CPU-second)  PCKh@0.2 {pck:5.1f}  {px:6.2f} px")
+                    acc = "(speed only)" if m == FREE_LK else f"PCKh@0.2 {pck:5.1f}  {px:6.2f} px"
+                    print(f"  {m:<13} {pf:5d} person-frames in {dt:6.3f} s = {rate:8.1f} person-frames/s "
+                          f"({pf / max(cpu, 1e-9):8.1f} per CPU-second)  {acc}")
                 for old in ("flow-legacy", baseline):
                     if old in res:
                         print(f"  flow / {old} speed: {res['flow'][2] / res[old][2]:.2f}x wall, "
@@ -428,6 +501,15 @@ def main(argv=None) -> int:
                     for old in ("flow-legacy", baseline):
                         if old in res:
                             print(f"  flow / {old} speed if flow's Python took no time: at most {res[old][1] / cv:.2f}x")
+                    per_point, per_call, points = lk
+                    tracked = res[FREE_LK][1] + per_point * points
+                    print(f"  LK step (4 levels, whole-frame pyramids): {per_point * 1e6:.2f} us per point + "
+                          f"{per_call * 1e3:.3f} ms per call (image work); {points} points tracked per run")
+                    for old in ("flow-legacy", baseline):
+                        if old in res:
+                            print(f"  flow / {old} speed if flow's LK took no time: at most {res[old][1] / res[FREE_LK][1]:.2f}x; "
+                                  f"with a tracker doing no per-image work at OpenCV's speed per point: "
+                                  f"at most {res[old][1] / tracked:.2f}x")
 
     if "real" not in skip:
         real = [("jhmdb-val", load_split("val", val_limit))]
