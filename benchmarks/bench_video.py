@@ -13,8 +13,10 @@ CRF 20, ~7 Mbit/s at 720p) once into ``--clips`` and measures each, plus ``../sh
 - cache MB: decoded frames held after the stepping (default budget 1 GiB)
 - after a jump: ``--jumps`` times, jump to a random frame (``frame(p)`` then ``set_position(p)``, as the
   GUI does) and step backwards at ``--step-hz`` for 1 s; jump latency and backward-step p50/p95/max
-  over all those steps, with v0.1's behaviour (``jump_keep = 0``: a jump keeps only its target) and
-  today's (frames decoded on the way to the target are kept) side by side on the same file
+  over all those steps and how many took over 50 ms, with v0.1's behaviour (``jump_keep = 0``: a jump
+  keeps only its target) and today's (frames decoded on the way to the target are kept, the frames
+  behind are decoded first) side by side on the same file, with the GUI's cache budget
+  (``--jump-cache-mb``, default 512 MB as in the editor's settings)
 
 Also prints the cost of keeping frames raw vs JPEG-compressed in the cache.
 
@@ -65,7 +67,8 @@ def make_clips(folder: Path, frames: int, quick: bool, only: str = "") -> list[t
     return out
 
 
-def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, indexed: bool, args_jumps: int = 8) -> dict:
+def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, indexed: bool, args_jumps: int = 8,
+               jump_cache_bytes: int = 512 << 20) -> dict:
     r: dict = {"clip": name}
     t = time.perf_counter()
     with open_source(path, prefetch=False) as src:
@@ -123,21 +126,23 @@ def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, in
         r["cache_mb"] = src.cache.nbytes / 2**20
         r["cache_frames"] = len(src.cache)
     for keep, key in ((0, "v01"), (None, "now")):
-        jumps, steps = after_jump(path, args_jumps, step_hz, keep, n)
+        jumps, steps = after_jump(path, args_jumps, step_hz, keep, n, jump_cache_bytes)
         r[f"jump_{key}"] = (pct(jumps, 50), pct(jumps, 95))
-        r[f"back_jump_{key}"] = (pct(steps, 50), pct(steps, 95), max(steps) * 1000 if steps else float("nan"))
+        r[f"back_jump_{key}"] = (pct(steps, 50), pct(steps, 95), max(steps) * 1000 if steps else float("nan"),
+                                 sum(s > 0.05 for s in steps), len(steps))
     r["bad"] = bad
     return r
 
 
-def after_jump(path: Path, jumps: int, step_hz: float, keep: int | None, n: int) -> tuple[list[float], list[float]]:
+def after_jump(path: Path, jumps: int, step_hz: float, keep: int | None, n: int,
+               cache_bytes: int) -> tuple[list[float], list[float]]:
     """Latencies (s) of ``jumps`` random jumps and of the backward steps in the second after each.
 
     ``keep``: the source's ``jump_keep`` (0 = v0.1: a jump keeps only its target; None = default).
     """
     rng = random.Random(1)
     jump_lat, step_lat = [], []
-    with open_source(path) as src:
+    with open_source(path, cache_bytes=cache_bytes) as src:
         if keep is not None:
             src.jump_keep = keep
         for _ in range(jumps):
@@ -191,6 +196,7 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--step-hz", type=float, default=25.0)
     ap.add_argument("--jumps", type=int, default=8, help="random jumps followed by 1 s of backward steps")
+    ap.add_argument("--jump-cache-mb", type=int, default=512, help="cache budget of the after-a-jump test (the editor's default)")
     ap.add_argument("--quick", action="store_true", help="720p clips only")
     ap.add_argument("--only", default="", help="measure only clips whose name contains this (e.g. '1080p H.264 GOP 250')")
     args = ap.parse_args()
@@ -204,7 +210,8 @@ def main() -> int:
     load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     rows = []
     for name, path in make_clips(Path(args.clips), args.frames, args.quick, args.only):
-        rows.append(bench_clip(name, path, args.seeks, args.steps, args.step_hz, indexed=path != VTEST, args_jumps=args.jumps))
+        rows.append(bench_clip(name, path, args.seeks, args.steps, args.step_hz, indexed=path != VTEST, args_jumps=args.jumps,
+                                jump_cache_bytes=args.jump_cache_mb << 20))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nVideo access, {os.cpu_count()} CPUs (load average {load0:.1f} at start, {load:.1f} at end), "
           f"PyAV {av.__version__}; times in ms unless noted; steps at {args.step_hz:g} Hz after prefetch warm-up\n")
@@ -219,14 +226,16 @@ def main() -> int:
               f"{r['fwd_p50']:.2f} / {r['fwd_p95']:.2f} ({r['fwd_miss']}) | "
               f"{r['back_p50']:.2f} / {r['back_p95']:.2f} ({r['back_miss']}) | "
               f"{r['cache_mb']:.0f} ({r['cache_frames']}) | {r['bad']} |")
-    print(f"\nAfter a jump: {args.jumps} random jumps, then 1 s of backward steps at {args.step_hz:g} Hz "
-          "(v0.1: a jump kept only its target | now: the frames decoded on the way are kept)\n")
-    print("| clip | jump p50 / p95 v0.1 | jump p50 / p95 now | back step p50 / p95 / max v0.1 | back step p50 / p95 / max now |")
+    print(f"\nAfter a jump: {args.jumps} random jumps, then 1 s of backward steps at {args.step_hz:g} Hz, cache "
+          f"{args.jump_cache_mb} MB (v0.1: a jump kept only its target | now: the frames decoded on the way are kept, "
+          "the frames behind decoded first); slow = steps over 50 ms of all\n")
+    print("| clip | jump p50 / p95 v0.1 | jump p50 / p95 now | back step p50 / p95 / max (slow) v0.1 "
+          "| back step p50 / p95 / max (slow) now |")
     print("|---|---|---|---|---|")
     for r in rows:
         a, b = r["back_jump_v01"], r["back_jump_now"]
         print(f"| {r['clip']} | {r['jump_v01'][0]:.0f} / {r['jump_v01'][1]:.0f} | {r['jump_now'][0]:.0f} / {r['jump_now'][1]:.0f} | "
-              f"{a[0]:.2f} / {a[1]:.1f} / {a[2]:.0f} | {b[0]:.2f} / {b[1]:.1f} / {b[2]:.0f} |")
+              f"{a[0]:.2f} / {a[1]:.1f} / {a[2]:.0f} ({a[3]} of {a[4]}) | {b[0]:.2f} / {b[1]:.1f} / {b[2]:.0f} ({b[3]} of {b[4]}) |")
     print("\nCache storage per frame: raw vs JPEG q95 (OpenCV)\n")
     print("| size | raw | JPEG |\n|---|---|---|")
     for line in bench_storage():

@@ -102,9 +102,9 @@ class VideoFileSource(FrameSource):
         key = self._seek_point(i)
         with self._pool:
             free = [d for d in self._decoders if id(d) not in self._busy]
-            if any(d.cost(i, True) < i - key + SEEK_PENALTY for d in free):
-                return i  # a decoder can simply continue to i: not a jump
-        start = max(key, i - keep)
+            # a decoder that can simply go on to i decodes the frames from where it stands anyway
+            on_the_way = [d.next_index for d in free if d.cost(i, True) < i - key + SEEK_PENALTY]
+        start = max([key, i - keep] + on_the_way)
         while start < i and start in self.cache:
             start += 1
         return start

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from video_clips import SIZE, N
@@ -76,6 +78,55 @@ def test_a_jump_keeps_the_frames_before_it_for_stepping_back(make_clip):
         for i in range(69, 59, -1):  # the first backward steps need no decoding at all
             assert read_index(src.frame(i)) == i
         assert src.seeks == seeks
+
+
+def _log_runs(src) -> list[tuple[str, int, int]]:
+    """Record every decoding run of ``src`` as ``(thread name, start, stop)``."""
+    runs: list[tuple[str, int, int]] = []
+    read_run = src._read_run
+
+    def logged(start, stop, sink):
+        runs.append((threading.current_thread().name, start, stop))
+        return read_run(start, stop, sink)
+
+    src._read_run = logged
+    return runs
+
+
+def test_after_a_jump_the_frames_behind_are_decoded_first_nearest_first(make_clip):
+    # one 250-frame GOP; a 40-frame budget: 6 frames kept by a jump, 16 prefetched behind
+    with open_source(make_clip("h264_mov_gop250"), cache_bytes=40 * FRAME) as src:
+        src.frame(5)
+        src.set_position(5)
+        assert src.wait_prefetch(20)
+        runs = _log_runs(src)
+        assert read_index(src.frame(70)) == 70  # a decoder goes on from ~22 to 70 (same GOP): no seek...
+        assert all(i in src.cache for i in range(64, 70))  # ...and keeps the last frames it passes
+        src.set_position(70)
+        assert src.wait_prefetch(20)
+        ahead = [r for r in runs if r[0] == "stdpose-prefetch"]
+        name, start, stop = ahead[0]
+        # the trailing side first (it costs a decode from the keyframe), in a short run that ends
+        # right behind the kept frames, so the frame wanted first arrives soon
+        assert stop == 64 and stop - start <= 16, ahead
+        assert any(r[1] >= 71 for r in ahead[1:])  # then the leading side
+        seeks = src.seeks
+        for i in range(69, 53, -1):  # the first second of stepping back: all in memory
+            assert i in src.cache, (i, sorted(src.cache._frames))
+            assert read_index(src.frame(i)) == i
+        assert src.seeks == seeks
+
+
+def test_a_job_reading_ahead_after_a_jump_gets_the_frames_ahead_first(make_clip):
+    # a job reads on from where it jumped (and waits for the prefetcher): the leading side stays first
+    with open_source(make_clip("h264_mov_gop250"), cache_bytes=40 * FRAME, read_ahead=True) as src:
+        src.frame(5)
+        assert src.wait_prefetch(20)
+        runs = _log_runs(src)
+        assert read_index(src.frame(70)) == 70
+        assert src.wait_prefetch(20)
+        ahead = [r for r in runs if r[0] == "stdpose-prefetch"]
+        assert ahead[0][1] == 70, ahead
 
 
 def test_sequential_reads_and_disabled_prefetch_keep_only_what_is_asked(make_clip):
