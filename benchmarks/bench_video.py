@@ -6,7 +6,8 @@ CRF 20, ~7 Mbit/s at 720p) once into ``--clips`` and measures each, plus ``../sh
 - open: first open (frame index built from packets + head/tail decode check) and reopen (cached index)
 - seq fps: ``frames()`` over the whole clip (decode + RGB conversion), no prefetch
 - seek p50/p95: ``frame(i)`` for random i with nothing cached and no prefetch ("cold")
-- (CPU): the same from process CPU time, i.e. what an idle machine gives (decoding is single-threaded);
+- (CPU): the same from process CPU time (decoding runs on ``decoder.DECODER_THREADS`` FFmpeg threads, so
+  CPU time can exceed wall time);
   wall-clock numbers on a machine shared with other jobs are inflated by the load
 - step +1 / -1 p50/p95: after a prefetch warm-up at the middle, 60 steps forward then 60 backward at
   ``--step-hz`` (an annotator holding an arrow key), each step ``frame(i)`` then ``set_position(i)``
