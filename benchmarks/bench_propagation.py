@@ -313,15 +313,12 @@ def lk_point_cost(frames, points: np.ndarray, copies: int = 10, repeats: int = 5
     makes it (:func:`~stdpose_core.propagation.tracking.pyramidal_lk` over whole-frame pyramids),
     from the best time with ``points[P,2]`` and with ``copies`` jittered copies of them, between the
     first two of ``frames`` (RGB)."""
+    from stdpose_core.propagation.gray_frames import GrayFrames
     from stdpose_core.propagation.tracking import LKTracker, pyramidal_lk
 
     lk = LKTracker()
-    pyr = []
-    for f in frames[:2]:
-        levels = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)]
-        for _ in range(lk.levels):
-            levels.append(cv2.pyrDown(levels[-1]))
-        pyr.append(levels)
+    reader = GrayFrames(ListSource(frames[:2]))  # the pyramids flow builds
+    pyr = [reader.pyramid(i, (0, 0) + reader.size, lk.levels) for i in (0, 1)]
     jitter = np.random.default_rng(0).uniform(-0.5, 0.5, (len(points) * copies, 2)).astype(np.float32)
     sets = [points.astype(np.float32), np.tile(points, (copies, 1)).astype(np.float32) + jitter]
     best = [np.inf, np.inf]

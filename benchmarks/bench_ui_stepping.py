@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--targets", default="430,180,330,90", help="frames to jump to, in order")
     ap.add_argument("--steps", type=int, default=25)
     ap.add_argument("--step-hz", type=float, default=25.0)
-    ap.add_argument("--cache-mb", type=int, default=512, help="the editor's frame cache (its default: 512)")
+    from app.settings import Settings
+
+    ap.add_argument("--cache-mb", type=int, default=Settings.cache_mb, help="the editor's frame cache (default: its default)")
     args = ap.parse_args(argv)
     if not args.video.is_file():
         print(f"error: {args.video}: video not found (run benchmarks/bench_video.py once, or pass --video)",

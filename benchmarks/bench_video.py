@@ -68,8 +68,8 @@ def make_clips(folder: Path, frames: int, quick: bool, only: str = "") -> list[t
     return out
 
 
-def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, indexed: bool, args_jumps: int = 8,
-               jump_cache_bytes: int = 512 << 20) -> dict:
+def bench_clip(name: str, path: Path, seeks: int, steps: int, step_hz: float, indexed: bool, args_jumps: int,
+               jump_cache_bytes: int) -> dict:
     r: dict = {"clip": name}
     t = time.perf_counter()
     with open_source(path, prefetch=False) as src:
@@ -197,7 +197,10 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--step-hz", type=float, default=25.0)
     ap.add_argument("--jumps", type=int, default=8, help="random jumps followed by 1 s of backward steps")
-    ap.add_argument("--jump-cache-mb", type=int, default=512, help="cache budget of the after-a-jump test (the editor's default)")
+    from app.settings import Settings
+
+    ap.add_argument("--jump-cache-mb", type=int, default=Settings.cache_mb,
+                    help="cache budget of the after-a-jump test (default: the editor's)")
     ap.add_argument("--quick", action="store_true", help="720p clips only")
     ap.add_argument("--only", default="", help="measure only clips whose name contains this (e.g. '1080p H.264 GOP 250')")
     args = ap.parse_args()
