@@ -85,10 +85,12 @@ class FrameSource(ABC):
         return None
 
     @abstractmethod
-    def _read_run(self, start: int, stop: int, sink: Sink) -> None:
+    def _read_run(self, start: int, stop: int, sink: Sink, pack_before: int | None = None) -> None:
         """Decode frames ``start .. stop-1`` in order into ``sink`` (stop early when it returns False).
 
-        Must be thread-safe; raises InputError when a frame cannot be decoded.
+        Frames before ``pack_before`` may be handed over as :class:`~.buffers.PackedFrame` (cheaper
+        to keep; the cache makes them RGB when asked for). Must be thread-safe; raises InputError when
+        a frame cannot be decoded.
         """
 
     def _close(self) -> None:
@@ -148,7 +150,7 @@ class FrameSource(ABC):
             return True
 
         try:
-            self._read_run(start, i + 1, sink)
+            self._read_run(start, i + 1, sink, pack_before=i)
         except InputError:
             if start == i or got:
                 raise

@@ -1,6 +1,8 @@
 """A thread-safe, memory-bounded LRU cache of decoded frames.
 
-Frames are kept raw ((H,W,3) uint8, read-only): a JPEG-compressed cache would hold ~10x more frames
+Frames are kept raw ((H,W,3) uint8, read-only), or as their decoded YUV planes
+(:class:`~.buffers.PackedFrame`, what a jump keeps on the way to its target): those become the RGB
+frame, identical to a fresh decode, when first asked for. A JPEG-compressed cache would hold ~10x more frames
 but costs 5-10 ms per 1080p frame to decode again, which breaks the 5 ms step budget, and it would
 make a cached frame differ from a freshly decoded one. Eviction is least-recently-used, except that
 frames inside the *protected* range (the prefetch window around the current position) are evicted
@@ -15,6 +17,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from stdpose_core.video.buffers import PackedFrame
+
 DEFAULT_CACHE_BYTES = 1 << 30
 #: Budget of a source opened by a background job (propagate, detect): they read each frame once or
 #: twice in order, so a big cache only holds memory (a 720p frame is 2.76 MB; 256 MiB = 92 frames,
@@ -23,7 +27,8 @@ JOB_CACHE_BYTES = 256 << 20
 
 
 class FrameCache:
-    """``index -> (H,W,3) uint8`` frames, at most ``max_bytes`` in total (at least one frame)."""
+    """``index -> (H,W,3) uint8`` frames (or :class:`PackedFrame` ones, made RGB when asked for), at
+    most ``max_bytes`` in total (at least one frame)."""
 
     def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES):
         self.max_bytes = int(max_bytes)
@@ -57,11 +62,44 @@ class FrameCache:
                 return None
             self._frames.move_to_end(i)
             self.hits += 1
-            return arr
+        return self._unpacked(i, arr)
 
-    def put(self, i: int, arr: np.ndarray) -> np.ndarray:
-        """Store ``arr`` (made read-only) under ``i`` and return it; evicts to stay within budget."""
-        arr.flags.writeable = False
+    def _unpacked(self, i: int, arr) -> np.ndarray | None:
+        """``arr``, made the RGB frame when it is a :class:`PackedFrame` (which that frame then
+        replaces in place); None when that fails (the entry is dropped: the frame is decoded again)."""
+        if not isinstance(arr, PackedFrame):
+            return arr
+        try:
+            rgb = arr.rgb()  # outside the lock: a few ms at 1080p
+        except Exception:  # noqa: BLE001 - never expected; a fresh decode of the frame still works
+            with self.cond:
+                if self._frames.get(i) is arr:
+                    self._bytes -= self._frames.pop(i).nbytes
+            return None
+        rgb.flags.writeable = False
+        with self.cond:
+            if self._frames.get(i) is arr:
+                self._frames[i] = rgb  # keeps its place in the LRU order
+                self._bytes += rgb.nbytes - arr.nbytes
+                self._evict(keep=i)
+        return rgb
+
+    def packed_near(self, p: int, lo: int, hi: int) -> int | None:
+        """The :class:`PackedFrame` in ``[lo, hi]`` nearest to ``p`` (the one behind first on a tie), or None."""
+        with self.cond:
+            packed = [j for j, a in self._frames.items() if lo <= j <= hi and isinstance(a, PackedFrame)]
+        return min(packed, key=lambda j: (abs(j - p), j > p), default=None)
+
+    def unpack(self, i: int) -> None:
+        """Make frame ``i`` RGB now if it is cached as a :class:`PackedFrame` (its place in the LRU order kept)."""
+        with self.cond:
+            arr = self._frames.get(i)
+        self._unpacked(i, arr)
+
+    def put(self, i: int, arr: np.ndarray | PackedFrame) -> np.ndarray | PackedFrame:
+        """Store ``arr`` (an array is made read-only) under ``i`` and return it; evicts to stay within budget."""
+        if isinstance(arr, np.ndarray):
+            arr.flags.writeable = False
         with self.cond:
             old = self._frames.pop(i, None)
             if old is not None:
@@ -89,7 +127,8 @@ class FrameCache:
         """Wait until frame ``i`` is cached while ``still_coming()`` is true; the frame or None."""
         with self.cond:
             ok = self.cond.wait_for(lambda: i in self._frames or not still_coming(), timeout)
-            return self._frames.get(i) if ok else None
+            arr = self._frames.get(i) if ok else None
+        return None if arr is None else self._unpacked(i, arr)
 
     def drop_unprotected(self) -> int:
         """Drop every frame outside the protected range (the window around the annotator); bytes freed.

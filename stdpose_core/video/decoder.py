@@ -5,7 +5,8 @@ forward, and identify every decoded frame by its timestamp in the :class:`FrameI
 never identified by counting. Reading ``i+1`` right after ``i`` continues decoding without a seek.
 Counting mode (files without usable timestamps): restart from the beginning and count.
 Frames handed out are copies in numpy-owned memory, not views of FFmpeg's buffers (:mod:`.buffers`):
-RGB, or the luma plane for ``pixels="gray"`` (no RGB frame is made).
+RGB, or the luma plane for ``pixels="gray"`` (no RGB frame is made), or, for frames a read only
+passes on the way to the ones it wants (``pack_before``), their YUV planes (:class:`~.buffers.PackedFrame`).
 Not thread-safe by itself: :class:`VideoFileSource` hands each decoder to one thread at a time.
 """
 
@@ -18,7 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from stdpose_core.errors import InputError
-from stdpose_core.video.buffers import owned_luma, owned_rgb
+from stdpose_core.video.buffers import owned_luma, owned_rgb, packed
 from stdpose_core.video.frame_index import FrameIndex, open_container
 
 SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flush + refill)
@@ -75,11 +76,13 @@ class Decoder:
             return min(seek, start - n) if n is not None and n <= start else seek
         return start - n if n is not None and n <= start else start + SEEK_PENALTY
 
-    def read_run(self, start: int, stop: int, sink: Callable[[int, np.ndarray], bool], exact: bool) -> None:
-        """Decode frames ``start .. stop-1`` into ``sink`` (see :class:`FrameSource._read_run`)."""
+    def read_run(self, start: int, stop: int, sink: Callable[[int, np.ndarray], bool], exact: bool,
+                 pack_before: int | None = None) -> None:
+        """Decode frames ``start .. stop-1`` into ``sink`` (see :class:`FrameSource._read_run`); RGB frames
+        before ``pack_before`` go as :class:`~.buffers.PackedFrame` where the format allows (exact mode)."""
         try:
             if exact:
-                self._read_exact(start, stop, sink)
+                self._read_exact(start, stop, sink, pack_before if self._pixels is _owned_rgb else None)
             else:
                 self._read_counting(start, stop, sink)
         except BaseException:
@@ -87,7 +90,7 @@ class Decoder:
             raise
 
     # --- exact mode ---------------------------------------------------------------------------
-    def _read_exact(self, start: int, stop: int, sink) -> None:
+    def _read_exact(self, start: int, stop: int, sink, pack_before: int | None = None) -> None:
         self._skip_before = self.index.pts[start]
         key = self.index.key_at_or_before(start)
         fresh = False
@@ -120,7 +123,8 @@ class Decoder:
             self.next_index = i + 1
             if i < start:
                 continue
-            if not sink(i, self._pixels(frame)) or i >= stop - 1:
+            out = packed(frame) if pack_before is not None and i < pack_before else None
+            if not sink(i, self._pixels(frame) if out is None else out) or i >= stop - 1:
                 return
             start = i + 1  # later frames must follow without gaps
 

@@ -94,8 +94,8 @@ class ImageFolderSource(FrameSource):
         """Each image's ``(width, height)`` when they differ, else None."""
         return list(self._sizes) if len(set(self._sizes)) > 1 else None
 
-    def _read_run(self, start: int, stop: int, sink: Sink) -> None:
-        import cv2
+    def _read_run(self, start: int, stop: int, sink: Sink, pack_before: int | None = None) -> None:
+        import cv2  # (images decode to RGB or gray directly: nothing to pack)
 
         for i in range(start, stop):
             path = self.path / self._names[i]

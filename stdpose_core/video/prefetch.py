@@ -10,6 +10,10 @@ back as about half the cache budget allows) up to the cached block: stepping bac
 frames are cached behind the position (right after a jump) the run is short, as the frame wanted
 first is the run's last: it arrives sooner, and the long runs follow once there is a buffer.
 
+Frames a jump kept as YUV planes (:class:`~.buffers.PackedFrame`) are made RGB, nearest the
+position first, so stepping onto them costs no conversion either: when moving backwards (and after
+a jump) before the leading side is decoded, otherwise once the window is full.
+
 A jump (a move of more than ``RUN`` frames) puts the trailing side first: its decode from the
 keyframe is the slow one and should start at once, while the jump's decoder stands right at the
 leading side (a 1080p file with 250-frame GOPs and the editor's 512 MB cache: backward steps in the
@@ -20,6 +24,8 @@ for a job keep the leading side first: their reader waits for it.
 from __future__ import annotations
 
 import threading
+
+from stdpose_core.video.decoder import SEEK_PENALTY
 
 LEAD_MAX, TRAIL_MAX = 64, 48
 RUN = 8  # frames per leading-side run
@@ -60,9 +66,12 @@ class Prefetcher:
         self.source.cache.protect(lo, hi)
 
     def is_coming(self, i: int) -> bool:
-        """True while a running decode will deliver frame ``i``."""
+        """True while a running decode will deliver frame ``i`` about as soon as a read of its own
+        could: the run covers ``i`` and has got past ``i``'s keyframe (less what a seek costs). A run
+        from an earlier keyframe that is still far from ``i`` (the previous GOP's decode, after a jump
+        just past a keyframe) would keep the reader waiting for most of a GOP (0.85 s at 1080p)."""
         r = self._inflight
-        return r is not None and r[0] <= i < r[1]
+        return r is not None and r[0] <= i < r[1] and r[0] >= self.source._seek_point(i) - SEEK_PENALTY
 
     def busy(self) -> bool:
         """True while the window around the last position is still being filled."""
@@ -118,6 +127,9 @@ class Prefetcher:
                     return
                 gen, p, d = self._gen, self._pos, self._dir
             plan = self._plan(p, d) if not self.source._closed else None
+            # moving backwards (or just jumped), the frames right behind come before the leading side
+            if (plan is None or (d < 0 and plan[0] > p)) and self._unpack_one(p, d):
+                continue
             if plan is None:
                 with self._cond:
                     if gen == self._gen:
@@ -125,6 +137,18 @@ class Prefetcher:
                         self._cond.notify_all()
                 continue
             self._decode(plan, gen)
+
+    def _unpack_one(self, p: int, d: int) -> bool:
+        """With the window decoded, make the packed frame nearest ``p`` RGB (frames a jump kept on the
+        way: stepping onto one then costs no conversion); False when none is left."""
+        if self.source._closed:
+            return False
+        lo, hi = self._window(p, d)
+        j = self.source.cache.packed_near(p, lo, hi)
+        if j is None:
+            return False
+        self.source.cache.unpack(j)
+        return True
 
     def _decode(self, plan: tuple[int, int], gen: int) -> None:
         start, stop = plan

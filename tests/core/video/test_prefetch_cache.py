@@ -85,17 +85,19 @@ def _log_runs(src) -> list[tuple[str, int, int]]:
     runs: list[tuple[str, int, int]] = []
     read_run = src._read_run
 
-    def logged(start, stop, sink):
+    def logged(start, stop, sink, **kw):
         runs.append((threading.current_thread().name, start, stop))
-        return read_run(start, stop, sink)
+        return read_run(start, stop, sink, **kw)
 
     src._read_run = logged
     return runs
 
 
 def test_after_a_jump_the_frames_behind_are_decoded_first_nearest_first(make_clip):
-    # one 250-frame GOP; a 40-frame budget: 6 frames kept by a jump, 16 prefetched behind
+    # one 250-frame GOP; a 40-frame budget: 6 frames kept by a jump (fewer than the 16 the window
+    # wants behind), the rest prefetched
     with open_source(make_clip("h264_mov_gop250"), cache_bytes=40 * FRAME) as src:
+        src.jump_keep = 6
         src.frame(5)
         src.set_position(5)
         assert src.wait_prefetch(20)
@@ -151,3 +153,18 @@ def test_drop_unprotected_keeps_the_annotators_window():
     cache.protect(5, 8)
     freed = cache.drop_unprotected()
     assert sorted(cache._frames) == [5, 6, 7, 8] and freed == 16 * 300 and cache.nbytes == 4 * 300
+
+
+def test_a_reader_waits_for_a_prefetch_run_only_when_it_comes_about_as_soon_as_its_own_read(make_clip):
+    # 12-frame GOPs: frame 38's keyframe is 36, so reading it alone decodes ~3 frames plus a seek
+    with open_source(make_clip("h264_mp4_gop12_b2"), cache_bytes=200 * FRAME) as src:
+        src.set_position(0)
+        assert src.wait_prefetch(20)
+        pf = src._prefetcher
+        pf._inflight = (10, 40)  # a run that has just delivered frame 9 and goes on to 39
+        assert pf.is_coming(15)  # near: waiting beats a seek of its own
+        assert not pf.is_coming(38)  # two GOPs on: decoding it from its own keyframe is sooner
+        assert not pf.is_coming(40) and not pf.is_coming(9)  # not in the run
+        pf._inflight = (30, 40)
+        assert pf.is_coming(38)
+        pf._inflight = None
