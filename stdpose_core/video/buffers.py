@@ -94,6 +94,7 @@ class PackedFrame:
         flat, n, q = self.yuv.reshape(-1), w * h, w * h // 4  # U and V follow Y, each plane's rows in a row
         flat[n : n + q].reshape(h // 2, w // 2)[:] = u[: h // 2, : w // 2]
         flat[n + q :].reshape(h // 2, w // 2)[:] = v[: h // 2, : w // 2]
+        self.yuv.flags.writeable = False  # shared by every thread that asks for the frame, like a cached frame
         self.format, self.colorspace, self.color_range = frame.format.name, frame.colorspace, frame.color_range
         self.nbytes = self.yuv.nbytes
 
