@@ -44,6 +44,12 @@ def owned_rgb(view: np.ndarray) -> np.ndarray:
     return out
 
 
+def frame_rgb(frame) -> np.ndarray:
+    """``(H,W,3) uint8`` RGB of a decoded ``av.VideoFrame`` in numpy-owned memory: FFmpeg's conversion
+    with the frame's colour matrix and range (every RGB frame a video hands out is made here)."""
+    return owned_rgb(frame.to_ndarray(format="rgb24"))
+
+
 def owned_luma(frame) -> np.ndarray:
     """``(H,W) uint8`` gray of a decoded ``av.VideoFrame`` in numpy-owned memory (0 black, 255 white).
 
@@ -99,12 +105,12 @@ class PackedFrame:
         self.nbytes = self.yuv.nbytes
 
     def rgb(self) -> np.ndarray:
-        """The ``(H,W,3) uint8`` RGB frame (numpy-owned, as :func:`owned_rgb`)."""
+        """The ``(H,W,3) uint8`` RGB frame, made as :func:`frame_rgb` makes a decoded one."""
         import av
 
         frame = av.VideoFrame.from_ndarray(self.yuv, format=self.format)
         frame.colorspace, frame.color_range = self.colorspace, self.color_range
-        return owned_rgb(frame.to_ndarray(format="rgb24"))
+        return frame_rgb(frame)
 
 
 def packed(frame) -> PackedFrame | None:

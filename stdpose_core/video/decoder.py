@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from stdpose_core.errors import InputError
-from stdpose_core.video.buffers import owned_luma, owned_rgb, packed
+from stdpose_core.video.buffers import frame_rgb, owned_luma, packed
 from stdpose_core.video.frame_index import FrameIndex, open_container
 
 SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flush + refill)
@@ -30,10 +30,6 @@ SEEK_PENALTY = 8  # a seek costs about as much as decoding this many frames (flu
 DECODER_THREADS = max(1, min(4, os.cpu_count() or 1))
 #: Packets in a row the decoder may reject before a read gives up (a damaged stretch, not a damaged file).
 MAX_BAD_PACKETS = 50
-
-
-def _owned_rgb(frame) -> np.ndarray:
-    return owned_rgb(frame.to_ndarray(format="rgb24"))
 
 
 def _open_threaded(path: Path):
@@ -53,7 +49,8 @@ class Decoder:
 
     def __init__(self, path: Path, index: FrameIndex, pts_to_index: dict[int, int], pixels: str = "rgb"):
         self.path = path
-        self._pixels = owned_luma if pixels == "gray" else _owned_rgb
+        self._rgb = pixels != "gray"
+        self._pixels = frame_rgb if self._rgb else owned_luma
         self.index = index
         self.pts_to_index = pts_to_index
         self.skip = frozenset(index.skipped_pts)
@@ -82,7 +79,7 @@ class Decoder:
         before ``pack_before`` go as :class:`~.buffers.PackedFrame` where the format allows (exact mode)."""
         try:
             if exact:
-                self._read_exact(start, stop, sink, pack_before if self._pixels is _owned_rgb else None)
+                self._read_exact(start, stop, sink, pack_before if self._rgb else None)
             else:
                 self._read_counting(start, stop, sink)
         except BaseException:

@@ -16,8 +16,9 @@ a jump) before the leading side is decoded, otherwise once the window is full.
 
 A jump (a move of more than ``RUN`` frames) puts the trailing side first: its decode from the
 keyframe is the slow one and should start at once, while the jump's decoder stands right at the
-leading side (a 1080p file with 250-frame GOPs and the editor's 512 MB cache: backward steps in the
-second after a jump p95 0.6-0.8 ms, was 409-532 ms; ``benchmarks/bench_video.py``). Sources that read ahead
+leading side (a 1080p file with 250-frame GOPs and the editor's 512 MB cache, with the frames a jump
+keeps: backward steps in the second after a jump p95 13-16 ms, 3 of 288 over 50 ms; v0.1 1.2 s;
+``benchmarks/bench_video.py``, docs/adr/0023). Sources that read ahead
 for a job keep the leading side first: their reader waits for it.
 """
 
@@ -139,8 +140,8 @@ class Prefetcher:
             self._decode(plan, gen)
 
     def _unpack_one(self, p: int, d: int) -> bool:
-        """With the window decoded, make the packed frame nearest ``p`` RGB (frames a jump kept on the
-        way: stepping onto one then costs no conversion); False when none is left."""
+        """Make the packed frame nearest ``p`` in the window RGB (frames a jump kept on the way:
+        stepping onto one then costs no conversion); False when none is left."""
         if self.source._closed:
             return False
         lo, hi = self._window(p, d)
