@@ -35,14 +35,17 @@ LEVELS = 3
 class FlowPropagator(Propagator):
     """Bidirectional pyramidal LK propagation (see module docstring). Options: ``win`` (LK window,
     px), ``levels`` (pyramid levels), ``chunk`` (frames kept in memory), ``iters``/``eps`` (LK's
-    stopping rule), ``max_residual`` (LK residual that marks a step failed)."""
+    stopping rule), ``max_residual`` (LK residual that marks a step failed), ``min_size`` (the span
+    in px a person keeps on the pyramid level it is tracked from; 0 = everyone from the full frame)."""
 
     source_code = Source.PROPAGATED
     frame_pixels = "gray"  # LK reads gray only: a job's video hands out its luma plane (docs/adr/0022)
 
     def __init__(self, win: int = WIN, levels: int = LEVELS, chunk: int = 64, iters: int = 10, eps: float = 0.1,
-                 max_residual: float | None = None) -> None:
+                 max_residual: float | None = None, min_size: float | None = None) -> None:
         opts = {} if max_residual is None else {"max_residual": max_residual}
+        if min_size is not None:
+            opts["min_size"] = min_size
         self.tracker = LKTracker(win=win, levels=levels, iters=iters, eps=eps, **opts)
         self.chunk = chunk
         self._reader: GrayFrames | None = None

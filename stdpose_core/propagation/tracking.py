@@ -12,7 +12,10 @@ into it and out of it and both backward steps.
 Each call gets only the part of the two frames the points can reach: the box around a person's
 joints plus what the LK window covers at the coarsest level, with its corner on the pyramid's grid,
 so the cropped pyramid equals the full frame's inside the region. (Fewer pyramid levels after slow
-steps cost 0.1-0.3 PCK@0.2 points on JHMDB training clips: not done.) People far apart are tracked
+steps cost 0.1-0.3 PCK@0.2 points on JHMDB training clips: not done.) A big person is tracked on a
+coarser level of the pyramid only (its *base level*, :func:`base_levels`): the finest level at which
+it is still :data:`MIN_TRACK_SIZE` px tall or wide, so the LK window sees about as much of a body at
+1080p as at JHMDB's 320x240, for a quarter of the pixels per level skipped. People far apart are tracked
 in separate regions, people close together in one. One call per level tracks every live joint of
 every person in a region; a step fails on LK's own status (a per-step forward-backward check
 doubled the cost and did not help the final accuracy on JHMDB training clips); LK's residual is
@@ -42,6 +45,12 @@ MERGE_SLACK = 1.15
 #: fails; 0 = only LK's status counts. 12 recovered on generated clips what the per-step
 #: forward-backward check gave, but cost 0.6-2 PCK@0.2 points on JHMDB training clips: off.
 MAX_RESIDUAL = 0.0
+#: A person is tracked from the coarsest pyramid level at which its joints still span this many px
+#: (the larger of width and height) instead of from the full frame. JHMDB's people span a median 132 px
+#: (val clips); tracking every one of them from level 1 (a median 66 px, 95% under 94) cost only
+#: 0.1-0.7 PCK@0.2 points on the val clips, so 100 px keeps each person above the scale where
+#: tracking was measured to hold, and leaves almost every JHMDB person at level 0.
+MIN_TRACK_SIZE = 100.0
 
 
 @dataclass
@@ -124,6 +133,25 @@ def group_median(step: np.ndarray, good: np.ndarray) -> np.ndarray:
     return np.where((n > 0)[:, None], med, 0.0).astype(np.float32)
 
 
+def base_levels(pts: np.ndarray, alive: np.ndarray, levels: int, min_size: float = MIN_TRACK_SIZE) -> np.ndarray:
+    """Per person, the pyramid level to track from: ``[G]`` int in ``0..levels-1``, for ``pts[G,K,2]``
+    pixels with ``alive[G,K]``. The largest ``b`` with ``span / 2**b >= min_size``, where ``span`` is
+    the larger side of the box around the person's live joints; 0 for fewer than two live joints,
+    and for every person when ``min_size <= 0``. At least one level stays above the base, so the
+    motion LK can follow does not shrink."""
+    out = np.zeros(len(pts), np.int64)
+    if min_size <= 0 or levels < 1:
+        return out
+    for g in range(len(pts)):
+        xy = pts[g][alive[g]]
+        if len(xy) < 2:
+            continue
+        span = float(np.ptp(xy, axis=0).max())
+        if span >= 2 * min_size:
+            out[g] = min(levels - 1, int(math.floor(math.log2(span / min_size))))
+    return out
+
+
 def usable_levels(size: tuple[int, int], win: int, levels: int) -> int:
     """Pyramid levels OpenCV's LK uses for an image of ``size = (w, h)``: it stops before a level
     whose side would be ``<= win``."""
@@ -157,14 +185,16 @@ class LKTracker:
 
     ``win``: window side in px; ``levels``: pyramid levels above the base; ``iters``/``eps``: LK's
     stopping rule per level; ``max_residual``: a step whose LK residual exceeds it marks the joint
-    dead (0 = only LK's status counts).
+    dead (0 = only LK's status counts); ``min_size``: the span a person keeps at its base level
+    (:func:`base_levels`; 0 = everyone from the full frame).
     """
 
     def __init__(self, win: int = 15, levels: int = 3, iters: int = 10, eps: float = 0.1,
-                 max_residual: float = MAX_RESIDUAL):
+                 max_residual: float = MAX_RESIDUAL, min_size: float = MIN_TRACK_SIZE):
         self.win = win
         self.levels = levels
         self.max_residual = max_residual
+        self.min_size = min_size
         self.criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, eps)
         self.calls = 0  # pyramidal LK calls made, one per region and step (benchmarks report it)
 
@@ -173,11 +203,13 @@ class LKTracker:
         return (self.win // 2 + 1 + BORDER_PER_LEVEL) * 2**levels + self.win
 
     def step(self, reader: GrayFrames, fa: int, fb: int, pts: np.ndarray, live: np.ndarray,
-             levels: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             levels: int | None = None, base: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Track ``pts[G,K,2]`` where ``live[G,K]`` from frame ``fa`` to frame ``fb`` of ``reader``.
 
-        ``levels``: pyramid levels for this step (default all). Returns ``(new[G,K,2], ok[G,K],
-        residual[G,K])``; joints not live keep their place, not ok.
+        ``levels``: pyramid levels for this step (default all); ``base[G]``: each person's base level
+        (default 0: the full frame; people tracked in one region share the finest of theirs).
+        Returns ``(new[G,K,2], ok[G,K], residual[G,K])`` in level-0 pixels; joints not live keep
+        their place, not ok.
         """
         levels = self.levels if levels is None else levels
         new = pts.astype(np.float32, copy=True)
@@ -194,12 +226,14 @@ class LKTracker:
             if not sel.any():  # nobody live (e.g. every anchor joint hidden): OpenCV returns None for no points
                 continue
             off = np.array([x0, y0], np.float32)
-            q0 = np.ascontiguousarray(pts[sel] - off, np.float32)
             self.calls += 1
             use = usable_levels((rect[2] - x0, rect[3] - y0), self.win, levels)
-            q1, st, err = pyramidal_lk(reader.pyramid(fa, rect, levels)[: use + 1],
-                                       reader.pyramid(fb, rect, levels)[: use + 1], q0, self.win, self.criteria)
-            q1 = q1 + off
+            b = 0 if base is None else min(int(base[people].min()), max(use - 1, 0))
+            scale = np.float32(1 << b)
+            q0 = np.ascontiguousarray((pts[sel] - off) / scale, np.float32)
+            q1, st, err = pyramidal_lk(reader.pyramid(fa, rect, levels)[b : use + 1],
+                                       reader.pyramid(fb, rect, levels)[b : use + 1], q0, self.win, self.criteria)
+            q1 = q1 * scale + off
             err = np.clip(np.where(np.isnan(err), 255.0, err), 0.0, 255.0)
             finite = np.isfinite(q1).all(axis=1)
             inside = finite & (q1[:, 0] >= 0) & (q1[:, 0] <= w - 1) & (q1[:, 1] >= 0) & (q1[:, 1] <= h - 1)
@@ -216,7 +250,8 @@ class LKTracker:
 
         A joint that fails a step is dead from then on (and no longer tracked) and moves with the
         median step of its person's live joints; its residual stops growing. (Moving it with its parent joint instead did not help on JHMDB training
-        clips.) Yields the number of steps done; returns a :class:`Chain`.
+        clips.) Each person is tracked from the base level its anchor pose gives (:func:`base_levels`).
+        Yields the number of steps done; returns a :class:`Chain`.
         """
         m = len(frames) - 1
         xy = np.zeros((m + 1,) + pts.shape, np.float32)
@@ -225,10 +260,11 @@ class LKTracker:
         xy[0], live[0] = pts, alive
         cur = np.asarray(pts, np.float32).copy()
         is_live = alive.copy()
+        base = base_levels(cur, alive, self.levels, self.min_size)  # from the anchor: steady along the chain
         prev = None
         for t, f in enumerate(frame_order(reader, frames)):
             if t > 0:
-                new, ok, res = self.step(reader, prev, f, cur, is_live)  # dead joints are not tracked
+                new, ok, res = self.step(reader, prev, f, cur, is_live, base=base)  # dead joints are not tracked
                 good = ok
                 step = new - cur
                 step = np.where(good[..., None], step, group_median(step, good)[:, None, :])

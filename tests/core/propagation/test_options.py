@@ -10,7 +10,7 @@ from stdpose_core.propagation.base import method_options, options_for
 
 
 def test_a_misspelt_option_is_an_error_that_lists_the_real_ones():
-    with pytest.raises(StdposeError, match=r"'flow' has no option 'wieghts' \(its options: chunk, eps, iters, levels, max_residual, win\)"):
+    with pytest.raises(StdposeError, match=r"'flow' has no option 'wieghts' \(its options: chunk, eps, iters, levels, max_residual, min_size, win\)"):
         get_propagator("flow", wieghts="model.pt")
     with pytest.raises(StdposeError, match="'interp' has no option 'device' \\(its options: none\\)"):
         get_propagator("interp", device="cpu")
