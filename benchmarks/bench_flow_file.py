@@ -1,7 +1,7 @@
 """Flow end to end on video files, decoding included: RGB frames against the decoder's luma (ADR 0022).
 
     .venv/bin/python benchmarks/bench_flow_file.py [--repeats 3] [--frames 120] [--val-limit N] [--skip speed,real]
-        [--project P.stdpose ...]
+        [--project P.stdpose ...] [--baseline REV]
 
 1. Speed: generated clips (``bench_propagation``'s renderer: 1920x1080 with 1 person, 960x540 with 4
    people) encoded as H.264 (yuv420p, crf 18, a keyframe every 12 frames) in a temporary folder,
@@ -13,6 +13,8 @@
    person-frames/s from opening the file to the last joint, and PCKh@0.2 against the renderer's
    ground truth. ``--project`` adds real videos: a project's own poses (e.g. ``stdpose detect``'s)
    kept every 7th frame as keyframes, the same four ways (speed only: there is no ground truth).
+   ``--baseline REV`` adds ``gray+ahead@REV``: the flow of git revision REV read the way flow reads
+   a video now (``baseline_flow.py``), beside the others in the same run.
 2. Real video: the JHMDB ``val`` clips of ``models/splits/jhmdb.json`` decoded from their .avi files as
    RGB and as luma, T = 5, 7, 15, 30: flow's PCK@0.2 (box-normalised), mean px and confidence AUROC
    with each (``bench_propagation.real_video``).
@@ -68,6 +70,15 @@ def encode(frames: list[np.ndarray], path: Path, fps: int = 25) -> Path:
     return path
 
 
+def add_baseline(rev: str) -> str:
+    """Register revision ``rev``'s flow and add it to :data:`MODES` as ``gray+ahead@REV``."""
+    from baseline_flow import register_baseline
+
+    mode = f"gray+ahead@{rev}"
+    MODES[mode] = (register_baseline(rev), "gray", True)
+    return mode
+
+
 def timed_modes(video: Path, sparse, repeats: int) -> dict:
     """``{mode: (edit, best seconds)}``: flow over ``sparse``'s gaps reading ``video`` each way of
     :data:`MODES`, alternately, ``repeats`` times (the shared machine is noisy: best run kept)."""
@@ -120,11 +131,21 @@ def main(argv=None) -> int:
     ap.add_argument("--skip", default="", help="comma list of sections to skip: speed, real")
     ap.add_argument("--project", action="append", default=[], type=Path,
                     help="also time flow over this project's video (its poses every 7th frame as keyframes); repeatable")
+    ap.add_argument("--baseline", default="", metavar="REV", help="also run the flow of git revision REV, reading luma ahead")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     from legacy_flow import register_legacy
 
     register_legacy()
+    baseline = add_baseline(args.baseline) if args.baseline else None
+
+    def ratios(res) -> str:
+        line = (f"  speed over rgb: gray {res['rgb'][1] / res['gray'][1]:.2f}x, "
+                f"gray+ahead {res['rgb'][1] / res['gray+ahead'][1]:.2f}x; over v0.1: {res['v0.1'][1] / res['gray+ahead'][1]:.2f}x")
+        if baseline:
+            line += f"; gray+ahead over {baseline}: {res[baseline][1] / res['gray+ahead'][1]:.2f}x"
+        return line
+
     if "speed" not in skip:
         with tempfile.TemporaryDirectory() as tmp:
             for persons, wh in ((1, (1920, 1080)), (4, (960, 540))):
@@ -134,15 +155,13 @@ def main(argv=None) -> int:
                 for mode, (pf, dt, pck) in res.items():
                     print(f"  {mode:<11} {pf:5d} person-frames in {dt:6.3f} s = {pf / dt:7.1f} person-frames/s  "
                           f"PCKh@0.2 {pck:5.1f}")
-                print(f"  speed over rgb: gray {res['rgb'][1] / res['gray'][1]:.2f}x, "
-                      f"gray+ahead {res['rgb'][1] / res['gray+ahead'][1]:.2f}x; over v0.1: {res['v0.1'][1] / res['gray+ahead'][1]:.2f}x")
+                print(ratios(res))
         for path in args.project:
             name, res = project_speed(path, args.repeats)
             print(f"\nflow end to end over {name} ({path.name}'s poses every 7th frame as keyframes, best of {args.repeats}):")
             for mode, (pf, dt) in res.items():
                 print(f"  {mode:<11} {pf:5d} person-frames in {dt:6.3f} s = {pf / dt:7.1f} person-frames/s")
-            print(f"  speed over rgb: gray {res['rgb'][1] / res['gray'][1]:.2f}x, "
-                  f"gray+ahead {res['rgb'][1] / res['gray+ahead'][1]:.2f}x; over v0.1: {res['v0.1'][1] / res['gray+ahead'][1]:.2f}x")
+            print(ratios(res))
     if "real" not in skip:
         clips = {p: load_split("val", args.val_limit, pixels=p) for p in PIXELS}
         if not clips["rgb"]:
