@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_track_scale.py --project P.stdpose [--project Q.stdpose ...] [--every 7 15]
 
-``flow`` tracks a person from the finest pyramid level where its joints still span
+``flow`` tracks a person from the coarsest pyramid level where its joints still span
 ``tracking.MIN_TRACK_SIZE`` px (``base_levels``). Real videos with ground truth for big people are
 not at hand (JHMDB's people span a median 132 px, and almost all of them stay at level 0), so this
 script measures what the rule changes on a project's own video: its poses (e.g. ``stdpose detect``'s

@@ -13,7 +13,7 @@ Each call gets only the part of the two frames the points can reach: the box aro
 joints plus what the LK window covers at the coarsest level, with its corner on the pyramid's grid,
 so the cropped pyramid equals the full frame's inside the region. (Fewer pyramid levels after slow
 steps cost 0.1-0.3 PCK@0.2 points on JHMDB training clips: not done.) A big person is tracked on a
-coarser level of the pyramid only (its *base level*, :func:`base_levels`): the finest level at which
+coarser level of the pyramid only (its *base level*, :func:`base_levels`): the coarsest level at which
 it is still :data:`MIN_TRACK_SIZE` px tall or wide, so the LK window sees about as much of a body at
 1080p as at JHMDB's 320x240, for a quarter of the pixels per level skipped. People far apart are tracked
 in separate regions, people close together in one. One call per level tracks every live joint of

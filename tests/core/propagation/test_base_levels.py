@@ -14,7 +14,7 @@ def person(span: float, x0: float = 300.0, y0: float = 100.0, joints: int = 9) -
     return np.concatenate([x0 + t * span / 3, y0 + t * span], axis=1).astype(np.float32)
 
 
-def test_base_level_is_the_finest_level_where_a_person_still_spans_the_minimum():
+def test_base_level_is_the_coarsest_level_where_a_person_still_spans_the_minimum():
     spans = [60, 199, 200, 399, 400, 800, 3000]
     pts = np.stack([person(s) for s in spans])
     alive = np.ones(pts.shape[:2], bool)
