@@ -80,6 +80,13 @@ def frame_order(reader: GrayFrames, frames: Sequence[int]):
         yield from part
 
 
+def joint_boxes(pts: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per person, the corners ``(lo[G,2], hi[G,2])`` (float32 px) of the box around its joints
+    ``pts[G,K,2]`` where ``live[G,K]``; ``lo = 1e9``, ``hi = -1e9`` for a person with none."""
+    big = np.float32(1e9)
+    return (np.where(live[..., None], pts, big).min(axis=1), np.where(live[..., None], pts, -big).max(axis=1))
+
+
 def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], margin: int,
                    align: int) -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
     """Where to track: ``[(people, (x0, y0, x1, y1)), ...]`` for ``pts[G,K,2]`` with ``live[G,K]``.
@@ -94,9 +101,8 @@ def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], mar
     whole = [(who, (0, 0, w, h))]
     if len(who) == 0:
         return whole
-    big = np.float32(1e9)
-    lo = (np.where(live[who, :, None], pts[who], big).min(axis=1) - margin).tolist()
-    hi = (np.where(live[who, :, None], pts[who], -big).max(axis=1) + margin).tolist()
+    lo, hi = joint_boxes(pts[who], live[who])
+    lo, hi = (lo - margin).tolist(), (hi + margin).tolist()
     boxes = [([int(g)], (a[0], a[1], b[0], b[1])) for g, a, b in zip(who, lo, hi)]
     i = 0
     while i < len(boxes):
@@ -139,17 +145,13 @@ def base_levels(pts: np.ndarray, alive: np.ndarray, levels: int, min_size: float
     the larger side of the box around the person's live joints; 0 for fewer than two live joints,
     and for every person when ``min_size <= 0``. At least one level stays above the base, so the
     motion LK can follow does not shrink."""
-    out = np.zeros(len(pts), np.int64)
-    if min_size <= 0 or levels < 1:
-        return out
-    for g in range(len(pts)):
-        xy = pts[g][alive[g]]
-        if len(xy) < 2:
-            continue
-        span = float(np.ptp(xy, axis=0).max())
-        if span >= 2 * min_size:
-            out[g] = min(levels - 1, int(math.floor(math.log2(span / min_size))))
-    return out
+    if min_size <= 0 or levels < 1 or len(pts) == 0:
+        return np.zeros(len(pts), np.int64)
+    lo, hi = joint_boxes(pts, alive)
+    span = (hi - lo).max(axis=1).astype(np.float64)
+    big = (alive.sum(axis=1) >= 2) & (span >= 2 * min_size)
+    level = np.floor(np.log2(np.where(big, span, min_size) / min_size)).astype(np.int64)
+    return np.where(big, np.minimum(level, levels - 1), 0)
 
 
 def usable_levels(size: tuple[int, int], win: int, levels: int) -> int:

@@ -93,13 +93,8 @@ class PackedFrame:
     __slots__ = ("yuv", "format", "colorspace", "color_range", "nbytes")
 
     def __init__(self, frame):
-        w, h = frame.width, frame.height
-        self.yuv = np.empty((h * 3 // 2, w), np.uint8)
-        y, u, v = (np.frombuffer(p, np.uint8).reshape(-1, p.line_size) for p in frame.planes[:3])
-        self.yuv[:h] = y[:h, :w]
-        flat, n, q = self.yuv.reshape(-1), w * h, w * h // 4  # U and V follow Y, each plane's rows in a row
-        flat[n : n + q].reshape(h // 2, w // 2)[:] = u[: h // 2, : w // 2]
-        flat[n + q :].reshape(h // 2, w // 2)[:] = v[: h // 2, : w // 2]
+        # PyAV's I420 layout for 4:2:0 frames, joined by np.hstack: a copy in numpy's own memory
+        self.yuv = frame.to_ndarray()
         self.yuv.flags.writeable = False  # shared by every thread that asks for the frame, like a cached frame
         self.format, self.colorspace, self.color_range = frame.format.name, frame.colorspace, frame.color_range
         self.nbytes = self.yuv.nbytes
