@@ -179,7 +179,10 @@ def pyramidal_lk(prev: list[np.ndarray], nxt: list[np.ndarray], pts: np.ndarray,
         guess = p.copy() if guess is None else guess * np.float32(2.0)
         guess, st, err = cv2.calcOpticalFlowPyrLK(prev[lvl], nxt[lvl], p, guess, winSize=(win, win), maxLevel=0,
                                                   criteria=criteria, flags=cv2.OPTFLOW_USE_INITIAL_FLOW)
-    return guess.reshape(-1, 2), st.reshape(-1).astype(bool), err.reshape(-1)
+    st = st.reshape(-1).astype(bool)
+    # OpenCV leaves err unwritten for a point it loses on its gradient test (it sets 0 for one that leaves
+    # the image): without this, a lost joint's residual is whatever memory the array got.
+    return guess.reshape(-1, 2), st, np.where(st, err.reshape(-1), np.float32(0))
 
 
 class LKTracker:
