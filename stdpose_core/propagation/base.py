@@ -246,7 +246,8 @@ def require_keyframes(project: Project) -> None:
 
 
 class Propagator(ABC):
-    """A propagation method. Subclasses implement :meth:`fill_group`.
+    """A propagation method. Subclasses implement :meth:`fill_group`; one that gains from filling
+    several groups at once also :meth:`batches` and :meth:`fill_batch`.
 
     ``source_code`` is the :class:`Source` written on filled joints; ``needs_frames`` says whether
     the method reads images (its ``source`` must then hold every frame); ``frame_pixels`` what it
@@ -269,6 +270,20 @@ class Propagator(ABC):
     def extra_edits(self, project: Project) -> list[Edit]:
         """Edits applied before the pose edits (e.g. registering the model version); default none."""
         return []
+
+    def batches(self, groups: list[list[Gap]], source) -> list[list[list[Gap]]]:
+        """``groups`` (frame order) cut into runs that :meth:`fill_batch` fills at once; default one
+        group per batch."""
+        return [[g] for g in groups]
+
+    def fill_batch(self, project: Project, source, batch: list[list[Gap]]) -> Generator[int, None, list[list[GapResult]]]:
+        """Fill several groups (one of :meth:`batches`); yields frames done of all of them and returns
+        :meth:`fill_group`'s result per group. Default: one group after the other."""
+        out, done = [], 0
+        for gaps in batch:
+            out.append((yield from relay(self.fill_group(project, source, gaps), lambda step, d=done: d + step)))
+            done += gaps[0].length
+        return out
 
     @abstractmethod
     def fill_group(self, project: Project, frames, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
@@ -297,14 +312,15 @@ class Propagator(ABC):
         edits: list[Edit] = []
         code = self.model_version(project) if groups else 0
         yield Progress(0, total, self.name)
-        for group in groups:
-            results = yield from relay(self.fill_group(project, source, group),
-                                       lambda step, d=done: Progress(d + step, total, self.name))
-            done += group[0].length
-            for gap, res in zip(group, results):
-                e = gap_edit(project, gap, res, self.source_code, code, frames)
-                if e is not None:
-                    edits.append(e)
+        for batch in self.batches(groups, source):
+            filled = yield from relay(self.fill_batch(project, source, batch),
+                                      lambda step, d=done: Progress(d + step, total, self.name))
+            for group, results in zip(batch, filled):
+                done += group[0].length
+                for gap, res in zip(group, results):
+                    e = gap_edit(project, gap, res, self.source_code, code, frames)
+                    if e is not None:
+                        edits.append(e)
             yield Progress(done, total, self.name)
         self.release()
         if edits:

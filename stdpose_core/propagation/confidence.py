@@ -61,16 +61,18 @@ def score_from_error(expected_error: np.ndarray, scale: float | np.ndarray) -> n
     return (1.0 / (1.0 + x * x)).astype(np.float32)
 
 
-def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames: int, scale: float) -> np.ndarray:
+def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames, scale) -> np.ndarray:
     """Expected error of linear interpolation.
 
     ``motion[K]``: joint displacement between the keyframes (px); ``s[n]`` relative time in (0, 1);
-    returns ``[n,K]``. The error of a straight line grows towards the middle of the gap
-    (``4 s (1 - s)``), with the joint's motion (curved paths) and with the gap length (unseen
-    back-and-forth motion).
+    ``gap_frames`` the keyframe distance and ``scale`` the head size (px); returns ``[n,K]``. For G
+    gaps at once: ``motion[G,K]``, ``s[n,G]``, ``gap_frames`` and ``scale`` ``[G]``, giving ``[n,G,K]``.
+    The error of a straight line grows towards the middle of the gap (``4 s (1 - s)``), with the
+    joint's motion (curved paths) and with the gap length (unseen back-and-forth motion).
     """
     bump = 4.0 * s * (1.0 - s)
-    return bump[:, None] * (0.35 * motion[None, :] + 0.03 * gap_frames * scale)
+    length = (0.03 * np.asarray(gap_frames, np.float64) * np.asarray(scale, np.float64))[..., None]
+    return bump[..., None] * (0.35 * motion[None] + length.astype(motion.dtype))
 
 
 #: Inputs of flow's confidence network (``flow_weights.CONFIDENCE``), the columns of

@@ -50,8 +50,13 @@ class GrayFrames:
         self.converted_pixels = 0  # benchmarks and tests read it
         self.pyramid_pixels = 0  # pixels of pyramid levels built (tests read it)
         self._size: tuple[int, int] | None = None
+        self._held_frames: dict[int, np.ndarray] = {}  # the source's frames of the current batch (hold)
+        self._frame_bytes: int | None = None
 
     def _rgb(self, i: int) -> np.ndarray:
+        held = self._held_frames.get(i)
+        if held is not None:
+            return held
         try:
             return self.source.frame(i)
         except IndexError:
@@ -138,6 +143,24 @@ class GrayFrames:
         else:  # far apart: each on its own (a union would convert the empty frame between them)
             for r in missing:
                 self._piece(i, r)
+
+    def frame_bytes(self, i: int) -> int:
+        """Bytes of one of the source's frames (gray or RGB, as the source gives them), read from frame
+        ``i`` the first time (a source's frames are all alike)."""
+        if self._frame_bytes is None:
+            self._frame_bytes = int(self._rgb(i).nbytes)
+        return self._frame_bytes
+
+    def hold(self, frames: Sequence[int]) -> None:
+        """Read ``frames`` from the source now, in increasing order (a video decodes them sequentially),
+        and keep them until the next ``hold``, so steps that visit them in any order never go back to
+        the source; nothing is converted yet. ``hold([])`` lets them go."""
+        self._held_frames = {}
+        self._held_frames = {f: self._rgb(f) for f in sorted(set(frames))}
+
+    def holds(self, frames: Sequence[int]) -> bool:
+        """Whether every frame of ``frames`` is held (:meth:`hold`)."""
+        return all(f in self._held_frames for f in frames)
 
     def load(self, frames: Sequence[int]) -> None:
         """Keep only ``frames`` (at most ``chunk``), converting the missing ones whole, in increasing

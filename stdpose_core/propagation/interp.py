@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generator
+from typing import Generator, Sequence
 
 import numpy as np
 
@@ -13,20 +13,27 @@ from stdpose_core.propagation.base import EXTRAPOLATED_SCORE, Gap, GapResult, Pr
 from stdpose_core.propagation.confidence import gap_head_size, interp_expected_error, score_from_error
 
 
-def _anchor(track: Track, frame: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    k = track.num_joints
-    if frame is None:
-        return np.zeros((k, 2), np.float32), np.zeros(k, np.int8), np.full(4, np.nan, np.float32), np.full(4, np.nan, np.float32)
-    return track.xy[frame], track.vis[frame], track.bbox[frame], track.head_bbox[frame]
+def _anchors(tracks: Sequence[Track], frames: Sequence[int | None]):
+    """Per track its keyframe ``frames[g]`` (None: absent): ``xy[G,K,2]``, ``vis[G,K]``, ``bbox[G,4]``,
+    ``head_bbox[G,4]`` (zeros / NaN boxes where absent)."""
+    k = tracks[0].num_joints
+    xy = np.zeros((len(tracks), k, 2), np.float32)
+    vis = np.zeros((len(tracks), k), np.int8)
+    box = np.full((len(tracks), 4), np.nan, np.float32)
+    head = np.full((len(tracks), 4), np.nan, np.float32)
+    for g, (t, f) in enumerate(zip(tracks, frames)):
+        if f is not None:
+            xy[g], vis[g], box[g], head[g] = t.xy[f], t.vis[f], t.bbox[f], t.head_bbox[f]
+    return xy, vis, box, head
 
 
 def _lerp_boxes(a: np.ndarray, b: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Boxes ``[n,4]``: interpolated when both exist, else the existing one, else NaN."""
-    fa, fb = np.isfinite(a).all(), np.isfinite(b).all()
-    if fa and fb:
-        return ((1 - s)[:, None] * a + s[:, None] * b).astype(np.float32)
-    one = a if fa else b
-    return np.repeat(one[None].astype(np.float32), len(s), axis=0)
+    """Boxes ``[n,G,4]`` from ``a``, ``b`` ``[G,4]`` at times ``s[n,G]``: interpolated when both exist,
+    else the existing one, else NaN."""
+    fa, fb = np.isfinite(a).all(axis=1), np.isfinite(b).all(axis=1)
+    lerp = (1 - s)[..., None] * a[None] + s[..., None] * b[None]
+    one = np.where(fa[:, None], a, b)[None]
+    return np.where((fa & fb)[None, :, None], lerp, one).astype(np.float32)
 
 
 def interpolate_gap(track: Track, gap: Gap, skeleton) -> tuple[GapResult, np.ndarray]:
@@ -37,48 +44,57 @@ def interpolate_gap(track: Track, gap: Gap, skeleton) -> tuple[GapResult, np.nda
     towards the missing side, low score), -1 = not filled. Visibility is the nearer keyframe's (the
     lower one at mid-gap).
     """
-    n, k = gap.length, track.num_joints
-    res = GapResult.empty(n, k)
-    frames = np.arange(gap.start, gap.stop)
-    s = gap.relative_time()
-    xl, vl, bl, hl = _anchor(track, gap.left)
-    xr, vr, br, hr = _anchor(track, gap.right)
-    near_left = s < 0.5
-    mid = s == 0.5
+    return interpolate_gaps([track], [gap], skeleton)[0]
+
+
+def interpolate_gaps(tracks: Sequence[Track], gaps: Sequence[Gap], skeleton,
+                     head: np.ndarray | None = None) -> list[tuple[GapResult, np.ndarray]]:
+    """:func:`interpolate_gap` of ``gaps[g]`` of ``tracks[g]``, all gaps of one length, computed for
+    all of them at once. ``head[G]``: their :func:`gap_head_size` when the caller has it."""
+    n, G = gaps[0].length, len(gaps)
+    frames = np.arange(n)[:, None] + np.array([g.start for g in gaps])[None]  # [n,G]
+    s = np.stack([g.relative_time() for g in gaps], axis=1)
+    xl, vl, bl, hl = _anchors(tracks, [g.left for g in gaps])
+    xr, vr, br, hr = _anchors(tracks, [g.right for g in gaps])
+    near_left = (s < 0.5)[..., None]
+    mid = (s == 0.5)[..., None]
 
     both = (vl > 0) & (vr > 0)
-    res.xy[:] = ((1 - s)[:, None, None] * xl[None] + s[:, None, None] * xr[None]).astype(np.float32)
-    vis = np.where(near_left[:, None], vl[None], vr[None])
-    vis = np.where(mid[:, None], np.minimum(vl, vr)[None], vis)
-    side = np.where(both[None], 2, -1).astype(np.int8).repeat(n, 0)
+    xy = ((1 - s)[..., None, None] * xl[None] + s[..., None, None] * xr[None]).astype(np.float32)
+    vis = np.where(near_left, vl[None], vr[None])
+    vis = np.where(mid, np.minimum(vl, vr)[None], vis)
+    side = np.repeat(np.where(both, 2, -1).astype(np.int8)[None], n, axis=0)
 
     # Joints (or people) seen on one side only: hold the value, at most max_extrapolate frames away.
-    d_left = frames - (gap.left if gap.left is not None else -10**9)
-    d_right = (gap.right if gap.right is not None else 10**9) - frames
+    left = np.array([g.left if g.left is not None else -10**9 for g in gaps])
+    right = np.array([g.right if g.right is not None else 10**9 for g in gaps])
+    reach = np.array([g.max_extrapolate for g in gaps])
+    d_left, d_right = frames - left[None], right[None] - frames
     only_l = (vl > 0) & ~both
     only_r = (vr > 0) & ~both
-    take_l = (d_left <= gap.max_extrapolate)[:, None] & only_l[None] & (d_left <= d_right)[:, None]
-    take_r = (d_right <= gap.max_extrapolate)[:, None] & only_r[None] & (d_right < d_left)[:, None]
-    res.xy[take_l] = np.broadcast_to(xl, (n, k, 2))[take_l]
-    res.xy[take_r] = np.broadcast_to(xr, (n, k, 2))[take_r]
+    take_l = ((d_left <= reach) & (d_left <= d_right))[..., None] & only_l[None]
+    take_r = ((d_right <= reach) & (d_right < d_left))[..., None] & only_r[None]
+    xy = np.where(take_l[..., None], xl[None], np.where(take_r[..., None], xr[None], xy))
     vis = np.where(take_l, vl[None], np.where(take_r, vr[None], vis))
     side[take_l] = 0
     side[take_r] = 1
 
-    res.filled[:] = side >= 0
-    res.vis[:] = np.where(res.filled, vis, 0)
-    scale = gap_head_size(track, gap.left, gap.right, skeleton)
-    motion = np.linalg.norm(xr - xl, axis=-1) if gap.two_sided else np.zeros(k)
-    span = (gap.right - gap.left) if gap.two_sided else 1
-    score = score_from_error(interp_expected_error(motion, s, span, scale), scale)
+    filled = side >= 0
+    vis = np.where(filled, vis, 0).astype(np.int8)
+    scale = head if head is not None else np.array([gap_head_size(t, g.left, g.right, skeleton) for t, g in zip(tracks, gaps)])
+    two = np.array([g.two_sided for g in gaps])
+    motion = np.where(two[:, None], np.linalg.norm(xr - xl, axis=-1), 0.0)
+    span = np.array([(g.right - g.left) if g.two_sided else 1 for g in gaps])
+    score = score_from_error(interp_expected_error(motion, s, span, scale), scale[None, :, None])
     dist = np.minimum(d_left, d_right).astype(np.float32)
-    extra = EXTRAPOLATED_SCORE * (1.0 - dist / (gap.max_extrapolate + 1.0))
-    res.score[:] = np.where(side == 2, score, extra[:, None])
-    res.score[~res.filled] = 0
-    any_filled = res.filled.any(axis=1)
-    res.bbox[any_filled] = _lerp_boxes(bl, br, s)[any_filled]
-    res.head_bbox[any_filled] = _lerp_boxes(hl, hr, s)[any_filled]
-    return res, side
+    extra = EXTRAPOLATED_SCORE * (1.0 - dist / (reach + 1.0))
+    score = np.where(side == 2, score, extra[..., None]).astype(np.float32)
+    score[~filled] = 0
+    any_filled = filled.any(axis=2)
+    bbox = np.where(any_filled[..., None], _lerp_boxes(bl, br, s), np.float32(np.nan))
+    head_bbox = np.where(any_filled[..., None], _lerp_boxes(hl, hr, s), np.float32(np.nan))
+    return [(GapResult(xy[:, g], vis[:, g], score[:, g], filled[:, g], bbox[:, g], head_bbox[:, g]), side[:, g])
+            for g in range(G)]
 
 
 def shift_boxes(result: GapResult, base: GapResult, skeleton) -> None:
@@ -106,6 +122,6 @@ class InterpPropagator(Propagator):
     needs_frames = False
 
     def fill_group(self, project: Project, frames, gaps: list[Gap]) -> Generator[int, None, list[GapResult]]:
-        out = [interpolate_gap(project.tracks[g.track_id], g, project.skeleton)[0] for g in gaps]
+        out = [r for r, _ in interpolate_gaps([project.tracks[g.track_id] for g in gaps], gaps, project.skeleton)]
         return out
         yield  # a generator that needs no steps

@@ -141,3 +141,20 @@ def test_a_point_lk_loses_gets_residual_zero_not_leftover_memory():
         _, st, err = pyramidal_lk([ga], [gb], pts, tracker.win, tracker.criteria)
         assert not st[:2].any() and st[2:].all()
         assert (err[:2] == 0).all() and (err[2:] > 0).all()
+
+
+def test_regions_merge_when_their_union_adds_few_pixels_of_the_peoples_base_level():
+    from stdpose_core.propagation.tracking import MERGE_AREA
+
+    # Two people side by side, 440 px apart: with the margin, boxes of 80x100 px whose union adds 420x100 px.
+    pts = np.array([[[100, 100], [160, 180]], [[600, 100], [660, 180]]], np.float32)
+    live = np.ones((2, 2), bool)
+    margin = 10
+    added = (660 + margin - (100 - margin)) * 100 - 2 * 80 * 100
+    assert MERGE_AREA < added < 4 * MERGE_AREA  # apart at the full frame's scale, together one level up
+    apart = person_regions(pts, live, (1280, 720), margin=margin, align=8)
+    assert sorted(sorted(p.tolist()) for p, _ in apart) == [[0], [1]]
+    together = person_regions(pts, live, (1280, 720), margin=margin, align=8, base=np.array([1, 1]))
+    assert [sorted(p.tolist()) for p, _ in together] == [[0, 1]]
+    mixed = person_regions(pts, live, (1280, 720), margin=margin, align=8, base=np.array([1, 0]))
+    assert len(mixed) == 2  # the smaller allowance of the two counts
