@@ -7,7 +7,7 @@ from enum import IntFlag
 
 import numpy as np
 
-from stdpose_core.data.source import HUMAN_SOURCES
+from stdpose_core.data.source import is_human
 
 #: Per-frame array fields of a Track, with dtype and per-frame shape (K = joints).
 FRAME_FIELDS: dict[str, tuple[np.dtype, str]] = {
@@ -105,9 +105,10 @@ class Track:
         """``[F]`` bool: the person is there (a box or any labelled joint)."""
         return np.isfinite(self.bbox).all(axis=1) | (self.vis > 0).any(axis=1)
 
-    def human_mask(self) -> np.ndarray:
-        """``[F,K]`` bool: joints a person placed or corrected (never overwritten by machines)."""
-        return np.isin(self.source, np.array(HUMAN_SOURCES, np.uint8))
+    def human_mask(self, frames: slice = slice(None)) -> np.ndarray:
+        """``[F,K]`` bool (``frames``: those frames only): joints a person placed or corrected (never
+        overwritten by machines)."""
+        return is_human(self.source[frames])
 
     def has_flag(self, flag: TrackFlag) -> np.ndarray:
         """``[F]`` bool: frames with ``flag`` set."""

@@ -11,16 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from stdpose_core.data import HUMAN_SOURCES, Project
+from stdpose_core.data import Project
 from stdpose_core.data.edits import Compound, Edit, SetPoseRange, edit_is_empty, leaves
+from stdpose_core.data.source import is_human
 from stdpose_core.data.track import FRAME_FIELDS
-
-_HUMAN = np.array(HUMAN_SOURCES, np.uint8)
-
-
-def _is_human(source: np.ndarray) -> np.ndarray:
-    # Two comparisons: np.isin's set machinery costs ~50 us per call and a run has hundreds of edits.
-    return (source == _HUMAN[0]) | (source == _HUMAN[1])
 
 
 def _per_joint(values: dict) -> bool:
@@ -47,10 +41,10 @@ def protect_human(edit: Edit, project: Project) -> Edit:
         if not _per_joint(edit.values) or edit.stop > track.num_frames:
             return edit
         new_source = edit.values.get("source")
-        if new_source is not None and _is_human(new_source).any():
+        if new_source is not None and is_human(new_source).any():
             return edit  # a person's edit, not a machine's
         reviewed = track.reviewed[edit.start : edit.stop]
-        human = _is_human(track.source[edit.start : edit.stop]) | reviewed[:, None]  # only this range: edits are many and small
+        human = is_human(track.source[edit.start : edit.stop]) | reviewed[:, None]  # only this range: edits are many and small
         if human.any():
             n, k = human.shape
             mask = np.ones((n, k), bool) if edit.joint_mask is None else edit.joint_mask.copy()
@@ -71,9 +65,9 @@ def human_joint_touches(edit: Edit) -> set[tuple[int, int, int]]:
     for e in leaves(edit):
         if not isinstance(e, SetPoseRange) or "source" not in e.values:
             continue
-        new = np.isin(e.values["source"], _HUMAN)
+        new = is_human(e.values["source"])
         before = getattr(e, "_before", None) or {}
-        old = np.isin(before["source"], _HUMAN) if "source" in before else np.zeros_like(new)
+        old = is_human(before["source"]) if "source" in before else np.zeros_like(new)
         touched = new | old
         if e.joint_mask is not None:
             touched &= e.joint_mask

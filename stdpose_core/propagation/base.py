@@ -37,7 +37,6 @@ from stdpose_core.progress import Job, Progress, relay
 MAX_EXTRAPOLATE = 3
 #: Highest score an extrapolated joint gets (review queues surface it).
 EXTRAPOLATED_SCORE = 0.25
-_MACHINE_FILLED = np.array([Source.PROPAGATED, Source.INTERPOLATED], np.uint8)
 
 
 @dataclass(frozen=True)
@@ -213,9 +212,10 @@ def gap_edit(project: Project, gap: Gap, result: GapResult, source: Source, mode
     if b <= a:
         return None
     sl, rs = slice(a, b), slice(a - gap.start, b - gap.start)
-    human = track.human_mask()[sl] | track.reviewed[sl, None]
+    human = track.human_mask(sl) | track.reviewed[sl, None]
     filled = result.filled[rs] & ~human
-    stale = np.isin(track.source[sl], _MACHINE_FILLED) & ~filled & ~human
+    old = track.source[sl]
+    stale = ((old == Source.PROPAGATED) | (old == Source.INTERPOLATED)) & ~filled & ~human
     write = filled | stale
     if not write.any():
         return None

@@ -41,7 +41,6 @@ import numpy as np
 
 from stdpose_core.checksum import file_sha256
 from stdpose_core.data import Project
-from stdpose_core.data.source import HUMAN_SOURCES
 from stdpose_core.errors import InputError, StdposeError
 from stdpose_core.skeleton import convert_keypoints, get_skeleton
 
@@ -239,7 +238,7 @@ def project_labels(project: Project, target_skeleton: str, human_only: bool, wei
     out = {}
     for tid, t in project.tracks.items():
         vis = t.vis.copy()
-        human = np.isin(t.source, np.array(HUMAN_SOURCES, np.uint8))
+        human = t.human_mask()
         if human_only:
             vis[~human] = 0
         score = np.clip(np.nan_to_num(t.score.astype(np.float32)), 0, 1)
