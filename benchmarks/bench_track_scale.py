@@ -40,7 +40,7 @@ def propagate(gt, video: str, keep: np.ndarray, options: dict):
     """The project ``gt`` with only the ``keep`` frames' poses, filled by flow with ``options``."""
     pred = sparse_project(gt, keep)
     with open_source(video, pixels="gray", prefetch=False) as src:
-        edit = run_to_completion(get_propagator("flow", **options).run(sparse_project(gt, keep), src))
+        edit = run_to_completion(get_propagator("flow", **options).run(pred, src))
     edit.apply(pred)
     return pred
 

@@ -72,6 +72,7 @@ def interp_expected_error(motion: np.ndarray, s: np.ndarray, gap_frames, scale) 
     """
     bump = 4.0 * s * (1.0 - s)
     length = (0.03 * np.asarray(gap_frames, np.float64) * np.asarray(scale, np.float64))[..., None]
+    # added in motion's precision (float32), as a Python float scalar was: the same scores as one gap at a time
     return bump[..., None] * (0.35 * motion[None] + length.astype(motion.dtype))
 
 

@@ -155,7 +155,7 @@ class GrayFrames:
         """Read ``frames`` from the source now, in increasing order (a video decodes them sequentially),
         and keep them until the next ``hold``, so steps that visit them in any order never go back to
         the source; nothing is converted yet. ``hold([])`` lets them go."""
-        self._held_frames = {}
+        self._held_frames = {}  # the last batch's frames go first, and are not what _rgb finds now
         self._held_frames = {f: self._rgb(f) for f in sorted(set(frames))}
 
     def holds(self, frames: Sequence[int]) -> bool:

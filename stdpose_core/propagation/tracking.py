@@ -102,10 +102,16 @@ def person_regions(pts: np.ndarray, live: np.ndarray, size: tuple[int, int], mar
     ``base[G]``, default 0), are merged; when the regions together are about as big as the frame, the
     whole frame. ``people`` are indices into G.
     """
+    return boxes_to_regions(*region_boxes(pts, live, margin, base), size, align)
+
+
+def region_boxes(pts: np.ndarray, live: np.ndarray, margin: int, base: np.ndarray | None = None) -> tuple[list, list, list, list]:
+    """What :func:`boxes_to_regions` takes, for every person of ``pts[G,K,2]`` at once: whether it has a
+    live joint, its box corners grown by ``margin`` px, and its merge allowance (:data:`MERGE_AREA` px
+    of its base level ``base[G]``, default 0), as lists."""
     lo, hi = joint_boxes(pts, live)
     allow = MERGE_AREA * 4.0 ** (np.zeros(len(pts)) if base is None else base)
-    return boxes_to_regions(live.any(axis=1).tolist(), (lo - margin).tolist(), (hi + margin).tolist(), allow.tolist(),
-                            size, align)
+    return live.any(axis=1).tolist(), (lo - margin).tolist(), (hi + margin).tolist(), allow.tolist()
 
 
 def boxes_to_regions(has: list[bool], lo: list, hi: list, allow: list[float], size: tuple[int, int],
@@ -247,9 +253,7 @@ class LKTracker:
         margin, align = self.margin(levels), 2**levels
         flat = pts.reshape(-1, 2).astype(np.float32)
         joint = np.arange(K)
-        lo, hi = joint_boxes(pts, live)  # every person's box at once; regions are then made per pair
-        has, lo, hi = live.any(axis=1).tolist(), (lo - margin).tolist(), (hi + margin).tolist()
-        allow = (MERGE_AREA * 4.0 ** (np.zeros(len(pts)) if base is None else base)).tolist()
+        has, lo, hi, allow = region_boxes(pts, live, margin, base)  # every person at once; regions per pair
         where, moved, status, errors = [], [], [], []
         for fa, fb, p0, p1 in pairs:
             regions = boxes_to_regions(has[p0:p1], lo[p0:p1], hi[p0:p1], allow[p0:p1], (w, h), align)
@@ -308,6 +312,7 @@ class LKTracker:
         sizes = [len(pts) for _, pts, _ in runs]
         bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
         steps = [len(frames) - 1 for frames, _, _ in runs]
+        person_steps = np.repeat(steps, sizes)  # steps of each person's run
         cur = np.concatenate([np.asarray(pts, np.float32) for _, pts, _ in runs])
         is_live = np.concatenate([alive for _, _, alive in runs]).astype(bool)
         base = base_levels(cur, is_live, self.levels, self.min_size)  # from the anchor: steady along the chain
@@ -321,14 +326,12 @@ class LKTracker:
         done = 0
         for t in range(1, M + 1):
             active = [r for r in range(len(runs)) if steps[r] >= t]
-            pairs, rows, p0 = [], [], 0
+            pairs, p0 = [], 0
             for r in active:
                 f = next(order[r])
-                n = sizes[r]
-                pairs.append((prev[r], f, p0, p0 + n))
-                rows.append(np.arange(bounds[r], bounds[r + 1]))
-                prev[r], p0 = f, p0 + n
-            act = slice(None) if len(active) == len(runs) else np.concatenate(rows)
+                pairs.append((prev[r], f, p0, p0 + sizes[r]))
+                prev[r], p0 = f, p0 + sizes[r]
+            act = slice(None) if len(active) == len(runs) else np.flatnonzero(person_steps >= t)
             c = cur[act]
             new, ok, res = self.step_pairs(reader, pairs, c, is_live[act], base=base[act])  # dead joints are not tracked
             step = new - c
